@@ -1,0 +1,29 @@
+"""The KAM domain: SQLAlchemy models and the business rules, free of GraphQL and HTTP."""
+
+from domain.account import Account, Grade, LifecycleStage, RelationshipStage, ValueTier
+from domain.base import Base
+from domain.growth import GrowthAssessment, GrowthQuadrant
+from domain.need import Need, NeedCategory, NeedPeakQuarter, NeedStatus, NeedVisibility, Priority, Quarter
+from domain.plan import Action, ActionPlan, ActionStatus, Objective, PlanStatus
+from domain.stakeholder import (
+    Attitude,
+    BuyingRole,
+    Coverage,
+    CoverageStrength,
+    DecisionLevel,
+    Influence,
+    InfluenceLink,
+    LinkStrength,
+    Stakeholder,
+    StakeholderBuyingRole,
+)
+from domain.team import AccountTeamMember, MemberRole, TeamMember, TeamRole
+
+__all__ = [
+    "Account", "AccountTeamMember", "Action", "ActionPlan", "ActionStatus", "Attitude", "Base",
+    "BuyingRole", "Coverage", "CoverageStrength", "DecisionLevel", "Grade", "GrowthAssessment",
+    "GrowthQuadrant", "Influence", "InfluenceLink", "LifecycleStage", "LinkStrength", "MemberRole",
+    "Need", "NeedCategory", "NeedPeakQuarter", "NeedStatus", "NeedVisibility", "Objective",
+    "PlanStatus", "Priority", "Quarter", "RelationshipStage", "Stakeholder", "StakeholderBuyingRole",
+    "TeamMember", "TeamRole", "ValueTier",
+]

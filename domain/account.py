@@ -1,0 +1,86 @@
+"""The key account: segmentation lenses (grade, value tier), stages and money."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Boolean, ForeignKey, Index, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from domain.base import Base, TimestampMixin, UTCDateTime, VersionedMixin, enum_column
+from domain.growth import GrowthQuadrant
+
+
+class Grade(enum.Enum):
+    """A/B/C/D grade (意向客户分级) from need clarity, value, interaction and sales stage."""
+
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+
+
+class ValueTier(enum.Enum):
+    """Value tier (客户价值细分) by revenue or profit contribution."""
+
+    HIGH = "HIGH"
+    MEDIUM = "MEDIUM"
+    LOW = "LOW"
+
+
+class RelationshipStage(enum.Enum):
+    """How close the relationship is (客户关系转换轴), from prospect to strategic partner."""
+
+    PROSPECT = "PROSPECT"
+    FIRST_DEAL = "FIRST_DEAL"
+    REPEAT_CUSTOMER = "REPEAT_CUSTOMER"
+    PREFERRED_SUPPLIER = "PREFERRED_SUPPLIER"
+    STRATEGIC_PARTNER = "STRATEGIC_PARTNER"
+
+
+class LifecycleStage(enum.Enum):
+    """Customer lifecycle (客户生命周期), including churn early-warning and win-back."""
+
+    ACQUISITION = "ACQUISITION"
+    CONVERSION = "CONVERSION"
+    RETENTION = "RETENTION"
+    AT_RISK = "AT_RISK"
+    CHURNED = "CHURNED"
+    WIN_BACK = "WIN_BACK"
+
+
+MONEY = Numeric(18, 2)
+
+
+class Account(TimestampMixin, VersionedMixin, Base):
+    __tablename__ = "account"
+    __table_args__ = (
+        Index("ix_account_name_id", "name", "id"),
+        Index("ix_account_created_at_id", "created_at", "id"),
+        Index("ix_account_current_annual_value_id", "current_annual_value", "id"),
+        Index("ix_account_grade_id", "grade", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    industry: Mapped[str | None] = mapped_column(String(100), index=True)
+    region: Mapped[str | None] = mapped_column(String(100), index=True)
+    website: Mapped[str | None] = mapped_column(String(500))
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("team_member.id", ondelete="SET NULL"), index=True
+    )
+    grade: Mapped[Grade] = mapped_column(enum_column(Grade))
+    value_tier: Mapped[ValueTier] = mapped_column(enum_column(ValueTier), index=True)
+    is_key_account: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    relationship_stage: Mapped[RelationshipStage] = mapped_column(
+        enum_column(RelationshipStage), index=True
+    )
+    lifecycle_stage: Mapped[LifecycleStage] = mapped_column(enum_column(LifecycleStage), index=True)
+    current_annual_value: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
+    estimated_wallet: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
+    currency: Mapped[str] = mapped_column(String(3))
+    # Quadrant of the latest growth assessment, kept here so the account list filters on an index.
+    quadrant: Mapped[GrowthQuadrant | None] = mapped_column(enum_column(GrowthQuadrant), index=True)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)

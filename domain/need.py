@@ -1,0 +1,86 @@
+"""Customer needs (客户需求分析) and the four-seasons table (四季表)."""
+
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from domain.base import Base, TimestampMixin, VersionedMixin, enum_column
+
+
+class NeedCategory(enum.Enum):
+    FUNCTIONAL = "FUNCTIONAL"
+    EMOTIONAL = "EMOTIONAL"
+    SOCIAL = "SOCIAL"
+
+
+class NeedVisibility(enum.Enum):
+    EXPLICIT = "EXPLICIT"  # said out loud
+    IMPLICIT = "IMPLICIT"  # inferred by us
+
+
+class NeedStatus(enum.Enum):
+    IDENTIFIED = "IDENTIFIED"
+    VALIDATED = "VALIDATED"
+    BEING_ADDRESSED = "BEING_ADDRESSED"
+    MET = "MET"
+    DROPPED = "DROPPED"
+
+
+class Priority(enum.Enum):
+    CRITICAL = "CRITICAL"
+    HIGH = "HIGH"
+    MEDIUM = "MEDIUM"
+    LOW = "LOW"
+
+
+class Quarter(enum.Enum):
+    """A quarter of the calendar year in which a need peaks."""
+
+    Q1 = "Q1"
+    Q2 = "Q2"
+    Q3 = "Q3"
+    Q4 = "Q4"
+
+
+class NeedPeakQuarter(Base):
+    __tablename__ = "need_peak_quarter"
+    __table_args__ = (Index("ix_need_peak_quarter_quarter", "quarter", "need_id"),)
+
+    need_id: Mapped[int] = mapped_column(ForeignKey("need.id", ondelete="CASCADE"), primary_key=True)
+    quarter: Mapped[Quarter] = mapped_column(enum_column(Quarter), primary_key=True)
+
+
+class Need(TimestampMixin, VersionedMixin, Base):
+    __tablename__ = "need"
+    __table_args__ = (Index("ix_need_account_id_status", "account_id", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
+    stakeholder_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stakeholder.id", ondelete="SET NULL"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    pain_points: Mapped[str | None] = mapped_column(Text)
+    category: Mapped[NeedCategory] = mapped_column(enum_column(NeedCategory), index=True)
+    visibility: Mapped[NeedVisibility] = mapped_column(enum_column(NeedVisibility))
+    priority: Mapped[Priority] = mapped_column(enum_column(Priority))
+    status: Mapped[NeedStatus] = mapped_column(enum_column(NeedStatus), index=True)
+
+    quarter_rows: Mapped[list[NeedPeakQuarter]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @property
+    def peak_quarters(self) -> list[Quarter]:
+        return sorted((r.quarter for r in self.quarter_rows), key=lambda q: q.value)
+
+    @peak_quarters.setter
+    def peak_quarters(self, quarters: list[Quarter]) -> None:
+        wanted = list(dict.fromkeys(quarters))
+        keep = [r for r in self.quarter_rows if r.quarter in wanted]
+        have = {r.quarter for r in keep}
+        self.quarter_rows = keep + [NeedPeakQuarter(quarter=q) for q in wanted if q not in have]

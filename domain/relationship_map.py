@@ -1,0 +1,89 @@
+"""Analysis of one account's relationship map: plain functions, no database.
+
+Planners read the map to find gaps: a decision maker nobody on our side knows,
+a single-threaded account, an influential opponent. Organisational support is
+the influence-weighted mean of attitudes (DOMAIN.md section 2).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from domain.stakeholder import Attitude, BuyingRole, CoverageStrength, Influence
+
+ATTITUDE_SCORE: Mapping[Attitude, int] = {
+    Attitude.CHAMPION: 2,
+    Attitude.SUPPORTER: 1,
+    Attitude.NEUTRAL: 0,
+    Attitude.SKEPTIC: -1,
+    Attitude.OPPONENT: -2,
+}
+
+INFLUENCE_WEIGHT: Mapping[Influence, int] = {
+    Influence.HIGH: 3,
+    Influence.MEDIUM: 2,
+    Influence.LOW: 1,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class MapPerson:
+    """What the analysis needs to know of a stakeholder."""
+
+    id: int
+    buying_roles: tuple[BuyingRole, ...]
+    attitude: Attitude
+    influence: Influence
+
+
+@dataclass(frozen=True, slots=True)
+class MapCoverage:
+    stakeholder_id: int
+    member_id: int
+    strength: CoverageStrength
+
+
+@dataclass(frozen=True, slots=True)
+class MapSummary:
+    role_counts: dict[BuyingRole, int]
+    uncovered_decision_maker_ids: list[int]
+    influential_opponent_ids: list[int]
+    covered_stakeholder_count: int
+    single_threaded: bool
+    support_index: float | None
+
+
+def support_index(people: Iterable[MapPerson]) -> float | None:
+    """Influence-weighted mean attitude, from -2 (all opposed) to +2 (all champions); None if empty."""
+    total = weight = 0
+    for p in people:
+        w = INFLUENCE_WEIGHT[p.influence]
+        total += w * ATTITUDE_SCORE[p.attitude]
+        weight += w
+    return round(total / weight, 4) if weight else None
+
+
+def covered_ids(coverage: Iterable[MapCoverage]) -> set[int]:
+    """Stakeholders at least one of our people actually knows (NONE is not coverage)."""
+    return {c.stakeholder_id for c in coverage if c.strength is not CoverageStrength.NONE}
+
+
+def summarize(people: list[MapPerson], coverage: list[MapCoverage]) -> MapSummary:
+    known = covered_ids(coverage)
+    roles = Counter(r for p in people for r in p.buying_roles)
+    return MapSummary(
+        role_counts={role: roles.get(role, 0) for role in BuyingRole},
+        uncovered_decision_maker_ids=[
+            p.id for p in people if BuyingRole.DECISION_MAKER in p.buying_roles and p.id not in known
+        ],
+        influential_opponent_ids=[
+            p.id
+            for p in people
+            if p.influence is Influence.HIGH and p.attitude in (Attitude.OPPONENT, Attitude.SKEPTIC)
+        ],
+        covered_stakeholder_count=len(known & {p.id for p in people}),
+        single_threaded=len(known & {p.id for p in people}) <= 1,
+        support_index=support_index(people),
+    )

@@ -1,0 +1,106 @@
+"""Creating, updating, archiving and deleting accounts, and assigning their teams."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.account import Account
+from domain.errors import DomainError, ErrorCode
+from domain.team import AccountTeamMember, TeamMember, TeamRole
+from resolvers import validation as v
+from resolvers.ids import input_id
+
+REQUIRED_ON_CREATE = ("grade", "value_tier", "relationship_stage", "lifecycle_stage")
+TEXT_FIELDS = {"industry": 100, "region": 100, "website": 500}
+
+
+async def _clean(session: AsyncSession, data: dict[str, Any], default_currency: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if "name" in data:
+        out["name"] = v.required_text(data["name"], "name", 200)
+    for key, limit in TEXT_FIELDS.items():
+        if key in data:
+            out[key] = v.optional_text(data[key], v.camel(key), limit)
+    for key in (*REQUIRED_ON_CREATE, "is_key_account"):
+        if key in data:
+            out[key] = v.not_null(data, key)
+    for key in ("current_annual_value", "estimated_wallet"):
+        if key in data:
+            out[key] = v.money(v.not_null(data, key), v.camel(key))
+    if "currency" in data:
+        out["currency"] = v.currency(data["currency"] or default_currency)
+    if "owner_id" in data:
+        owner = data["owner_id"]
+        out["owner_id"] = None
+        if owner is not None:
+            out["owner_id"] = input_id(owner, "TeamMember", "ownerId")
+            await v.get_row(session, TeamMember, out["owner_id"], "ownerId")
+    return out
+
+
+async def create_account(session: AsyncSession, data: dict[str, Any], default_currency: str) -> Account:
+    values = await _clean(session, data, default_currency)
+    values.setdefault("currency", default_currency)
+    account = Account(**values)
+    session.add(account)
+    await session.flush()
+    if account.owner_id is not None:
+        session.add(AccountTeamMember(account_id=account.id, member_id=account.owner_id, team_role=TeamRole.OWNER))
+    return account
+
+
+async def load_account(session: AsyncSession, value: str, field: str = "id") -> Account:
+    return await v.get_row(session, Account, input_id(value, "Account", field), field)
+
+
+async def update_account(session: AsyncSession, data: dict[str, Any], default_currency: str) -> Account:
+    account = await load_account(session, data.pop("id"))
+    v.check_version(account, data.pop("version", None))
+    if account.archived_at is not None:
+        raise DomainError.single("id", "The account is archived; restore it before changing it.", ErrorCode.ARCHIVED)
+    v.apply(account, await _clean(session, data, default_currency))
+    return account
+
+
+async def archive_account(session: AsyncSession, value: str, version: int | None, archived: bool) -> Account:
+    """Archiving hides an account from lists but keeps everything; restoring brings it back."""
+    account = await load_account(session, value)
+    v.check_version(account, version)
+    if archived and account.archived_at is not None:
+        raise DomainError.single("id", "The account is already archived.", ErrorCode.ARCHIVED)
+    if not archived and account.archived_at is None:
+        raise DomainError.single("id", "The account is not archived.", ErrorCode.INVALID)
+    account.archived_at = datetime.now(UTC) if archived else None
+    return account
+
+
+async def delete_account(session: AsyncSession, value: str) -> str:
+    """Removes the account and, through ON DELETE CASCADE, everything that belongs to it."""
+    account = await load_account(session, value)
+    await session.delete(account)
+    return value
+
+
+async def set_team_member(session: AsyncSession, account_value: str, member_value: str, team_role: Any) -> Account:
+    account = await load_account(session, account_value, "accountId")
+    member_id = input_id(member_value, "TeamMember", "memberId")
+    await v.get_row(session, TeamMember, member_id, "memberId")
+    row = await session.get(AccountTeamMember, (account.id, member_id))
+    if row is None:
+        session.add(AccountTeamMember(account_id=account.id, member_id=member_id, team_role=team_role))
+    else:
+        row.team_role = team_role
+    return account
+
+
+async def remove_team_member(session: AsyncSession, account_value: str, member_value: str) -> Account:
+    account = await load_account(session, account_value, "accountId")
+    member_id = input_id(member_value, "TeamMember", "memberId")
+    row = await session.get(AccountTeamMember, (account.id, member_id))
+    if row is None:
+        raise DomainError.single("memberId", "This member is not on the account team.", ErrorCode.NOT_FOUND)
+    await session.delete(row)
+    return account

@@ -1,0 +1,73 @@
+"""Listing accounts: filters on indexed columns, keyset pagination, orderings with cursors."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from sqlalchemy import Select, select
+
+from domain.account import Account, Grade, LifecycleStage, RelationshipStage, ValueTier
+from domain.growth import GrowthQuadrant
+from resolvers.context import RequestContext
+from resolvers.pagination import (
+    Order,
+    Page,
+    PageRequest,
+    datetime_key,
+    decimal_key,
+    enum_key,
+    paginate,
+    text_key,
+)
+
+
+class AccountSort(enum.Enum):
+    NAME = text_key("name", Account.name)
+    CREATED_AT = datetime_key("createdAt", Account.created_at)
+    CURRENT_ANNUAL_VALUE = decimal_key("currentAnnualValue", Account.current_annual_value)
+    GRADE = enum_key("grade", Account.grade, Grade)
+
+
+@dataclass(frozen=True)
+class AccountFilter:
+    grades: tuple[Grade, ...] = ()
+    value_tiers: tuple[ValueTier, ...] = ()
+    quadrants: tuple[GrowthQuadrant, ...] = ()
+    lifecycle_stages: tuple[LifecycleStage, ...] = ()
+    relationship_stages: tuple[RelationshipStage, ...] = ()
+    owner_ids: tuple[int, ...] = ()
+    industries: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    is_key_account: bool | None = None
+    search: str | None = None
+    include_archived: bool = False
+
+    def apply(self, stmt: Select[tuple[Account]]) -> Select[tuple[Account]]:
+        for column, values in (
+            (Account.grade, self.grades),
+            (Account.value_tier, self.value_tiers),
+            (Account.quadrant, self.quadrants),
+            (Account.lifecycle_stage, self.lifecycle_stages),
+            (Account.relationship_stage, self.relationship_stages),
+            (Account.owner_id, self.owner_ids),
+            (Account.industry, self.industries),
+            (Account.region, self.regions),
+        ):
+            if values:
+                stmt = stmt.where(column.in_(values))
+        if self.is_key_account is not None:
+            stmt = stmt.where(Account.is_key_account == self.is_key_account)
+        if self.search and self.search.strip():
+            stmt = stmt.where(Account.name.icontains(self.search.strip(), autoescape=True))
+        if not self.include_archived:
+            stmt = stmt.where(Account.archived_at.is_(None))
+        return stmt
+
+
+def accounts_query(flt: AccountFilter) -> Select[tuple[Account]]:
+    return flt.apply(select(Account))
+
+
+async def list_accounts(ctx: RequestContext, flt: AccountFilter, order: Order, page: PageRequest) -> Page[Account]:
+    return await paginate(ctx, accounts_query(flt), Account.id, order, page)

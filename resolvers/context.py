@@ -1,0 +1,69 @@
+"""The per-request context that kam/ builds and every resolver receives."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.growth import MatrixThresholds
+from domain.team import TeamMember
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class ApiConfig:
+    """The settings resolvers need, handed down by kam/ so resolvers never read the environment."""
+
+    default_page_size: int
+    max_page_size: int
+    matrix_thresholds: MatrixThresholds
+    default_currency: str
+
+
+@dataclass
+class RequestContext:
+    """One request's database session, DataLoaders and caller.
+
+    An AsyncSession cannot run two statements at once, while GraphQL resolves
+    sibling fields concurrently; every database call goes through `run`, which
+    serialises them on the request's own connection.
+    """
+
+    session: AsyncSession
+    config: ApiConfig
+    member: TeamMember | None = None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _loaders: dict[Any, Any] = field(default_factory=dict)
+
+    async def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        async with self.lock:
+            return await work(self.session)
+
+    def loader(self, key: Any, factory: Callable[[], T]) -> T:
+        """The request's DataLoader for `key`, created on first use and memoised for the request."""
+        found = self._loaders.get(key)
+        if found is None:
+            found = self._loaders[key] = factory()
+        return found
+
+    def forget_loaded(self) -> None:
+        """After a write, drop what loaders cached so the payload shows the new state."""
+        self._loaders.clear()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One mutation, one transaction: commit on success, roll back on any exception."""
+        async with self.lock:
+            try:
+                yield self.session
+                await self.session.commit()
+            except BaseException:
+                await self.session.rollback()
+                raise
+        self.forget_loaded()

@@ -1,0 +1,42 @@
+"""Running a mutation: one transaction, and every failure turned into userErrors."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
+
+from domain.errors import DomainError, ErrorCode, UserError
+from resolvers.context import RequestContext
+
+T = TypeVar("T")
+
+
+@dataclass
+class Outcome(Generic[T]):
+    """What a mutation produced: the changed object, or the reasons nothing changed."""
+
+    result: T | None = None
+    errors: list[UserError] = field(default_factory=list)
+
+
+async def run_mutation(ctx: RequestContext, work: Callable[[AsyncSession], Awaitable[T]]) -> Outcome[T]:
+    try:
+        async with ctx.transaction() as session:
+            result = await work(session)
+            await session.flush()
+    except DomainError as exc:
+        return Outcome(errors=exc.errors)
+    except StaleDataError:
+        return Outcome(
+            errors=[UserError("version", "Someone else changed this object first; read it again.", ErrorCode.CONFLICT)]
+        )
+    except IntegrityError:
+        return Outcome(
+            errors=[UserError(None, "The change conflicts with existing data.", ErrorCode.DUPLICATE)]
+        )
+    return Outcome(result=result)

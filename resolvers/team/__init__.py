@@ -1,0 +1,1 @@
+"""Reads and writes of team members (our own people)."""

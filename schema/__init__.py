@@ -1,0 +1,1 @@
+"""The public GraphQL schema: strawberry types, inputs, enums and the Query/Mutation roots."""

@@ -1,0 +1,241 @@
+"""Accounts: the type with its nested fields, the list with filters and ordering, and mutations."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from domain import account as model
+from domain import team as team_model
+from resolvers.accounts import mutations, reads
+from resolvers.ids import argument_id
+from resolvers.loaders import by_id
+from resolvers.mutation import Outcome, run_mutation
+from resolvers.pagination import Order, page_request
+from resolvers.team.reads import account_team
+from schema.common import Connection, DeletePayload, Money, SortDirection, UserError, context, money, provided, user_errors
+from schema.enums import GrowthQuadrant, Grade, LifecycleStage, RelationshipStage, TeamRole, ValueTier
+from schema.node import node_type
+from schema.team import AccountTeamMembership, TeamMember
+
+
+@node_type(model.Account, description="A key account: a customer organisation we manage as a whole.")
+class Account(relay.Node):
+    id: relay.NodeID[int]
+    name: str = strawberry.field(description="The customer's name.")
+    industry: str | None = strawberry.field(description="Industry the customer is in.")
+    region: str | None = strawberry.field(description="Sales region.")
+    website: str | None = strawberry.field(description="The customer's website.")
+    grade: Grade = strawberry.field(description="A/B/C/D grade.")  # type: ignore[valid-type]
+    value_tier: ValueTier = strawberry.field(description="Value tier by revenue contribution.")  # type: ignore[valid-type]
+    is_key_account: bool = strawberry.field(description="Whether the account is managed as a key account.")
+    relationship_stage: RelationshipStage = strawberry.field(description="How close the relationship is.")  # type: ignore[valid-type]
+    lifecycle_stage: LifecycleStage = strawberry.field(description="Where the customer is in its lifecycle.")  # type: ignore[valid-type]
+    quadrant: GrowthQuadrant | None = strawberry.field(  # type: ignore[valid-type]
+        description="Quadrant of the latest growth assessment; null before the first one."
+    )
+    archived_at: datetime | None = strawberry.field(description="When the account was archived (UTC); null if active.")
+    created_at: datetime = strawberry.field(description="When the account was created (UTC).")
+    updated_at: datetime = strawberry.field(description="When the account was last changed (UTC).")
+    version: int = strawberry.field(description="Changes on every update; send it back to update safely.")
+
+    @strawberry.field(description="What the customer buys from us per year.")
+    def current_annual_value(self) -> Money:
+        return money(self.current_annual_value, self.currency)  # type: ignore[attr-defined,return-value]
+
+    @strawberry.field(description="What the customer spends in our field per year, with us and with others.")
+    def estimated_wallet(self) -> Money:
+        return money(self.estimated_wallet, self.currency)  # type: ignore[attr-defined,return-value]
+
+    @strawberry.field(description="The team member who owns the account.")
+    async def owner(self, info: Info) -> TeamMember | None:
+        if self.owner_id is None:  # type: ignore[attr-defined]
+            return None
+        return await by_id(context(info), team_model.TeamMember).load(self.owner_id)  # type: ignore[attr-defined]
+
+    @strawberry.field(description="Our people working on this account and their roles.")
+    async def team(self, info: Info) -> list[AccountTeamMembership]:
+        return await account_team(context(info), self.id)  # type: ignore[return-value]
+
+
+@strawberry.enum(description="What the account list can be ordered by.")
+class AccountOrderField(enum.Enum):
+    NAME = "NAME"
+    CREATED_AT = "CREATED_AT"
+    CURRENT_ANNUAL_VALUE = "CURRENT_ANNUAL_VALUE"
+    GRADE = "GRADE"
+
+
+@strawberry.input(description="Ordering of the account list; ties are broken by creation order.")
+class AccountOrder:
+    field: AccountOrderField = strawberry.field(description="What to order by.")
+    direction: SortDirection = strawberry.field(default=SortDirection.ASC, description="Ascending or descending.")
+
+    def to_order(self) -> Order:
+        return Order(reads.AccountSort[self.field.name].value, self.direction is SortDirection.DESC)
+
+
+@strawberry.input(description="Which accounts to list; every given condition must hold, list values mean any of.")
+class AccountFilter:
+    grades: list[Grade] | None = strawberry.field(default=None, description="Any of these grades.")  # type: ignore[valid-type]
+    value_tiers: list[ValueTier] | None = strawberry.field(default=None, description="Any of these value tiers.")  # type: ignore[valid-type]
+    quadrants: list[GrowthQuadrant] | None = strawberry.field(default=None, description="Latest growth quadrant is any of these.")  # type: ignore[valid-type]
+    lifecycle_stages: list[LifecycleStage] | None = strawberry.field(default=None, description="Any of these lifecycle stages.")  # type: ignore[valid-type]
+    relationship_stages: list[RelationshipStage] | None = strawberry.field(default=None, description="Any of these relationship stages.")  # type: ignore[valid-type]
+    owner_ids: list[strawberry.ID] | None = strawberry.field(default=None, description="Owned by any of these team members.")
+    industries: list[str] | None = strawberry.field(default=None, description="In any of these industries (exact match).")
+    regions: list[str] | None = strawberry.field(default=None, description="In any of these regions (exact match).")
+    is_key_account: bool | None = strawberry.field(default=None, description="Only key accounts (true) or only others (false).")
+    search: str | None = strawberry.field(default=None, description="Part of the account name, case-insensitive.")
+    include_archived: bool = strawberry.field(default=False, description="Also list archived accounts.")
+
+    def to_criteria(self) -> reads.AccountFilter:
+        return reads.AccountFilter(
+            grades=tuple(self.grades or ()),
+            value_tiers=tuple(self.value_tiers or ()),
+            quadrants=tuple(self.quadrants or ()),
+            lifecycle_stages=tuple(self.lifecycle_stages or ()),
+            relationship_stages=tuple(self.relationship_stages or ()),
+            owner_ids=tuple(argument_id(i, "TeamMember", "filter.ownerIds") for i in self.owner_ids or ()),
+            industries=tuple(self.industries or ()),
+            regions=tuple(self.regions or ()),
+            is_key_account=self.is_key_account,
+            search=self.search,
+            include_archived=self.include_archived,
+        )
+
+
+@strawberry.type
+class AccountQuery:
+    @strawberry.field(description="Accounts, filtered and ordered (by name unless told otherwise); archived ones are left out unless asked for.")
+    async def accounts(
+        self,
+        info: Info,
+        filter: AccountFilter | None = None,
+        order_by: AccountOrder | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Account]:
+        ctx = context(info)
+        order = (order_by or AccountOrder(field=AccountOrderField.NAME)).to_order()
+        page = page_request(ctx, order, first, after, last, before)
+        criteria = (filter or AccountFilter()).to_criteria()
+        return Connection(page=await reads.list_accounts(ctx, criteria, order, page))
+
+    @strawberry.field(description="One account by ID, archived or not; null if it does not exist.")
+    async def account(self, info: Info, id: strawberry.ID) -> Account | None:
+        return await by_id(context(info), model.Account).load(argument_id(id, "Account", "id"))  # type: ignore[return-value]
+
+
+@strawberry.input(description="A new account.")
+class AccountCreateInput:
+    name: str = strawberry.field(description="The customer's name; not blank.")
+    grade: Grade = strawberry.field(description="A/B/C/D grade.")  # type: ignore[valid-type]
+    value_tier: ValueTier = strawberry.field(description="Value tier.")  # type: ignore[valid-type]
+    relationship_stage: RelationshipStage = strawberry.field(default=model.RelationshipStage.PROSPECT, description="How close the relationship is.")  # type: ignore[valid-type]
+    lifecycle_stage: LifecycleStage = strawberry.field(default=model.LifecycleStage.ACQUISITION, description="Lifecycle stage.")  # type: ignore[valid-type]
+    is_key_account: bool = strawberry.field(default=False, description="Manage as a key account.")
+    industry: str | None = strawberry.field(default=None, description="Industry.")
+    region: str | None = strawberry.field(default=None, description="Sales region.")
+    website: str | None = strawberry.field(default=None, description="Website.")
+    owner_id: strawberry.ID | None = strawberry.field(default=None, description="The owning team member; also put on the account team as OWNER.")
+    current_annual_value: Decimal = strawberry.field(default=Decimal("0"), description="What the customer buys from us per year.")
+    estimated_wallet: Decimal = strawberry.field(default=Decimal("0"), description="The customer's yearly spend in our field.")
+    currency: str | None = strawberry.field(default=None, description="ISO 4217 code of both amounts; the server's default currency if null.")
+
+
+@strawberry.input(description="Changes to an account; fields left out stay as they are.")
+class AccountUpdateInput:
+    id: strawberry.ID = strawberry.field(description="The account to change.")
+    version: int | None = strawberry.field(default=None, description="The version you read; a stale one is refused with CONFLICT.")
+    name: str | None = strawberry.field(default=strawberry.UNSET, description="The customer's name; not blank.")
+    grade: Grade | None = strawberry.field(default=strawberry.UNSET, description="A/B/C/D grade.")  # type: ignore[valid-type]
+    value_tier: ValueTier | None = strawberry.field(default=strawberry.UNSET, description="Value tier.")  # type: ignore[valid-type]
+    relationship_stage: RelationshipStage | None = strawberry.field(default=strawberry.UNSET, description="How close the relationship is.")  # type: ignore[valid-type]
+    lifecycle_stage: LifecycleStage | None = strawberry.field(default=strawberry.UNSET, description="Lifecycle stage.")  # type: ignore[valid-type]
+    is_key_account: bool | None = strawberry.field(default=strawberry.UNSET, description="Manage as a key account.")
+    industry: str | None = strawberry.field(default=strawberry.UNSET, description="Industry; null clears it.")
+    region: str | None = strawberry.field(default=strawberry.UNSET, description="Sales region; null clears it.")
+    website: str | None = strawberry.field(default=strawberry.UNSET, description="Website; null clears it.")
+    owner_id: strawberry.ID | None = strawberry.field(default=strawberry.UNSET, description="The owning team member; null clears it.")
+    current_annual_value: Decimal | None = strawberry.field(default=strawberry.UNSET, description="What the customer buys from us per year.")  # type: ignore[name-defined]
+    estimated_wallet: Decimal | None = strawberry.field(default=strawberry.UNSET, description="The customer's yearly spend in our field.")  # type: ignore[name-defined]
+    currency: str | None = strawberry.field(default=strawberry.UNSET, description="ISO 4217 code of both amounts.")
+
+
+@strawberry.input(description="The account to archive or restore.")
+class AccountArchiveInput:
+    id: strawberry.ID = strawberry.field(description="The account.")
+    version: int | None = strawberry.field(default=None, description="The version you read; a stale one is refused with CONFLICT.")
+
+
+@strawberry.input(description="The account to delete for good, with everything that belongs to it.")
+class AccountDeleteInput:
+    id: strawberry.ID = strawberry.field(description="The account.")
+
+
+@strawberry.input(description="Put a team member on an account's team, or change their role on it.")
+class AccountTeamMemberSetInput:
+    account_id: strawberry.ID = strawberry.field(description="The account.")
+    member_id: strawberry.ID = strawberry.field(description="The team member.")
+    team_role: TeamRole = strawberry.field(description="Their role on this account.")  # type: ignore[valid-type]
+
+
+@strawberry.input(description="Take a team member off an account's team.")
+class AccountTeamMemberRemoveInput:
+    account_id: strawberry.ID = strawberry.field(description="The account.")
+    member_id: strawberry.ID = strawberry.field(description="The team member.")
+
+
+@strawberry.type(description="Result of an account mutation.")
+class AccountPayload:
+    account: Account | None = strawberry.field(description="The account as it is now; null if nothing changed.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing changed; empty on success.")
+
+
+def _payload(outcome: Outcome[model.Account]) -> AccountPayload:
+    return AccountPayload(account=outcome.result, user_errors=user_errors(outcome))  # type: ignore[arg-type]
+
+
+@strawberry.type
+class AccountMutation:
+    @strawberry.mutation(description="Create an account.")
+    async def account_create(self, info: Info, input: AccountCreateInput) -> AccountPayload:
+        ctx, data = context(info), provided(input)
+        return _payload(await run_mutation(ctx, lambda s: mutations.create_account(s, data, ctx.config.default_currency)))
+
+    @strawberry.mutation(description="Change an account.")
+    async def account_update(self, info: Info, input: AccountUpdateInput) -> AccountPayload:
+        ctx, data = context(info), provided(input)
+        return _payload(await run_mutation(ctx, lambda s: mutations.update_account(s, data, ctx.config.default_currency)))
+
+    @strawberry.mutation(description="Archive an account: it leaves lists and the matrix, keeps all its data, and can be restored.")
+    async def account_archive(self, info: Info, input: AccountArchiveInput) -> AccountPayload:
+        return _payload(await run_mutation(context(info), lambda s: mutations.archive_account(s, input.id, input.version, True)))
+
+    @strawberry.mutation(description="Restore an archived account.")
+    async def account_restore(self, info: Info, input: AccountArchiveInput) -> AccountPayload:
+        return _payload(await run_mutation(context(info), lambda s: mutations.archive_account(s, input.id, input.version, False)))
+
+    @strawberry.mutation(description="Delete an account for good, with its stakeholders, needs, assessments and plans.")
+    async def account_delete(self, info: Info, input: AccountDeleteInput) -> DeletePayload:
+        return DeletePayload.from_outcome(await run_mutation(context(info), lambda s: mutations.delete_account(s, input.id)))
+
+    @strawberry.mutation(description="Put a team member on an account's team, or change their role on it.")
+    async def account_team_member_set(self, info: Info, input: AccountTeamMemberSetInput) -> AccountPayload:
+        return _payload(
+            await run_mutation(context(info), lambda s: mutations.set_team_member(s, input.account_id, input.member_id, input.team_role))
+        )
+
+    @strawberry.mutation(description="Take a team member off an account's team.")
+    async def account_team_member_remove(self, info: Info, input: AccountTeamMemberRemoveInput) -> AccountPayload:
+        return _payload(
+            await run_mutation(context(info), lambda s: mutations.remove_team_member(s, input.account_id, input.member_id))
+        )

@@ -1,0 +1,110 @@
+"""Building blocks every area of the schema shares: errors, money, connections, helpers."""
+
+from __future__ import annotations
+
+import enum
+import inspect
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from domain.errors import ErrorCode as DomainErrorCode
+from domain.errors import UserError as DomainUserError
+from resolvers.context import RequestContext
+from resolvers.mutation import Outcome
+from resolvers.pagination import Page
+
+T = TypeVar("T")
+
+ErrorCode = strawberry.enum(DomainErrorCode, description="Why an input was refused.")
+
+
+@strawberry.enum(description="Direction of an ordering.")
+class SortDirection(enum.Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+@strawberry.type(description="A problem with a mutation's input; the mutation changed nothing.")
+class UserError:
+    field: str | None = strawberry.field(
+        description="The input field the problem is about, in camelCase (`null` for the input as a whole)."
+    )
+    message: str = strawberry.field(description="What is wrong, for a person to read.")
+    code: ErrorCode = strawberry.field(description="What is wrong, for a program to switch on.")  # type: ignore[valid-type]
+
+    @classmethod
+    def from_domain(cls, error: DomainUserError) -> UserError:
+        return cls(field=error.field, message=error.message, code=error.code)
+
+
+@strawberry.type(description="An amount of money: a decimal string and its ISO 4217 currency code.")
+class Money:
+    amount: Decimal = strawberry.field(description="The amount, as a decimal string with two decimals.")
+    currency: str = strawberry.field(description="ISO 4217 currency code, e.g. EUR.")
+
+
+@strawberry.type(description="One item of a list and the cursor that points at it.")
+class Edge(Generic[T]):
+    node: T = strawberry.field(description="The item.")
+    cursor: str = strawberry.field(description="Opaque cursor: pass it as `after` or `before` to page from here.")
+
+
+@strawberry.type(description="A page of a list, with cursors to page on and the list's total size.")
+class Connection(Generic[T]):
+    page: strawberry.Private[Page[Any]]
+
+    @strawberry.field(description="The items of this page with their cursors.")
+    def edges(self) -> list[Edge[T]]:
+        return [Edge(node=row, cursor=self.page.cursor(row)) for row in self.page.rows]
+
+    @strawberry.field(description="The items of this page, when cursors per item are not needed.")
+    def nodes(self) -> list[T]:
+        return list(self.page.rows)
+
+    @strawberry.field(description="Whether there are pages before and after this one, and their cursors.")
+    def page_info(self) -> relay.PageInfo:
+        rows = self.page.rows
+        return relay.PageInfo(
+            has_next_page=self.page.has_next_page,
+            has_previous_page=self.page.has_previous_page,
+            start_cursor=self.page.cursor(rows[0]) if rows else None,
+            end_cursor=self.page.cursor(rows[-1]) if rows else None,
+        )
+
+    @strawberry.field(description="How many items the whole list holds under the given filter.")
+    async def total_count(self) -> int:
+        count = self.page.count()
+        return await count if inspect.isawaitable(count) else count
+
+
+def context(info: Info) -> RequestContext:
+    return info.context
+
+
+def provided(data: Any) -> dict[str, Any]:
+    """The fields a client actually sent in an input object (UNSET ones left out), snake_case."""
+    return {k: v for k, v in vars(data).items() if v is not strawberry.UNSET}
+
+
+def money(amount: Decimal | None, currency: str) -> Money | None:
+    return None if amount is None else Money(amount=amount, currency=currency)
+
+
+
+
+def user_errors(outcome: Outcome[Any]) -> list[UserError]:
+    return [UserError.from_domain(e) for e in outcome.errors]
+
+
+@strawberry.type(description="Result of a delete: the ID that no longer exists, or why nothing changed.")
+class DeletePayload:
+    deleted_id: strawberry.ID | None = strawberry.field(description="The global ID of the deleted object.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing changed; empty on success.")
+
+    @classmethod
+    def from_outcome(cls, outcome: Outcome[Any]) -> DeletePayload:
+        return cls(deleted_id=outcome.result, user_errors=user_errors(outcome))

@@ -1,0 +1,43 @@
+"""The domain's enums as GraphQL enums: the same Python classes, described for the client."""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain import account, growth, need, plan, stakeholder, team
+
+MemberRole = strawberry.enum(team.MemberRole, description="What a team member may do in kam as a whole.")
+TeamRole = strawberry.enum(team.TeamRole, description="A team member's role on one account's team.")
+Grade = strawberry.enum(
+    account.Grade,
+    description="Account grade: A (clear needs, high value, frequent contact, late stage) to D (vague needs, low value, little contact).",
+)
+ValueTier = strawberry.enum(account.ValueTier, description="Value tier by revenue or profit contribution.")
+RelationshipStage = strawberry.enum(
+    account.RelationshipStage, description="How close the relationship is, from prospect to strategic partner."
+)
+LifecycleStage = strawberry.enum(
+    account.LifecycleStage, description="Customer lifecycle stage, including churn early-warning and win-back."
+)
+GrowthQuadrant = strawberry.enum(
+    growth.GrowthQuadrant,
+    description=(
+        "Quadrant of the growth-potential matrix: DEVELOP (low value, high potential), STRATEGIC (high, high), "
+        "MAINTAIN (high value, low potential), MONITOR (low, low)."
+    ),
+)
+BuyingRole = strawberry.enum(stakeholder.BuyingRole, description="Role in the buying decision; a person may hold several.")
+Attitude = strawberry.enum(stakeholder.Attitude, description="Attitude toward us, from CHAMPION (+2) to OPPONENT (-2).")
+Influence = strawberry.enum(stakeholder.Influence, description="How much weight a stakeholder carries in the decision.")
+DecisionLevel = strawberry.enum(stakeholder.DecisionLevel, description="Level in the customer's organisation.")
+LinkStrength = strawberry.enum(stakeholder.LinkStrength, description="How strongly one stakeholder sways another.")
+CoverageStrength = strawberry.enum(
+    stakeholder.CoverageStrength, description="How well one of our people knows a stakeholder."
+)
+NeedCategory = strawberry.enum(need.NeedCategory, description="Functional, emotional or social need.")
+NeedVisibility = strawberry.enum(need.NeedVisibility, description="EXPLICIT (said out loud) or IMPLICIT (inferred by us).")
+NeedStatus = strawberry.enum(need.NeedStatus, description="Where a need stands, from identified to met or dropped.")
+Priority = strawberry.enum(need.Priority, description="How urgent a need is.")
+Quarter = strawberry.enum(need.Quarter, description="A quarter of the calendar year (four-seasons table).")
+PlanStatus = strawberry.enum(plan.PlanStatus, description="Where an account plan stands.")
+ActionStatus = strawberry.enum(plan.ActionStatus, description="Where an action stands.")

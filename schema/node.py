@@ -1,0 +1,59 @@
+"""The Relay `Node` registry: every entity type says which model it wraps, `node`/`nodes` resolve any."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from resolvers.errors import BadUserInput
+from resolvers.ids import parse_global_id
+from resolvers.loaders import by_id
+
+# GraphQL type name -> (strawberry type, SQLAlchemy model)
+NODE_TYPES: dict[str, tuple[type, type]] = {}
+
+
+def node_type(model: type, **type_kwargs: Any):  # noqa: ANN201 - decorator
+    """Declare a strawberry Node type whose resolvers receive `model` rows as `self`/`root`."""
+
+    def wrap(cls: type) -> type:
+        def is_type_of(_cls: type, obj: Any, _info: Any) -> bool:
+            return isinstance(obj, (model, cls))
+
+        cls.is_type_of = classmethod(is_type_of)  # type: ignore[attr-defined]
+        typed = strawberry.type(cls, **type_kwargs)
+        NODE_TYPES[typed.__name__] = (typed, model)
+        return typed
+
+    return wrap
+
+
+async def load_node(info: Info, value: strawberry.ID, argument: str) -> Any:
+    try:
+        type_name, row_id = parse_global_id(value)
+    except ValueError:
+        raise BadUserInput(f"`{argument}` is not a valid ID.", argument=argument) from None
+    entry = NODE_TYPES.get(type_name)
+    if entry is None:
+        raise BadUserInput(f"`{argument}` is not the ID of any kam object.", argument=argument)
+    return await by_id(info.context, entry[1]).load(row_id)
+
+
+@strawberry.type
+class NodeQuery:
+    @strawberry.field(description="Any object by its global ID; null when it does not exist.")
+    async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
+        return await load_node(info, id, "id")
+
+    @strawberry.field(description="Objects by global ID, in the order asked; null for those that do not exist.")
+    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[relay.Node | None]:
+        if len(ids) > info.context.config.max_page_size:
+            raise BadUserInput(
+                f"`ids` holds {len(ids)} IDs, above the maximum of {info.context.config.max_page_size}.",
+                argument="ids",
+            )
+        return list(await asyncio.gather(*(load_node(info, value, "ids") for value in ids)))

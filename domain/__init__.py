@@ -3,7 +3,15 @@
 from domain.account import Account, Grade, LifecycleStage, RelationshipStage, ValueTier
 from domain.base import Base
 from domain.growth import GrowthAssessment, GrowthQuadrant
-from domain.need import Need, NeedCategory, NeedPeakQuarter, NeedStatus, NeedVisibility, Priority, Quarter
+from domain.need import (
+    Need,
+    NeedCategory,
+    NeedPeakQuarter,
+    NeedStatus,
+    NeedVisibility,
+    Priority,
+    Quarter,
+)
 from domain.plan import Action, ActionPlan, ActionStatus, Objective, PlanStatus
 from domain.stakeholder import (
     Attitude,

@@ -11,6 +11,7 @@ from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.base import Base, UTCDateTime, enum_column, utcnow
+from domain.errors import DomainError, ErrorCode
 
 
 class GrowthQuadrant(enum.Enum):
@@ -43,6 +44,14 @@ def classify_quadrant(
 def default_potential(estimated_wallet: Decimal, current_value: Decimal) -> Decimal:
     """Growth potential is the part of the customer's wallet we do not have yet."""
     return max(estimated_wallet - current_value, Decimal("0"))
+
+
+def check_assessed_on(assessed_on: date, today: date, field: str = "assessedOn") -> None:
+    """An assessment records what was seen: it can be back-dated, never dated in the future."""
+    if assessed_on > today:
+        raise DomainError.single(
+            field, f"An assessment cannot be dated after today ({today}); got {assessed_on}.", ErrorCode.OUT_OF_RANGE
+        )
 
 
 class GrowthAssessment(Base):

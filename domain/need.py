@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, Index, String, Text, case
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from domain.base import Base, TimestampMixin, VersionedMixin, enum_column
 
@@ -29,11 +29,23 @@ class NeedStatus(enum.Enum):
     DROPPED = "DROPPED"
 
 
+# Needs still to be worked on: the ones a four-seasons table and a plan care about.
+OPEN_STATUSES = frozenset({NeedStatus.IDENTIFIED, NeedStatus.VALIDATED, NeedStatus.BEING_ADDRESSED})
+
+
+def is_open(status: NeedStatus) -> bool:
+    return status in OPEN_STATUSES
+
+
 class Priority(enum.Enum):
     CRITICAL = "CRITICAL"
     HIGH = "HIGH"
     MEDIUM = "MEDIUM"
     LOW = "LOW"
+
+
+# Most urgent first: ordering by rank lists CRITICAL before LOW, which the names alone would not.
+PRIORITY_RANK = {p: rank for rank, p in enumerate(Priority)}
 
 
 class Quarter(enum.Enum):
@@ -55,7 +67,11 @@ class NeedPeakQuarter(Base):
 
 class Need(TimestampMixin, VersionedMixin, Base):
     __tablename__ = "need"
-    __table_args__ = (Index("ix_need_account_id_status", "account_id", "status", "id"),)
+    __table_args__ = (
+        Index("ix_need_account_id_status", "account_id", "status", "id"),
+        Index("ix_need_account_id_created_at", "account_id", "created_at", "id"),
+        Index("ix_need_account_id_title", "account_id", "title", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
@@ -69,6 +85,10 @@ class Need(TimestampMixin, VersionedMixin, Base):
     visibility: Mapped[NeedVisibility] = mapped_column(enum_column(NeedVisibility))
     priority: Mapped[Priority] = mapped_column(enum_column(Priority))
     status: Mapped[NeedStatus] = mapped_column(enum_column(NeedStatus), index=True)
+    # Urgency as a number (0 = CRITICAL), computed by the database so lists can be ordered and paged by it.
+    priority_rank: Mapped[int] = column_property(
+        case({p.name: rank for p, rank in PRIORITY_RANK.items()}, value=priority)
+    )
 
     quarter_rows: Mapped[list[NeedPeakQuarter]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", passive_deletes=True
@@ -84,3 +104,15 @@ class Need(TimestampMixin, VersionedMixin, Base):
         keep = [r for r in self.quarter_rows if r.quarter in wanted]
         have = {r.quarter for r in keep}
         self.quarter_rows = keep + [NeedPeakQuarter(quarter=q) for q in wanted if q not in have]
+
+
+def four_seasons(needs: list[Need]) -> dict[Quarter, list[Need]]:
+    """The four-seasons table (四季表): each quarter with the needs peaking in it, in the order given.
+
+    A need peaking in several quarters appears under each of them; one with no peak is in none.
+    """
+    table: dict[Quarter, list[Need]] = {q: [] for q in Quarter}
+    for need in needs:
+        for quarter in need.peak_quarters:
+            table[quarter].append(need)
+    return table

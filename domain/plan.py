@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text, func, literal
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from domain.base import Base, TimestampMixin, UTCDateTime, VersionedMixin, enum_column
 from domain.errors import DomainError, ErrorCode, UserError
@@ -25,6 +27,10 @@ class ActionStatus(enum.Enum):
     IN_PROGRESS = "IN_PROGRESS"
     DONE = "DONE"
     BLOCKED = "BLOCKED"
+
+
+# Sorts after every real due date.
+UNDATED = date(9999, 12, 31)
 
 
 class ActionPlan(TimestampMixin, VersionedMixin, Base):
@@ -75,11 +81,36 @@ class Action(TimestampMixin, VersionedMixin, Base):
         ForeignKey("stakeholder.id", ondelete="SET NULL"), index=True
     )
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The due date with undated actions last, computed by the database: a plan board lists (and pages
+    # through) actions by it, and a cursor never holds a null.
+    due_order: Mapped[date] = column_property(func.coalesce(due_on, literal(UNDATED, Date())))
 
 
 def check_plan_dates(starts_on: date, ends_on: date | None, field: str = "endsOn") -> None:
     if ends_on is not None and ends_on < starts_on:
         raise DomainError.single(field, "The plan cannot end before it starts.", ErrorCode.INVALID_DATE_RANGE)
+
+
+def check_plan_covers(starts_on: date, ends_on: date | None, due_dates: Iterable[date | None]) -> None:
+    """New plan dates must still hold every objective and action the plan has: nothing is left outside."""
+    dated = [d for d in due_dates if d is not None]
+    errors = []
+    early = [d for d in dated if d < starts_on]
+    if early:
+        errors.append(UserError(
+            "startsOn",
+            f"{len(early)} objective(s) or action(s) are due before {starts_on}, the earliest on {min(early)}.",
+            ErrorCode.INVALID_DATE_RANGE,
+        ))
+    late = [d for d in dated if ends_on is not None and d > ends_on]
+    if late:
+        errors.append(UserError(
+            "endsOn",
+            f"{len(late)} objective(s) or action(s) are due after {ends_on}, the latest on {max(late)}.",
+            ErrorCode.INVALID_DATE_RANGE,
+        ))
+    if errors:
+        raise DomainError(*errors)
 
 
 def check_due_within_plan(plan: ActionPlan, due_on: date | None, field: str = "dueOn") -> None:
@@ -100,3 +131,26 @@ def apply_action_status(action: Action, status: ActionStatus, now: datetime) -> 
     elif status is not ActionStatus.DONE:
         action.completed_at = None
     action.status = status
+
+
+@dataclass(frozen=True, slots=True)
+class PlanProgress:
+    """How far a plan's actions have come."""
+
+    done: int
+    total: int
+    blocked: int
+
+    @property
+    def ratio(self) -> float | None:
+        """Share of actions done, 0 to 1; None for a plan without actions, which has no progress to show."""
+        return self.done / self.total if self.total else None
+
+
+def progress(counts: Mapping[ActionStatus, int]) -> PlanProgress:
+    """Progress from the number of actions per status."""
+    return PlanProgress(
+        done=counts.get(ActionStatus.DONE, 0),
+        total=sum(counts.values()),
+        blocked=counts.get(ActionStatus.BLOCKED, 0),
+    )

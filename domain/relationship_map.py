@@ -7,6 +7,7 @@ the influence-weighted mean of attitudes (DOMAIN.md section 2).
 
 from __future__ import annotations
 
+import enum
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -26,6 +27,16 @@ INFLUENCE_WEIGHT: Mapping[Influence, int] = {
     Influence.MEDIUM: 2,
     Influence.LOW: 1,
 }
+
+# Weakest first, so `max` finds the best relationship we have with someone.
+COVERAGE_RANK: Mapping[CoverageStrength, int] = {s: rank for rank, s in enumerate(CoverageStrength)}
+
+
+class EdgeKind(enum.Enum):
+    """The two kinds of line on a map: the org chart and influence across it."""
+
+    REPORTS_TO = "REPORTS_TO"
+    INFLUENCES = "INFLUENCES"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +79,11 @@ def support_index(people: Iterable[MapPerson]) -> float | None:
 def covered_ids(coverage: Iterable[MapCoverage]) -> set[int]:
     """Stakeholders at least one of our people actually knows (NONE is not coverage)."""
     return {c.stakeholder_id for c in coverage if c.strength is not CoverageStrength.NONE}
+
+
+def strongest_coverage(strengths: Iterable[CoverageStrength]) -> CoverageStrength | None:
+    """The best relationship any of our people has with one stakeholder; None when nobody is linked."""
+    return max(strengths, key=COVERAGE_RANK.__getitem__, default=None)
 
 
 def summarize(people: list[MapPerson], coverage: list[MapCoverage]) -> MapSummary:

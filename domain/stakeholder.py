@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from domain.base import Base, TimestampMixin, VersionedMixin, enum_column
@@ -78,7 +85,10 @@ class StakeholderBuyingRole(Base):
 
 class Stakeholder(TimestampMixin, VersionedMixin, Base):
     __tablename__ = "stakeholder"
-    __table_args__ = (Index("ix_stakeholder_account_id_name", "account_id", "name", "id"),)
+    __table_args__ = (
+        Index("ix_stakeholder_account_id_name", "account_id", "name", "id"),
+        Index("ix_stakeholder_account_id_created_at", "account_id", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))

@@ -40,8 +40,12 @@ class RequestContext:
     member: TeamMember | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _loaders: dict[Any, Any] = field(default_factory=dict)
+    _writing: bool = False
 
     async def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        if self._writing:
+            # Inside a mutation the writer already holds the session; its awaits run one at a time.
+            return await work(self.session)
         async with self.lock:
             return await work(self.session)
 
@@ -60,10 +64,13 @@ class RequestContext:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One mutation, one transaction: commit on success, roll back on any exception."""
         async with self.lock:
+            self._writing = True
             try:
                 yield self.session
                 await self.session.commit()
             except BaseException:
                 await self.session.rollback()
                 raise
-        self.forget_loaded()
+            finally:
+                self._writing = False
+                self.forget_loaded()

@@ -88,7 +88,7 @@ def child_counts(
             .where(parent_column.in_(parent_ids), *where)
             .group_by(parent_column)
         )
-        counts = dict((await ctx.run(lambda s: s.execute(stmt))).tuples().all())
+        counts = dict((await ctx.run(lambda s: s.execute(stmt))).all())
         return [int(counts.get(pid, 0)) for pid in parent_ids]
 
     return ctx.loader(("child_counts", parent_column, where_key), lambda: DataLoader(load_fn=load))

@@ -18,9 +18,36 @@ from resolvers.loaders import by_id
 from resolvers.mutation import Outcome, run_mutation
 from resolvers.pagination import Order, page_request
 from resolvers.team.reads import account_team
-from schema.common import Connection, DeletePayload, Money, SortDirection, UserError, context, money, provided, user_errors
-from schema.enums import GrowthQuadrant, Grade, LifecycleStage, RelationshipStage, TeamRole, ValueTier
+from schema import growth as growth_schema
+from schema import need as need_schema
+from schema import plan as plan_schema
+from schema.common import (
+    Connection,
+    DeletePayload,
+    Money,
+    SortDirection,
+    UserError,
+    context,
+    money,
+    provided,
+    user_errors,
+)
+from schema.enums import (
+    Grade,
+    GrowthQuadrant,
+    LifecycleStage,
+    RelationshipStage,
+    TeamRole,
+    ValueTier,
+)
 from schema.node import node_type
+from schema.relationship_map import RelationshipMap, account_relationship_map
+from schema.stakeholder import (
+    Stakeholder,
+    StakeholderFilter,
+    StakeholderOrder,
+    stakeholder_connection,
+)
 from schema.team import AccountTeamMembership, TeamMember
 
 
@@ -61,6 +88,44 @@ class Account(relay.Node):
     @strawberry.field(description="Our people working on this account and their roles.")
     async def team(self, info: Info) -> list[AccountTeamMembership]:
         return await account_team(context(info), self.id)  # type: ignore[return-value]
+
+    @strawberry.field(description="People at the customer, filtered and ordered (by name unless told otherwise).")
+    async def stakeholders(
+        self,
+        info: Info,
+        filter: StakeholderFilter | None = None,
+        order_by: StakeholderOrder | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Stakeholder]:
+        return await stakeholder_connection(info, self.id, filter, order_by, first, after, last, before)
+
+    @strawberry.field(description="The account's relationship map: stakeholders, org chart, influence lines, coverage and gaps.")
+    async def relationship_map(self, info: Info) -> RelationshipMap:
+        return await account_relationship_map(info, self)  # type: ignore[arg-type]
+
+    needs = strawberry.field(
+        resolver=need_schema.account_needs,
+        description="The account's needs, filtered and ordered (most urgent first unless told otherwise).",
+    )
+    four_seasons = strawberry.field(
+        resolver=need_schema.account_four_seasons,
+        description="The four-seasons table: Q1 to Q4, each with the account's open needs peaking in that quarter.",
+    )
+    growth_history = strawberry.field(
+        resolver=growth_schema.account_growth_history,
+        description="The account's growth assessments, newest first (by assessment date, then by when recorded).",
+    )
+    latest_assessment = strawberry.field(
+        resolver=growth_schema.account_latest_assessment,
+        description="The assessment that places the account on the growth matrix now; null before the first one.",
+    )
+    plans = strawberry.field(
+        resolver=plan_schema.account_plans,
+        description="The account's plans, the one that starts latest first.",
+    )
 
 
 @strawberry.enum(description="What the account list can be ordered by.")

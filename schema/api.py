@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import strawberry
-from strawberry.tools import merge_types
 
 from schema.account import AccountMutation, AccountQuery
+from schema.growth import GrowthMutation, GrowthQuery
+from schema.need import NeedMutation
 from schema.node import NODE_TYPES, NodeQuery
+from schema.plan import PlanMutation
+from schema.relationship_map import RelationshipMapQuery
+from schema.stakeholder import StakeholderMutation, StakeholderQuery
 from schema.team import TeamMutation, TeamQuery
 
-Query = merge_types("Query", (NodeQuery, AccountQuery, TeamQuery))
-Mutation = merge_types("Mutation", (AccountMutation, TeamMutation))
+
+@strawberry.type(description="Everything kam lets you read: start from `accounts`, `relationshipMap` or `growthMatrix`.")
+class Query(NodeQuery, AccountQuery, TeamQuery, StakeholderQuery, RelationshipMapQuery, GrowthQuery):
+    pass
 
 
-def build_schema(extensions: list = ()) -> strawberry.Schema:  # type: ignore[assignment]
+@strawberry.type(
+    description="Everything kam lets you change; each mutation is one transaction and reports `userErrors` instead of failing."
+)
+class Mutation(AccountMutation, TeamMutation, StakeholderMutation, NeedMutation, GrowthMutation, PlanMutation):
+    pass
+
+
+def build_schema(extensions: Sequence[type | Callable[[], Any]] = ()) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,

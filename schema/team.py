@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
@@ -12,7 +13,14 @@ from resolvers.loaders import by_id
 from resolvers.mutation import Outcome, run_mutation
 from resolvers.pagination import page_request
 from resolvers.team import mutations, reads
-from schema.common import Connection, DeletePayload, UserError, context, provided, user_errors
+from schema.common import (
+    Connection,
+    DeletePayload,
+    UserError,
+    context,
+    provided,
+    user_errors,
+)
 from schema.enums import MemberRole, TeamRole
 from schema.node import node_type
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 09:22:56.886966
+Create Date: 2026-11-23 09:33:26.993658
 
 """
 from typing import Sequence, Union
@@ -151,6 +151,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stakeholder'))
     )
     with op.batch_alter_table('stakeholder', schema=None) as batch_op:
+        batch_op.create_index('ix_stakeholder_account_id_created_at', ['account_id', 'created_at', 'id'], unique=False)
         batch_op.create_index('ix_stakeholder_account_id_name', ['account_id', 'name', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_stakeholder_reports_to_id'), ['reports_to_id'], unique=False)
 
@@ -206,7 +207,9 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_need'))
     )
     with op.batch_alter_table('need', schema=None) as batch_op:
+        batch_op.create_index('ix_need_account_id_created_at', ['account_id', 'created_at', 'id'], unique=False)
         batch_op.create_index('ix_need_account_id_status', ['account_id', 'status', 'id'], unique=False)
+        batch_op.create_index('ix_need_account_id_title', ['account_id', 'title', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_need_category'), ['category'], unique=False)
         batch_op.create_index(batch_op.f('ix_need_stakeholder_id'), ['stakeholder_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_need_status'), ['status'], unique=False)
@@ -301,7 +304,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_need_status'))
         batch_op.drop_index(batch_op.f('ix_need_stakeholder_id'))
         batch_op.drop_index(batch_op.f('ix_need_category'))
+        batch_op.drop_index('ix_need_account_id_title')
         batch_op.drop_index('ix_need_account_id_status')
+        batch_op.drop_index('ix_need_account_id_created_at')
 
     op.drop_table('need')
     with op.batch_alter_table('influence_link', schema=None) as batch_op:
@@ -317,6 +322,7 @@ def downgrade() -> None:
     with op.batch_alter_table('stakeholder', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_stakeholder_reports_to_id'))
         batch_op.drop_index('ix_stakeholder_account_id_name')
+        batch_op.drop_index('ix_stakeholder_account_id_created_at')
 
     op.drop_table('stakeholder')
     with op.batch_alter_table('growth_assessment', schema=None) as batch_op:

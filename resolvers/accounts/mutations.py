@@ -11,6 +11,7 @@ from domain.account import Account
 from domain.errors import DomainError, ErrorCode
 from domain.team import AccountTeamMember, TeamMember, TeamRole
 from resolvers import validation as v
+from resolvers.accounts.ownership import ensure_open
 from resolvers.ids import input_id
 
 REQUIRED_ON_CREATE = ("grade", "value_tier", "relationship_stage", "lifecycle_stage")
@@ -59,8 +60,7 @@ async def load_account(session: AsyncSession, value: str, field: str = "id") -> 
 async def update_account(session: AsyncSession, data: dict[str, Any], default_currency: str) -> Account:
     account = await load_account(session, data.pop("id"))
     v.check_version(account, data.pop("version", None))
-    if account.archived_at is not None:
-        raise DomainError.single("id", "The account is archived; restore it before changing it.", ErrorCode.ARCHIVED)
+    ensure_open(account, "id")
     v.apply(account, await _clean(session, data, default_currency))
     return account
 

@@ -28,7 +28,7 @@ async def _manager_id(session: AsyncSession, value: str | None, member_id: int |
     manager_id = input_id(value, "TeamMember", "managerId")
     await v.get_row(session, TeamMember, manager_id, "managerId")
     if member_id is not None:
-        parent_of = dict((await session.execute(select(TeamMember.id, TeamMember.manager_id))).tuples().all())
+        parent_of = dict((await session.execute(select(TeamMember.id, TeamMember.manager_id))).all())
         if creates_cycle(member_id, manager_id, parent_of):
             raise DomainError.single(
                 "managerId", "This manager would make the reporting line a loop.", ErrorCode.CYCLE

@@ -1,0 +1,1 @@
+"""Reads and writes of growth assessments and the growth-potential matrix."""

@@ -1,0 +1,78 @@
+"""Recording and deleting growth assessments, keeping the account's quadrant on its latest one."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.account import Account
+from domain.growth import (
+    GrowthAssessment,
+    MatrixThresholds,
+    check_assessed_on,
+    classify_quadrant,
+    default_potential,
+    latest,
+)
+from domain.team import TeamMember
+from resolvers import validation as v
+from resolvers.accounts.ownership import open_account
+from resolvers.ids import input_id
+
+CENT = Decimal("0.01")
+
+
+async def _sync_quadrant(session: AsyncSession, account: Account) -> None:
+    """Account.quadrant mirrors the latest assessment, so the account list can filter on it."""
+    await session.flush()
+    history = list((await session.scalars(select(GrowthAssessment).where(GrowthAssessment.account_id == account.id))).all())
+    newest = latest(history)
+    quadrant = newest.quadrant if newest is not None else None
+    if account.quadrant != quadrant:
+        account.quadrant = quadrant
+
+
+async def record_assessment(
+    session: AsyncSession, data: dict[str, Any], thresholds: MatrixThresholds, today: date
+) -> GrowthAssessment:
+    account = await open_account(session, input_id(data["account_id"], "Account", "accountId"), "accountId")
+    assessed_on = data.get("assessed_on") or today
+    check_assessed_on(assessed_on, today)
+    current = data.get("current_value")
+    current = account.current_annual_value if current is None else v.money(current, "currentValue")
+    potential = data.get("potential")
+    if potential is None:
+        potential = default_potential(account.estimated_wallet, current)
+    else:
+        potential = v.money(potential, "potential")
+    assessed_by_id = None
+    if data.get("assessed_by_id") is not None:
+        assessed_by_id = input_id(data["assessed_by_id"], "TeamMember", "assessedById")
+        await v.get_row(session, TeamMember, assessed_by_id, "assessedById")
+    current, potential = current.quantize(CENT), potential.quantize(CENT)
+    assessment = GrowthAssessment(
+        account_id=account.id,
+        assessed_on=assessed_on,
+        current_value=current,
+        potential=potential,
+        currency=account.currency,
+        quadrant=classify_quadrant(current, potential, thresholds),
+        assessed_by_id=assessed_by_id,
+        note=v.optional_text(data.get("note"), "note", 5000),
+    )
+    session.add(assessment)
+    await _sync_quadrant(session, account)
+    return assessment
+
+
+async def delete_assessment(session: AsyncSession, value: str) -> tuple[str, Account]:
+    """The account falls back to the quadrant of its latest remaining assessment, or to none."""
+    assessment = await v.get_row(session, GrowthAssessment, input_id(value, "GrowthAssessment", "id"), "id")
+    account = await open_account(session, assessment.account_id, "id")
+    await session.delete(assessment)
+    await _sync_quadrant(session, account)
+    return value, account

@@ -1,0 +1,1 @@
+"""Reads and writes of customer needs and the four-seasons table."""

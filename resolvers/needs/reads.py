@@ -1,0 +1,92 @@
+"""Reading needs: one account's needs filtered and ordered, and its four-seasons table."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, select
+
+from domain.need import (
+    OPEN_STATUSES,
+    Need,
+    NeedCategory,
+    NeedPeakQuarter,
+    NeedStatus,
+    NeedVisibility,
+    Priority,
+    Quarter,
+    four_seasons,
+)
+from resolvers.context import RequestContext
+from resolvers.loaders import child_connection, children
+from resolvers.pagination import (
+    Order,
+    Page,
+    PageRequest,
+    datetime_key,
+    int_key,
+    text_key,
+)
+
+
+class NeedSort(enum.Enum):
+    PRIORITY = int_key("priority", Need.priority_rank)
+    CREATED_AT = datetime_key("createdAt", Need.created_at)
+    TITLE = text_key("title", Need.title)
+
+
+BY_PRIORITY = Order(NeedSort.PRIORITY.value)
+
+
+@dataclass(frozen=True)
+class NeedFilter:
+    """Conditions on an account's needs; hashable, so equal filters share one batched load."""
+
+    categories: tuple[NeedCategory, ...] = ()
+    statuses: tuple[NeedStatus, ...] = ()
+    quarters: tuple[Quarter, ...] = ()
+    visibilities: tuple[NeedVisibility, ...] = ()
+    priorities: tuple[Priority, ...] = ()
+    stakeholder_ids: tuple[int, ...] = ()
+
+    def where(self) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = []
+        for column, values in (
+            (Need.category, self.categories),
+            (Need.status, self.statuses),
+            (Need.visibility, self.visibilities),
+            (Need.priority, self.priorities),
+            (Need.stakeholder_id, self.stakeholder_ids),
+        ):
+            if values:
+                conditions.append(column.in_(values))
+        if self.quarters:
+            peaking = select(NeedPeakQuarter.need_id).where(NeedPeakQuarter.quarter.in_(self.quarters))
+            conditions.append(Need.id.in_(peaking))
+        return conditions
+
+
+async def account_needs(
+    ctx: RequestContext, account_id: int, flt: NeedFilter, order: Order, page: PageRequest
+) -> Page[Need]:
+    return await child_connection(
+        ctx, Need.account_id, account_id, order, page, where=flt.where(), where_key=("needs", flt)
+    )
+
+
+async def open_needs(ctx: RequestContext, account_id: int) -> list[Need]:
+    """An account's open needs, most urgent first: every account of a page in one SELECT."""
+    loader = children(
+        ctx,
+        Need.account_id,
+        order_by=[Need.priority_rank, Need.title, Need.id],
+        where=[Need.status.in_(sorted(OPEN_STATUSES, key=lambda s: s.value))],
+        where_key="open needs by priority",
+    )
+    return await loader.load(account_id)
+
+
+async def account_four_seasons(ctx: RequestContext, account_id: int) -> list[tuple[Quarter, list[Need]]]:
+    table = four_seasons(await open_needs(ctx, account_id))
+    return list(table.items())

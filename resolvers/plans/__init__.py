@@ -1,0 +1,1 @@
+"""Reads and writes of account plans, their objectives and actions."""

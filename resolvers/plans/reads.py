@@ -1,0 +1,84 @@
+"""Reading account plans, their objectives, their actions and their progress, batched per request."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, func, select
+from strawberry.dataloader import DataLoader
+
+from domain.plan import (
+    Action,
+    ActionPlan,
+    ActionStatus,
+    Objective,
+    PlanProgress,
+    PlanStatus,
+    progress,
+)
+from resolvers.context import RequestContext
+from resolvers.loaders import child_connection, children
+from resolvers.pagination import Order, Page, PageRequest, date_key
+
+# The plan that starts latest first: the current plan leads the account's list.
+LATEST_START_FIRST = Order(date_key("startsOn", ActionPlan.starts_on), descending=True)
+# Due soonest first, undated actions last.
+BY_DUE_DATE = Order(date_key("dueOn", Action.due_order))
+
+
+@dataclass(frozen=True)
+class PlanFilter:
+    statuses: tuple[PlanStatus, ...] = ()
+
+    def where(self) -> list[ColumnElement[bool]]:
+        return [ActionPlan.status.in_(self.statuses)] if self.statuses else []
+
+
+@dataclass(frozen=True)
+class ActionFilter:
+    statuses: tuple[ActionStatus, ...] = ()
+
+    def where(self) -> list[ColumnElement[bool]]:
+        return [Action.status.in_(self.statuses)] if self.statuses else []
+
+
+async def account_plans(ctx: RequestContext, account_id: int, flt: PlanFilter, page: PageRequest) -> Page[ActionPlan]:
+    return await child_connection(
+        ctx, ActionPlan.account_id, account_id, LATEST_START_FIRST, page, where=flt.where(), where_key=("plans", flt)
+    )
+
+
+async def plan_objectives(ctx: RequestContext, plan_id: int) -> list[Objective]:
+    """A plan's objectives, due soonest first and undated ones last."""
+    loader = children(
+        ctx, Objective.plan_id, order_by=[Objective.due_on.is_(None), Objective.due_on, Objective.id]
+    )
+    return await loader.load(plan_id)
+
+
+async def plan_actions(ctx: RequestContext, plan_id: int, flt: ActionFilter, page: PageRequest) -> Page[Action]:
+    return await child_connection(
+        ctx, Action.plan_id, plan_id, BY_DUE_DATE, page, where=flt.where(), where_key=("actions", flt)
+    )
+
+
+def _status_counts(ctx: RequestContext) -> DataLoader[int, dict[ActionStatus, int]]:
+    """How many actions of each status every plan has: one GROUP BY for all plans of a page."""
+
+    async def load(plan_ids: list[int]) -> list[dict[ActionStatus, int]]:
+        stmt = (
+            select(Action.plan_id, Action.status, func.count())
+            .where(Action.plan_id.in_(plan_ids))
+            .group_by(Action.plan_id, Action.status)
+        )
+        counts: dict[int, dict[ActionStatus, int]] = defaultdict(dict)
+        for plan_id, status, count in (await ctx.run(lambda s: s.execute(stmt))).all():
+            counts[plan_id][status] = int(count)
+        return [counts.get(pid, {}) for pid in plan_ids]
+
+    return ctx.loader(("action_status_counts",), lambda: DataLoader(load_fn=load))
+
+
+async def plan_progress(ctx: RequestContext, plan_id: int) -> PlanProgress:
+    return progress(await _status_counts(ctx).load(plan_id))

@@ -1,0 +1,1 @@
+"""Reads and writes of stakeholders, influence links, coverage, and the relationship map."""

@@ -1,0 +1,102 @@
+"""Listing stakeholders of accounts and loading what hangs off one stakeholder, batched per request."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, select
+
+from domain.need import Need
+from domain.stakeholder import (
+    Attitude,
+    BuyingRole,
+    Coverage,
+    DecisionLevel,
+    Influence,
+    InfluenceLink,
+    Stakeholder,
+    StakeholderBuyingRole,
+)
+from resolvers.context import RequestContext
+from resolvers.loaders import by_id, child_connection, children
+from resolvers.pagination import Order, Page, PageRequest, datetime_key, text_key
+
+
+class StakeholderSort(enum.Enum):
+    NAME = text_key("name", Stakeholder.name)
+    CREATED_AT = datetime_key("createdAt", Stakeholder.created_at)
+
+
+BY_NAME = Order(StakeholderSort.NAME.value)
+
+
+@dataclass(frozen=True)
+class StakeholderFilter:
+    """Conditions on one account's stakeholders; hashable, so it keys the batched loaders."""
+
+    buying_roles: tuple[BuyingRole, ...] = ()
+    attitudes: tuple[Attitude, ...] = ()
+    influences: tuple[Influence, ...] = ()
+    decision_levels: tuple[DecisionLevel, ...] = ()
+    search: str | None = None
+
+    def where(self) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = []
+        if self.buying_roles:
+            holds_role = (
+                select(StakeholderBuyingRole.stakeholder_id)
+                .where(
+                    StakeholderBuyingRole.stakeholder_id == Stakeholder.id,
+                    StakeholderBuyingRole.role.in_(self.buying_roles),
+                )
+                .exists()
+            )
+            conditions.append(holds_role)
+        for column, values in (
+            (Stakeholder.attitude, self.attitudes),
+            (Stakeholder.influence, self.influences),
+            (Stakeholder.decision_level, self.decision_levels),
+        ):
+            if values:
+                conditions.append(column.in_(values))
+        term = (self.search or "").strip()
+        if term:
+            conditions.append(Stakeholder.name.icontains(term, autoescape=True))
+        return conditions
+
+
+async def account_stakeholders(
+    ctx: RequestContext, account_id: int, flt: StakeholderFilter, order: Order, page: PageRequest
+) -> Page[Stakeholder]:
+    return await child_connection(
+        ctx, Stakeholder.account_id, account_id, order, page, where=flt.where(), where_key=("filter", flt)
+    )
+
+
+async def stakeholder_by_id(ctx: RequestContext, stakeholder_id: int | None) -> Stakeholder | None:
+    if stakeholder_id is None:
+        return None
+    return await by_id(ctx, Stakeholder).load(stakeholder_id)
+
+
+async def direct_reports(ctx: RequestContext, stakeholder_id: int) -> list[Stakeholder]:
+    loader = children(ctx, Stakeholder.reports_to_id, order_by=[Stakeholder.name, Stakeholder.id])
+    return await loader.load(stakeholder_id)
+
+
+async def influences(ctx: RequestContext, stakeholder_id: int) -> list[InfluenceLink]:
+    return await children(ctx, InfluenceLink.source_id, order_by=[InfluenceLink.id]).load(stakeholder_id)
+
+
+async def influenced_by(ctx: RequestContext, stakeholder_id: int) -> list[InfluenceLink]:
+    return await children(ctx, InfluenceLink.target_id, order_by=[InfluenceLink.id]).load(stakeholder_id)
+
+
+async def coverage(ctx: RequestContext, stakeholder_id: int) -> list[Coverage]:
+    return await children(ctx, Coverage.stakeholder_id, order_by=[Coverage.id]).load(stakeholder_id)
+
+
+async def needs(ctx: RequestContext, stakeholder_id: int) -> list[Any]:
+    return await children(ctx, Need.stakeholder_id, order_by=[Need.id]).load(stakeholder_id)

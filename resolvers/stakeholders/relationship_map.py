@@ -1,0 +1,118 @@
+"""One account's relationship map: its stakeholders, the lines between them and our coverage.
+
+Everything is loaded per account id through batched loaders, so the maps of a
+whole page of accounts cost the same handful of statements as the map of one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from domain.account import Account
+from domain.relationship_map import (
+    EdgeKind,
+    MapCoverage,
+    MapPerson,
+    MapSummary,
+    strongest_coverage,
+    summarize,
+)
+from domain.stakeholder import (
+    Coverage,
+    CoverageStrength,
+    InfluenceLink,
+    LinkStrength,
+    Stakeholder,
+)
+from resolvers.context import RequestContext
+from resolvers.loaders import by_id, children
+
+
+@dataclass(frozen=True)
+class MapNode:
+    """A stakeholder on the map with the coverage our people have of them."""
+
+    stakeholder: Stakeholder
+    coverage: list[Coverage]
+
+    @property
+    def covered_by_count(self) -> int:
+        return len({c.member_id for c in self.coverage if c.strength is not CoverageStrength.NONE})
+
+    @property
+    def strongest_coverage(self) -> CoverageStrength | None:
+        return strongest_coverage(c.strength for c in self.coverage)
+
+
+@dataclass(frozen=True)
+class MapEdge:
+    """"Source reports to target" or "source influences target"."""
+
+    kind: EdgeKind
+    source: Stakeholder
+    target: Stakeholder
+    strength: LinkStrength | None = None
+    link: InfluenceLink | None = None
+
+
+@dataclass
+class AccountMap:
+    account: Account
+    stakeholders: list[Stakeholder]
+    links: list[InfluenceLink]
+    coverage: list[Coverage]
+    _summary: MapSummary | None = field(default=None, init=False, repr=False)
+
+    def _by_id(self) -> dict[int, Stakeholder]:
+        return {s.id: s for s in self.stakeholders}
+
+    def nodes(self) -> list[MapNode]:
+        covering: dict[int, list[Coverage]] = defaultdict(list)
+        for row in self.coverage:
+            covering[row.stakeholder_id].append(row)
+        return [MapNode(s, covering.get(s.id, [])) for s in self.stakeholders]
+
+    def edges(self) -> list[MapEdge]:
+        """The org chart first (in stakeholder order), then the influence lines."""
+        people = self._by_id()
+        edges = [
+            MapEdge(EdgeKind.REPORTS_TO, s, people[s.reports_to_id])
+            for s in self.stakeholders
+            if s.reports_to_id in people
+        ]
+        edges += [
+            MapEdge(EdgeKind.INFLUENCES, people[link.source_id], people[link.target_id], link.strength, link)
+            for link in self.links
+            if link.source_id in people and link.target_id in people
+        ]
+        return edges
+
+    def summary(self) -> MapSummary:
+        if self._summary is None:
+            people = [MapPerson(s.id, tuple(s.buying_roles), s.attitude, s.influence) for s in self.stakeholders]
+            coverage = [MapCoverage(c.stakeholder_id, c.member_id, c.strength) for c in self.coverage]
+            self._summary = summarize(people, coverage)
+        return self._summary
+
+    def people(self, ids: list[int]) -> list[Stakeholder]:
+        found = self._by_id()
+        return [found[i] for i in ids if i in found]
+
+
+async def load_map(ctx: RequestContext, account: Account) -> AccountMap:
+    """The map of one account; sibling accounts asking at the same time share each SELECT."""
+    stakeholders, links, coverage = await asyncio.gather(
+        children(ctx, Stakeholder.account_id, order_by=[Stakeholder.name, Stakeholder.id]).load(account.id),
+        children(ctx, InfluenceLink.account_id, order_by=[InfluenceLink.id]).load(account.id),
+        children(ctx, Coverage.account_id, order_by=[Coverage.id]).load(account.id),
+    )
+    # Fields like `coverage { stakeholder }` then find the people already loaded.
+    by_id(ctx, Stakeholder).prime_many({s.id: s for s in stakeholders})
+    return AccountMap(account, stakeholders, links, coverage)
+
+
+async def load_map_of(ctx: RequestContext, account_id: int) -> AccountMap | None:
+    account = await by_id(ctx, Account).load(account_id)
+    return None if account is None else await load_map(ctx, account)

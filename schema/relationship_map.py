@@ -1,0 +1,173 @@
+"""The relationship map (组织支持度分析): one account's stakeholders as a graph, with its gaps summarised."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from domain import account as account_model
+from domain import relationship_map as analysis
+from resolvers.ids import argument_id
+from resolvers.stakeholders import relationship_map as reads
+from schema.common import context
+from schema.enums import (
+    Attitude,
+    BuyingRole,
+    CoverageStrength,
+    DecisionLevel,
+    Influence,
+    LinkStrength,
+)
+from schema.stakeholder import Coverage, InfluenceLink, Stakeholder
+
+if TYPE_CHECKING:
+    from schema.account import Account
+
+RelationshipMapEdgeKind = strawberry.enum(
+    analysis.EdgeKind,
+    name="RelationshipMapEdgeKind",
+    description="REPORTS_TO: the source reports to the target (org chart). INFLUENCES: the source sways the target.",
+)
+
+
+@strawberry.type(description="A stakeholder on the map, with what a planner reads at a glance.")
+class RelationshipMapNode:
+    node: strawberry.Private[reads.MapNode]
+
+    @strawberry.field(description="The stakeholder.")
+    def stakeholder(self) -> Stakeholder:
+        return self.node.stakeholder  # type: ignore[return-value]
+
+    @strawberry.field(description="Roles in the buying decision.")
+    def buying_roles(self) -> list[BuyingRole]:  # type: ignore[valid-type]
+        return self.node.stakeholder.buying_roles
+
+    @strawberry.field(description="Attitude toward us.")
+    def attitude(self) -> Attitude:  # type: ignore[valid-type]
+        return self.node.stakeholder.attitude
+
+    @strawberry.field(description="Weight in the decision.")
+    def influence(self) -> Influence:  # type: ignore[valid-type]
+        return self.node.stakeholder.influence
+
+    @strawberry.field(description="Level in the customer's organisation.")
+    def decision_level(self) -> DecisionLevel:  # type: ignore[valid-type]
+        return self.node.stakeholder.decision_level
+
+    @strawberry.field(description="How many of our people know this stakeholder (coverage of NONE does not count).")
+    def covered_by_count(self) -> int:
+        return self.node.covered_by_count
+
+    @strawberry.field(description="The best relationship any of our people has with this stakeholder; null if nobody is linked.")
+    def strongest_coverage(self) -> CoverageStrength | None:  # type: ignore[valid-type]
+        return self.node.strongest_coverage
+
+    @strawberry.field(description="Our people linked to this stakeholder and how well they know them.")
+    def coverage(self) -> list[Coverage]:
+        return self.node.coverage  # type: ignore[return-value]
+
+
+@strawberry.type(description="A line on the map between two stakeholders of the account.")
+class RelationshipMapEdge:
+    edge: strawberry.Private[reads.MapEdge]
+
+    @strawberry.field(description="Org-chart line (REPORTS_TO) or influence line (INFLUENCES).")
+    def kind(self) -> RelationshipMapEdgeKind:  # type: ignore[valid-type]
+        return self.edge.kind
+
+    @strawberry.field(description="For REPORTS_TO the report, for INFLUENCES the influencer.")
+    def source(self) -> Stakeholder:
+        return self.edge.source  # type: ignore[return-value]
+
+    @strawberry.field(description="For REPORTS_TO the manager, for INFLUENCES the influenced person.")
+    def target(self) -> Stakeholder:
+        return self.edge.target  # type: ignore[return-value]
+
+    @strawberry.field(description="How strong the influence is; null for REPORTS_TO.")
+    def strength(self) -> LinkStrength | None:  # type: ignore[valid-type]
+        return self.edge.strength
+
+    @strawberry.field(description="The influence link behind an INFLUENCES line, to change or remove it; null for REPORTS_TO.")
+    def influence_link(self) -> InfluenceLink | None:
+        return self.edge.link  # type: ignore[return-value]
+
+
+@strawberry.type(description="How many stakeholders hold one buying role.")
+class BuyingRoleCount:
+    role: BuyingRole = strawberry.field(description="The buying role.")  # type: ignore[valid-type]
+    count: int = strawberry.field(description="Stakeholders holding it; a person with several roles counts for each.")
+
+
+@strawberry.type(description="The gaps and the balance of support an account planner looks for on the map.")
+class RelationshipMapSummary:
+    account_map: strawberry.Private[reads.AccountMap]
+
+    @strawberry.field(description="Stakeholders per buying role, for every role (zero included), in the enum's order.")
+    def stakeholders_by_role(self) -> list[BuyingRoleCount]:
+        counts = self.account_map.summary().role_counts
+        return [BuyingRoleCount(role=role, count=count) for role, count in counts.items()]
+
+    @strawberry.field(description="Decision makers none of our people know (coverage of NONE does not count).")
+    def uncovered_decision_makers(self) -> list[Stakeholder]:
+        return self.account_map.people(self.account_map.summary().uncovered_decision_maker_ids)  # type: ignore[return-value]
+
+    @strawberry.field(description="Highly influential stakeholders who are skeptics or opponents.")
+    def influential_opponents(self) -> list[Stakeholder]:
+        return self.account_map.people(self.account_map.summary().influential_opponent_ids)  # type: ignore[return-value]
+
+    @strawberry.field(description="Stakeholders at least one of our people knows.")
+    def covered_stakeholder_count(self) -> int:
+        return self.account_map.summary().covered_stakeholder_count
+
+    @strawberry.field(description="True when we know at most one stakeholder: the whole relationship hangs on one person.")
+    def single_threaded(self) -> bool:
+        return self.account_map.summary().single_threaded
+
+    @strawberry.field(
+        description=(
+            "Organisational support: the influence-weighted mean attitude (weights HIGH 3, MEDIUM 2, LOW 1; "
+            "attitudes CHAMPION +2 to OPPONENT -2), from -2 to +2; null when the account has no stakeholders."
+        )
+    )
+    def support_index(self) -> float | None:
+        return self.account_map.summary().support_index
+
+
+@strawberry.type(description="One account's stakeholders as a graph: org chart, influence lines, our coverage and attitudes.")
+class RelationshipMap:
+    account_map: strawberry.Private[reads.AccountMap]
+
+    @strawberry.field(description="The account the map is of.")
+    def account(self) -> Annotated[Account, strawberry.lazy("schema.account")]:
+        return self.account_map.account  # type: ignore[return-value]
+
+    @strawberry.field(description="Every stakeholder of the account, by name.")
+    def nodes(self) -> list[RelationshipMapNode]:
+        return [RelationshipMapNode(node=n) for n in self.account_map.nodes()]
+
+    @strawberry.field(description="Reporting lines first, then influence lines.")
+    def edges(self) -> list[RelationshipMapEdge]:
+        return [RelationshipMapEdge(edge=e) for e in self.account_map.edges()]
+
+    @strawberry.field(description="Every coverage of the account's stakeholders by our people.")
+    def coverage(self) -> list[Coverage]:
+        return self.account_map.coverage  # type: ignore[return-value]
+
+    @strawberry.field(description="Gaps and support at a glance.")
+    def summary(self) -> RelationshipMapSummary:
+        return RelationshipMapSummary(account_map=self.account_map)
+
+
+async def account_relationship_map(info: Info, account: account_model.Account) -> RelationshipMap:
+    """`Account.relationshipMap`: the maps of all accounts on a page load together."""
+    return RelationshipMap(account_map=await reads.load_map(context(info), account))
+
+
+@strawberry.type
+class RelationshipMapQuery:
+    @strawberry.field(description="The relationship map of one account, archived or not; null if the account does not exist.")
+    async def relationship_map(self, info: Info, account_id: strawberry.ID) -> RelationshipMap | None:
+        found = await reads.load_map_of(context(info), argument_id(account_id, "Account", "accountId"))
+        return None if found is None else RelationshipMap(account_map=found)

@@ -1,0 +1,114 @@
+"""The `kam` command: migrate, demo, export-schema, and a real server started from it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+import domain
+from kam.cli import app
+from kam.settings import get_settings
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh SQLite file as KAM_DATABASE_URL; settings are re-read for every test."""
+    path = tmp_path / "cli.db"
+    monkeypatch.setenv("KAM_DATABASE_URL", f"sqlite+aiosqlite:///{path}")
+    get_settings.cache_clear()
+    yield path
+    get_settings.cache_clear()
+
+
+def query(path: Path, sql: str) -> list[tuple]:
+    engine = sa.create_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.exec_driver_sql(sql)]
+    finally:
+        engine.dispose()
+
+
+def test_help_lists_the_commands() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0, result.output
+    for command in ("serve", "migrate", "demo", "export-schema"):
+        assert command in result.output
+
+
+def test_migrate_creates_the_tables(db_path: Path) -> None:
+    result = runner.invoke(app, ["migrate"])
+    assert result.exit_code == 0, result.output
+    tables = {name for (name,) in query(db_path, "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert set(domain.Base.metadata.tables) <= tables
+
+
+def test_demo_migrates_and_loads_the_portfolio(db_path: Path) -> None:
+    result = runner.invoke(app, ["demo"])
+    assert result.exit_code == 0, result.output
+    assert query(db_path, "SELECT count(*) FROM account") == [(6,)]
+    assert query(db_path, "SELECT count(*) FROM team_member") == [(8,)]
+
+
+def test_export_schema_writes_the_sdl(tmp_path: Path) -> None:
+    target = tmp_path / "schema.graphql"
+    result = runner.invoke(app, ["export-schema", "--path", str(target)])
+    assert result.exit_code == 0, result.output
+    text = target.read_text(encoding="utf-8")
+    assert "type Query" in text and "type Mutation" in text
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_answers_health_checks_and_graphql(tmp_path: Path) -> None:
+    env = {**os.environ, "KAM_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'served.db'}", "KAM_HOST": "127.0.0.1", "PYTHONUNBUFFERED": "1"}
+    kam = [sys.executable, "-m", "kam.cli"]
+    migrated = subprocess.run([*kam, "migrate"], check=False, env=env, capture_output=True, text=True, timeout=60)
+    assert migrated.returncode == 0, migrated.stderr
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        server = subprocess.Popen([*kam, "serve", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            assert server.poll() is None, f"kam serve exited early:\n{log.read_text()}"
+            try:
+                health = httpx.get(f"{base}/healthz", timeout=1)
+                if health.status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, f"kam serve did not become healthy:\n{log.read_text()}"
+            time.sleep(0.2)
+        assert health.json()["database"] == "reachable"
+
+        response = httpx.post(f"{base}/graphql", json={"query": "{ accounts { totalCount } }"}, timeout=10)
+        assert response.status_code == 200
+        assert response.json() == {"data": {"accounts": {"totalCount": 0}}}
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    assert f"GraphiQL: http://127.0.0.1:{port}/graphql" in log.read_text()

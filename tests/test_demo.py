@@ -1,0 +1,201 @@
+"""The demo portfolio: complete enough to show every screen, consistent with the business rules."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain import (
+    Account,
+    Action,
+    ActionPlan,
+    ActionStatus,
+    Attitude,
+    BuyingRole,
+    Coverage,
+    GrowthAssessment,
+    InfluenceLink,
+    LifecycleStage,
+    Need,
+    NeedCategory,
+    NeedPeakQuarter,
+    NeedStatus,
+    NeedVisibility,
+    Objective,
+    Quarter,
+    Stakeholder,
+    TeamMember,
+)
+from domain.growth import latest
+from domain.hierarchy import creates_cycle
+from domain.plan import check_due_within_plan, check_plan_dates
+from domain.relationship_map import MapCoverage, MapPerson, summarize
+from kam.db import session_factory
+from kam.demo import load_demo
+from tests.conftest import GraphQLClient
+
+ACCOUNTS = """
+{
+  accounts(first: 20) {
+    totalCount
+    nodes { name isKeyAccount lifecycleStage currentAnnualValue { currency } owner { name } team { teamRole member { name } } }
+  }
+}"""
+
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+# A GraphQL example, optionally followed directly by a JSON block with its variables.
+EXAMPLE = re.compile(r"```graphql\n(.*?)```(?:\s*```json\n(.*?)```)?", re.DOTALL)
+
+
+@pytest.fixture
+async def demo(database_url: str) -> str:
+    assert await load_demo(database_url, only_if_empty=True) is True
+    return database_url
+
+
+async def rows(engine: AsyncEngine, model: type) -> list:
+    async with session_factory(engine)() as session:
+        return list(await session.scalars(select(model)))
+
+
+async def test_accounts_are_listed_with_owner_and_team(demo: str, client: GraphQLClient) -> None:
+    data = (await client.execute(ACCOUNTS))["accounts"]
+    assert data["totalCount"] == 6
+    for account in data["nodes"]:
+        assert account["owner"] is not None, account["name"]
+        owners = [t["member"]["name"] for t in account["team"] if t["teamRole"] == "OWNER"]
+        assert owners == [account["owner"]["name"]], account["name"]
+        assert len(account["team"]) >= 2, account["name"]
+        assert account["currentAnnualValue"]["currency"] == "EUR"
+    assert any(a["isKeyAccount"] for a in data["nodes"]) and not all(a["isKeyAccount"] for a in data["nodes"])
+    assert "AT_RISK" in {a["lifecycleStage"] for a in data["nodes"]}
+
+
+async def test_team_has_every_role_and_a_reporting_line(demo: str, engine: AsyncEngine) -> None:
+    members = await rows(engine, TeamMember)
+    assert len(members) == 8
+    assert {m.role.name for m in members} == {"ADMIN", "MANAGER", "ACCOUNT_MANAGER", "VIEWER"}
+    by_id = {m.id: m for m in members}
+    for m in members:
+        if m.role.name == "ACCOUNT_MANAGER":
+            assert by_id[m.manager_id].role.name == "MANAGER", m.name
+
+
+async def test_relationship_maps_show_the_gaps_planners_look_for(demo: str, engine: AsyncEngine) -> None:
+    people = await rows(engine, Stakeholder)
+    coverage = await rows(engine, Coverage)
+    links = await rows(engine, InfluenceLink)
+    assert {p.attitude for p in people} >= {Attitude.CHAMPION, Attitude.OPPONENT}
+    assert any(len(p.buying_roles) > 1 for p in people)
+
+    account_of = {p.id: p.account_id for p in people}
+    summaries = {}
+    for account_id in set(account_of.values()):
+        mine = [p for p in people if p.account_id == account_id]
+        assert 6 <= len(mine) <= 10
+        assert any(BuyingRole.DECISION_MAKER in p.buying_roles for p in mine)
+        summaries[account_id] = summarize(
+            [MapPerson(p.id, tuple(p.buying_roles), p.attitude, p.influence) for p in mine],
+            [MapCoverage(c.stakeholder_id, c.member_id, c.strength) for c in coverage if c.account_id == account_id],
+        )
+    assert any(s.uncovered_decision_maker_ids for s in summaries.values())
+    assert any(s.single_threaded for s in summaries.values())
+    assert not all(s.single_threaded for s in summaries.values())
+
+    # Org chart and influence lines stay inside one account, and the org chart has no loops.
+    parent_of = {p.id: p.reports_to_id for p in people}
+    for p in people:
+        if p.reports_to_id is not None:
+            assert account_of[p.reports_to_id] == p.account_id
+            assert not creates_cycle(p.id, p.reports_to_id, {**parent_of, p.id: None})
+    for link in links:
+        assert account_of[link.source_id] == account_of[link.target_id] == link.account_id
+    for c in coverage:
+        assert account_of[c.stakeholder_id] == c.account_id
+
+
+async def test_needs_fill_all_four_quarters(demo: str, engine: AsyncEngine) -> None:
+    async with session_factory(engine)() as session:
+        quarters = set(await session.scalars(select(NeedPeakQuarter.quarter).distinct()))
+    needs = await rows(engine, Need)
+    assert quarters == set(Quarter)
+    assert {n.category for n in needs} == set(NeedCategory)
+    assert {n.visibility for n in needs} == set(NeedVisibility)
+    assert {n.status for n in needs} == set(NeedStatus)
+    per_account = Counter(n.account_id for n in needs)
+    assert len(per_account) == 6 and all(3 <= count <= 6 for count in per_account.values())
+
+
+async def test_assessments_show_movement_through_the_matrix(demo: str, engine: AsyncEngine) -> None:
+    assessments = await rows(engine, GrowthAssessment)
+    accounts = {a.id: a for a in await rows(engine, Account)}
+    history: dict[int, list[GrowthAssessment]] = defaultdict(list)
+    for a in assessments:
+        history[a.account_id].append(a)
+    assert set(history) == set(accounts)
+    for account_id, items in history.items():
+        assert 3 <= len(items) <= 4
+        assert all(a.assessed_by_id is not None for a in items)
+        assert accounts[account_id].quadrant is latest(items).quadrant
+    moved = [items for items in history.values() if len({a.quadrant for a in items}) >= 2]
+    assert moved
+    assert len({a.quadrant for a in accounts.values()}) == 4
+
+
+async def test_plans_obey_the_plan_rules(demo: str, engine: AsyncEngine) -> None:
+    plans = {p.id: p for p in await rows(engine, ActionPlan)}
+    actions = await rows(engine, Action)
+    assert {p.account_id for p in plans.values()} == {a.id for a in await rows(engine, Account)}
+    for plan in plans.values():
+        check_plan_dates(plan.starts_on, plan.ends_on)
+    for objective in await rows(engine, Objective):
+        check_due_within_plan(plans[objective.plan_id], objective.due_on)
+    now = datetime.now(UTC)
+    for action in actions:
+        check_due_within_plan(plans[action.plan_id], action.due_on)
+        if action.status is ActionStatus.DONE:
+            assert action.completed_at is not None and action.completed_at < now
+        else:
+            assert action.completed_at is None
+    assert {a.status for a in actions} == set(ActionStatus)
+    assert any(a.need_id for a in actions) and any(a.stakeholder_id for a in actions)
+
+
+async def test_loading_again_when_not_empty_loads_nothing(demo: str, engine: AsyncEngine) -> None:
+    assert await load_demo(demo, only_if_empty=True) is False
+    async with session_factory(engine)() as session:
+        assert await session.scalar(select(func.count()).select_from(Account)) == 6
+
+
+async def test_loading_into_a_database_with_data_reuses_team_members(demo: str, engine: AsyncEngine) -> None:
+    assert await load_demo(demo, only_if_empty=False) is True
+    async with session_factory(engine)() as session:
+        assert await session.scalar(select(func.count()).select_from(Account)) == 12
+        assert await session.scalar(select(func.count()).select_from(TeamMember)) == 8
+        at_risk = await session.scalar(
+            select(func.count()).select_from(Account).where(Account.lifecycle_stage == LifecycleStage.AT_RISK)
+        )
+    assert at_risk == 2
+
+
+async def test_readme_examples_run_against_the_demo(demo: str, client: GraphQLClient) -> None:
+    examples = EXAMPLE.findall(README.read_text(encoding="utf-8"))
+    assert len(examples) >= 4
+    results = []
+    for document, variables in examples:
+        data = await client.execute(document, json.loads(variables) if variables else None)
+        assert all(value is not None for value in data.values()), (document, data)
+        for payload in data.values():
+            if isinstance(payload, dict) and "userErrors" in payload:
+                assert payload["userErrors"] == [], (document, payload)
+        results.append(data)
+    # The ID the README quotes for Nordwerk is the one its first example finds.
+    assert results[0]["accounts"]["nodes"] == [{"id": "QWNjb3VudDox", "name": "Nordwerk Maschinenbau AG"}]

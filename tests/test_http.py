@@ -1,0 +1,134 @@
+"""HTTP behaviour: health, GraphiQL, GraphQL over HTTP, global IDs and error masking."""
+
+from __future__ import annotations
+
+import base64
+import logging
+from pathlib import Path
+
+import httpx
+import pytest
+
+import resolvers.accounts.reads
+from kam.app import create_app
+from kam.settings import Settings
+from tests.conftest import GraphQLClient
+from tests.factories import create_account
+
+COUNT = "{ accounts { totalCount } }"
+NODE = "query($id: ID!) { node(id: $id) { id ... on Account { name } } }"
+NODES = "query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Account { name } } }"
+CREATE = 'mutation { accountCreate(input: {name: "Via GET", grade: A, valueTier: HIGH}) { account { id } } }'
+
+
+def global_id(type_name: str, row_id: object) -> str:
+    return base64.b64encode(f"{type_name}:{row_id}".encode()).decode()
+
+
+async def test_healthz_reports_a_reachable_database(client: GraphQLClient) -> None:
+    response = await client.http.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "reachable"}
+
+
+async def test_healthz_reports_an_unreachable_database(tmp_path: Path) -> None:
+    app = create_app(Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'kam.db'}"))
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://kam.test") as http:
+            response = await http.get("/healthz")
+    finally:
+        await app.state.engine.dispose()
+    assert response.status_code == 503
+    assert response.json()["database"] == "unreachable"
+
+
+async def test_get_with_html_accept_serves_graphiql(client: GraphQLClient) -> None:
+    response = await client.http.get("/graphql", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert "graphiql" in response.text.lower()
+
+
+async def test_root_redirects_to_graphql(client: GraphQLClient) -> None:
+    response = await client.http.get("/")
+    assert response.status_code in (302, 307) and response.headers["location"].endswith("/graphql")
+
+
+async def test_get_runs_a_query(client: GraphQLClient) -> None:
+    response = await client.http.get("/graphql", params={"query": COUNT})
+    assert response.status_code == 200
+    assert response.json() == {"data": {"accounts": {"totalCount": 0}}}
+
+
+async def test_get_never_runs_a_mutation(client: GraphQLClient) -> None:
+    response = await client.http.get("/graphql", params={"query": CREATE})
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+    assert (await client.execute(COUNT))["accounts"]["totalCount"] == 0
+
+
+async def test_malformed_json_is_a_bad_request(client: GraphQLClient) -> None:
+    response = await client.http.post("/graphql", content=b'{"query": ', headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+
+
+async def test_graphql_response_media_type_when_accepted(client: GraphQLClient) -> None:
+    accept = {"Accept": "application/graphql-response+json"}
+    response = await client.http.post("/graphql", json={"query": COUNT}, headers=accept)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/graphql-response+json")
+    assert response.json() == {"data": {"accounts": {"totalCount": 0}}}
+
+    # A document that cannot run is a request error: 400 and no `data` with this media type.
+    invalid = await client.http.post("/graphql", json={"query": "{ accounts { noSuchField } }"}, headers=accept)
+    assert invalid.status_code == 400
+    assert invalid.headers["content-type"].startswith("application/graphql-response+json")
+    assert "data" not in invalid.json() and invalid.json()["errors"]
+
+
+async def test_plain_json_stays_the_default(client: GraphQLClient) -> None:
+    response = await client.post(COUNT)
+    assert response.headers["content-type"].startswith("application/json")
+    invalid = await client.post("{ accounts { noSuchField } }")
+    assert invalid.status_code == 200 and invalid.json()["errors"]
+
+
+@pytest.mark.parametrize(
+    "bad_id",
+    [pytest.param("not base64 at all!", id="not-base64"), pytest.param(global_id("Spaceship", 1), id="unknown-type")],
+)
+async def test_node_with_a_bad_id_is_bad_user_input(client: GraphQLClient, bad_id: str) -> None:
+    (error,) = await client.errors(NODE, {"id": bad_id})
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["path"] == ["node"]
+
+
+async def test_node_resolves_an_object_by_its_id(client: GraphQLClient) -> None:
+    account = await create_account(client, name="Nordwerk Maschinenbau AG")
+    data = await client.execute(NODE, {"id": account["id"]})
+    assert data["node"] == {"id": account["id"], "name": "Nordwerk Maschinenbau AG"}
+
+
+async def test_nodes_keep_the_order_asked_and_null_the_missing(client: GraphQLClient) -> None:
+    first = await create_account(client, name="First")
+    second = await create_account(client, name="Second")
+    missing = global_id("Account", 999_999)
+    data = await client.execute(NODES, {"ids": [second["id"], missing, first["id"]]})
+    assert data["nodes"] == [{"id": second["id"], "name": "Second"}, None, {"id": first["id"], "name": "First"}]
+
+
+async def test_unexpected_errors_are_masked_and_logged(
+    client: GraphQLClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("connection string with password=hunter2")
+
+    monkeypatch.setattr(resolvers.accounts.reads, "list_accounts", broken)
+    with caplog.at_level(logging.ERROR, logger="kam.errors"):
+        response = await client.post(COUNT)
+    assert response.status_code == 200
+    (error,) = response.json()["errors"]
+    assert error["message"] == "Internal server error."
+    assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
+    assert "hunter2" not in response.text
+    assert any(r.exc_info and isinstance(r.exc_info[1], RuntimeError) for r in caplog.records)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 from decimal import Decimal
+from typing import Annotated
 
 import strawberry
 from strawberry import relay
@@ -22,9 +23,16 @@ from schema import growth as growth_schema
 from schema import need as need_schema
 from schema import plan as plan_schema
 from schema.common import (
+    FILTER,
+    ORDER,
+    After,
+    Before,
     Connection,
     DeletePayload,
+    First,
+    Last,
     Money,
+    ObjectId,
     SortDirection,
     UserError,
     context,
@@ -93,12 +101,12 @@ class Account(relay.Node):
     async def stakeholders(
         self,
         info: Info,
-        filter: StakeholderFilter | None = None,
-        order_by: StakeholderOrder | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        filter: Annotated[StakeholderFilter | None, FILTER] = None,
+        order_by: Annotated[StakeholderOrder | None, ORDER] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Stakeholder]:
         return await stakeholder_connection(info, self.id, filter, order_by, first, after, last, before)
 
@@ -181,12 +189,12 @@ class AccountQuery:
     async def accounts(
         self,
         info: Info,
-        filter: AccountFilter | None = None,
-        order_by: AccountOrder | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        filter: Annotated[AccountFilter | None, FILTER] = None,
+        order_by: Annotated[AccountOrder | None, ORDER] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Account]:
         ctx = context(info)
         order = (order_by or AccountOrder(field=AccountOrderField.NAME)).to_order()
@@ -195,7 +203,7 @@ class AccountQuery:
         return Connection(page=await reads.list_accounts(ctx, criteria, order, page))
 
     @strawberry.field(description="One account by ID, archived or not; null if it does not exist.")
-    async def account(self, info: Info, id: strawberry.ID) -> Account | None:
+    async def account(self, info: Info, id: ObjectId) -> Account | None:
         return await by_id(context(info), model.Account).load(argument_id(id, "Account", "id"))  # type: ignore[return-value]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import inspect
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 from strawberry import relay
@@ -108,3 +108,15 @@ class DeletePayload:
     @classmethod
     def from_outcome(cls, outcome: Outcome[Any]) -> DeletePayload:
         return cls(deleted_id=outcome.result, user_errors=user_errors(outcome))
+
+
+# Arguments every list takes, described once.
+First = Annotated[
+    int | None, strawberry.argument(description="Page forwards: at most this many items (up to the maximum page size).")
+]
+After = Annotated[str | None, strawberry.argument(description="Page forwards from this cursor: a previous `endCursor`.")]
+Last = Annotated[int | None, strawberry.argument(description="Page backwards: at most this many items, ending at `before`.")]
+Before = Annotated[str | None, strawberry.argument(description="Page backwards from this cursor: a previous `startCursor`.")]
+FILTER = strawberry.argument(description="Only the items matching every condition given; all items if left out.")
+ORDER = strawberry.argument(description="How to order the items; each list names its default.")
+ObjectId = Annotated[strawberry.ID, strawberry.argument(description="The object's global ID, as its `id` field gives it.")]

@@ -20,7 +20,13 @@ from resolvers.loaders import by_id
 from resolvers.mutation import Outcome, run_mutation
 from resolvers.pagination import Order, page_request
 from schema.common import (
+    FILTER,
+    ORDER,
+    After,
+    Before,
     Connection,
+    First,
+    Last,
     Money,
     UserError,
     context,
@@ -71,10 +77,10 @@ class GrowthAssessment(relay.Node):
 async def account_growth_history(
     root: Any,
     info: Info,
-    first: int | None = None,
-    after: str | None = None,
-    last: int | None = None,
-    before: str | None = None,
+    first: First = None,
+    after: After = None,
+    last: Last = None,
+    before: Before = None,
 ) -> Connection[GrowthAssessment]:
     """`Account.growthHistory`: newest assessment first, batched with every account on the page."""
     ctx = context(info)
@@ -122,11 +128,11 @@ class GrowthMatrixQuadrant:
     async def accounts(
         self,
         info: Info,
-        order_by: Annotated[AccountOrder, strawberry.lazy("schema.account")] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        order_by: Annotated[Annotated[AccountOrder, strawberry.lazy("schema.account")] | None, ORDER] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Annotated[Account, strawberry.lazy("schema.account")]]:
         ctx = context(info)
         order = order_by.to_order() if order_by else Order(AccountSort.NAME.value)
@@ -164,7 +170,7 @@ class GrowthQuery:
         description="The growth-potential matrix over the accounts the filter selects (archived ones left out unless asked for)."
     )
     async def growth_matrix(
-        self, info: Info, filter: Annotated[AccountFilter, strawberry.lazy("schema.account")] | None = None
+        self, info: Info, filter: Annotated[Annotated[AccountFilter, strawberry.lazy("schema.account")] | None, FILTER] = None
     ) -> GrowthMatrix:
         criteria = filter.to_criteria() if filter else AccountCriteria()
         return GrowthMatrix(matrix=await reads.growth_matrix(context(info), criteria))

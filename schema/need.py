@@ -19,8 +19,14 @@ from resolvers.mutation import Outcome, run_mutation
 from resolvers.needs import mutations, reads
 from resolvers.pagination import Order, page_request
 from schema.common import (
+    FILTER,
+    ORDER,
+    After,
+    Before,
     Connection,
     DeletePayload,
+    First,
+    Last,
     SortDirection,
     UserError,
     context,
@@ -117,12 +123,12 @@ class NeedFilter:
 async def account_needs(
     root: Any,
     info: Info,
-    filter: NeedFilter | None = None,
-    order_by: NeedOrder | None = None,
-    first: int | None = None,
-    after: str | None = None,
-    last: int | None = None,
-    before: str | None = None,
+    filter: Annotated[NeedFilter | None, FILTER] = None,
+    order_by: Annotated[NeedOrder | None, ORDER] = None,
+    first: First = None,
+    after: After = None,
+    last: Last = None,
+    before: Before = None,
 ) -> Connection[Need]:
     """`Account.needs`: one account's page, batched with every other account on the page."""
     ctx = context(info)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -12,6 +12,7 @@ from strawberry.types import Info
 from resolvers.errors import BadUserInput
 from resolvers.ids import parse_global_id
 from resolvers.loaders import by_id
+from schema.common import ObjectId
 
 # GraphQL type name -> (strawberry type, SQLAlchemy model)
 NODE_TYPES: dict[str, tuple[type, type]] = {}
@@ -46,11 +47,15 @@ async def load_node(info: Info, value: strawberry.ID, argument: str) -> Any:
 @strawberry.type
 class NodeQuery:
     @strawberry.field(description="Any object by its global ID; null when it does not exist.")
-    async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
+    async def node(self, info: Info, id: ObjectId) -> relay.Node | None:
         return await load_node(info, id, "id")
 
     @strawberry.field(description="Objects by global ID, in the order asked; null for those that do not exist.")
-    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[relay.Node | None]:
+    async def nodes(
+        self,
+        info: Info,
+        ids: Annotated[list[strawberry.ID], strawberry.argument(description="Global IDs, at most the maximum page size.")],
+    ) -> list[relay.Node | None]:
         if len(ids) > info.context.config.max_page_size:
             raise BadUserInput(
                 f"`ids` holds {len(ids)} IDs, above the maximum of {info.context.config.max_page_size}.",

@@ -20,8 +20,13 @@ from resolvers.mutation import Outcome, run_mutation
 from resolvers.pagination import page_request
 from resolvers.plans import mutations, reads
 from schema.common import (
+    FILTER,
+    After,
+    Before,
     Connection,
     DeletePayload,
+    First,
+    Last,
     UserError,
     context,
     provided,
@@ -89,11 +94,11 @@ class ActionPlan(relay.Node):
     async def actions(
         self,
         info: Info,
-        filter: ActionFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        filter: Annotated[ActionFilter | None, FILTER] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Action]:
         ctx = context(info)
         page = page_request(ctx, reads.BY_DUE_DATE, first, after, last, before)
@@ -165,11 +170,11 @@ class ActionPlanFilter:
 async def account_plans(
     root: Any,
     info: Info,
-    filter: ActionPlanFilter | None = None,
-    first: int | None = None,
-    after: str | None = None,
-    last: int | None = None,
-    before: str | None = None,
+    filter: Annotated[ActionPlanFilter | None, FILTER] = None,
+    first: First = None,
+    after: After = None,
+    last: Last = None,
+    before: Before = None,
 ) -> Connection[ActionPlan]:
     """`Account.plans`: the plan that starts latest first, batched with every account on the page."""
     ctx = context(info)

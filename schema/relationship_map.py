@@ -11,7 +11,7 @@ from domain import account as account_model
 from domain import relationship_map as analysis
 from resolvers.ids import argument_id
 from resolvers.stakeholders import relationship_map as reads
-from schema.common import context
+from schema.common import ObjectId, context
 from schema.enums import (
     Attitude,
     BuyingRole,
@@ -168,6 +168,6 @@ async def account_relationship_map(info: Info, account: account_model.Account) -
 @strawberry.type
 class RelationshipMapQuery:
     @strawberry.field(description="The relationship map of one account, archived or not; null if the account does not exist.")
-    async def relationship_map(self, info: Info, account_id: strawberry.ID) -> RelationshipMap | None:
+    async def relationship_map(self, info: Info, account_id: ObjectId) -> RelationshipMap | None:
         found = await reads.load_map_of(context(info), argument_id(account_id, "Account", "accountId"))
         return None if found is None else RelationshipMap(account_map=found)

@@ -21,6 +21,7 @@ from resolvers.stakeholders import mutations, reads
 from schema.common import (
     Connection,
     DeletePayload,
+    ObjectId,
     SortDirection,
     UserError,
     context,
@@ -177,7 +178,7 @@ async def stakeholder_connection(
 @strawberry.type
 class StakeholderQuery:
     @strawberry.field(description="One stakeholder by ID; null if it does not exist.")
-    async def stakeholder(self, info: Info, id: strawberry.ID) -> Stakeholder | None:
+    async def stakeholder(self, info: Info, id: ObjectId) -> Stakeholder | None:
         return await reads.stakeholder_by_id(context(info), argument_id(id, "Stakeholder", "id"))  # type: ignore[return-value]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from strawberry import relay
@@ -14,8 +15,13 @@ from resolvers.mutation import Outcome, run_mutation
 from resolvers.pagination import page_request
 from resolvers.team import mutations, reads
 from schema.common import (
+    FILTER,
+    After,
+    Before,
     Connection,
     DeletePayload,
+    First,
+    Last,
     UserError,
     context,
     provided,
@@ -66,11 +72,11 @@ class TeamQuery:
     async def team_members(
         self,
         info: Info,
-        filter: TeamMemberFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        filter: Annotated[TeamMemberFilter | None, FILTER] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[TeamMember]:
         flt = filter or TeamMemberFilter()
         page = page_request(context(info), reads.BY_NAME, first, after, last, before)

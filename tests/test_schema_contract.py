@@ -41,6 +41,18 @@ def test_every_field_and_input_field_is_described(introspected_types: list[dict[
     assert missing == [], f"fields without a description: {missing}"
 
 
+def test_every_argument_is_described(introspected_types: list[dict[str, Any]]) -> None:
+    """A mutation's single `input` is described by its input type; every other argument says what it does."""
+    missing = [
+        f"{t['name']}.{f['name']}({a['name']})"
+        for t in introspected_types
+        for f in t.get("fields") or []
+        for a in f["args"]
+        if a["name"] != "input" and not (a["description"] or "").strip()
+    ]
+    assert missing == [], f"arguments without a description: {missing}"
+
+
 def test_the_checks_cover_enums_inputs_and_relay_types(introspected_types: list[dict[str, Any]]) -> None:
     kinds = {t["kind"] for t in introspected_types}
     names = {t["name"] for t in introspected_types}

@@ -1,6 +1,7 @@
 """The KAM domain: SQLAlchemy models and the business rules, free of GraphQL and HTTP."""
 
 from domain.account import Account, Grade, LifecycleStage, RelationshipStage, ValueTier
+from domain.audit import AuditChange, AuditEvent
 from domain.base import Base
 from domain.growth import GrowthAssessment, GrowthQuadrant
 from domain.need import (
@@ -26,9 +27,11 @@ from domain.stakeholder import (
     StakeholderBuyingRole,
 )
 from domain.team import AccountTeamMember, MemberRole, TeamMember, TeamRole
+from domain.token import ApiToken
 
 __all__ = [
-    "Account", "AccountTeamMember", "Action", "ActionPlan", "ActionStatus", "Attitude", "Base",
+    "Account", "AccountTeamMember", "Action", "ActionPlan", "ActionStatus", "ApiToken", "Attitude", "AuditChange",
+    "AuditEvent", "Base",
     "BuyingRole", "Coverage", "CoverageStrength", "DecisionLevel", "Grade", "GrowthAssessment",
     "GrowthQuadrant", "Influence", "InfluenceLink", "LifecycleStage", "LinkStrength", "MemberRole",
     "Need", "NeedCategory", "NeedPeakQuarter", "NeedStatus", "NeedVisibility", "Objective",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -11,10 +13,11 @@ from cross_web import HTTPException
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import (
     JSONResponse,
-    PlainTextResponse,
     RedirectResponse,
     Response,
 )
@@ -26,9 +29,13 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
 from domain.growth import MatrixThresholds
+from kam.auth import AuthenticationError, Authenticator
 from kam.db import create_engine, session_factory
-from kam.extensions import CloseSession, MaskUnexpectedErrors
+from kam.extensions import mask_unexpected, schema_extensions
+from kam.limits import BodyLimit, timeout_error
+from kam.request_id import RequestIdMiddleware, current_request_id
 from kam.settings import Settings, get_settings
+from resolvers.access import bind_access
 from resolvers.context import ApiConfig, RequestContext
 from schema.api import build_schema
 
@@ -45,43 +52,129 @@ def api_config(settings: Settings) -> ApiConfig:
 
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+# The code of a request refused before GraphQL ran, by HTTP status.
+HTTP_ERROR_CODES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHENTICATED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+}
+
+log = logging.getLogger("kam.errors")
 
 
 def accepts_graphql_response(request: Request) -> bool:
     return GRAPHQL_RESPONSE_JSON in request.headers.get("accept", "")
 
 
+def error_response(
+    request: Request, message: str, status_code: int, extensions: dict[str, Any], headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """A GraphQL-shaped error for a request refused before (or outside) GraphQL execution."""
+    media_type = GRAPHQL_RESPONSE_JSON if accepts_graphql_response(request) else "application/json"
+    body = {"errors": [{"message": message, "extensions": extensions}]}
+    return JSONResponse(body, status_code, headers=headers, media_type=media_type)
+
+
 class KamGraphQL(GraphQL):
     """Strawberry's ASGI view with kam's per-request context and GraphQL-over-HTTP status codes."""
 
     def __init__(self, engine: AsyncEngine, settings: Settings) -> None:
-        schema = build_schema(extensions=[CloseSession, MaskUnexpectedErrors])
+        schema = build_schema(extensions=schema_extensions(settings))
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
+        self.request_timeout = settings.request_timeout
         self.sessions = session_factory(engine)
         self.config = api_config(settings)
+        self.authenticator = Authenticator(self.sessions, settings)
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:  # type: ignore[override]
-        return RequestContext(session=self.sessions(), config=self.config)
+        member = getattr(request.state, "member", None) if isinstance(request, Request) else None
+        context = RequestContext(session=self.sessions(), config=self.config, member=member)
+        bind_access(context)
+        return context
+
+    def serves_ide_page(self, request: Request) -> bool:
+        """GraphiQL's page itself needs no token (nothing runs); the user adds one in its headers."""
+        return self.graphql_ide is not None and self.should_render_graphql_ide(self.request_adapter_class(request))
+
+    async def authenticate(self, request: Request) -> Response | None:
+        """Find the caller before anything else; None when known, else the 401 to answer with."""
+        try:
+            request.state.member = await self.authenticator.authenticate(request.headers.get("authorization"))
+        except AuthenticationError as exc:
+            return error_response(
+                request, exc.message, 401, {"code": "UNAUTHENTICATED"}, {"WWW-Authenticate": exc.challenge}
+            )
+        return None
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:  # type: ignore[override]
         if not isinstance(request, Request):
             return await super().run(request, context, root_value)
         try:
+            if not self.serves_ide_page(request):
+                refused = await self.authenticate(request)
+                if refused is not None:
+                    return refused
             response: Response = await super().run(request, context, root_value)
         except HTTPException as exc:
             if request.method == "GET" and isinstance(exc.__cause__, InvalidOperationTypeError):
                 # GET never runs a mutation: 405, naming the method that would.
-                return PlainTextResponse(exc.reason, status_code=405, headers={"Allow": "POST"})
+                return error_response(request, exc.reason, 405, {"code": "METHOD_NOT_ALLOWED"}, {"Allow": "POST"})
+            return error_response(request, exc.reason, exc.status_code, {"code": HTTP_ERROR_CODES.get(exc.status_code, "BAD_REQUEST")})
+        except StarletteHTTPException:
             raise
+        except Exception:
+            request_id = current_request_id.get()
+            log.exception("unexpected error (request %s)", request_id, extra={"request_id": request_id})
+            masked = {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
+            return error_response(request, "Internal server error.", 500, masked)
         if accepts_graphql_response(request) and response.media_type == "application/json":
             response.headers["content-type"] = GRAPHQL_RESPONSE_JSON
             if getattr(request.state, "graphql_request_error", False):
                 response.status_code = 400
         return response
 
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            decoded = json.loads(data)
+        except ValueError as exc:  # not JSON, or not UTF-8
+            raise HTTPException(400, "Unable to parse request body as JSON") from exc
+        if not isinstance(decoded, (dict, list)):
+            raise HTTPException(400, "Expected a JSON object.")
+        return decoded
+
+    async def parse_http_body(self, request: Any) -> Any:
+        content_type = (request.content_type or "").split(";")[0].strip().lower()
+        if request.method == "POST" and content_type != "application/json":
+            got = f"got {content_type}" if content_type else "no Content-Type was given"
+            raise HTTPException(415, f"Send GraphQL requests as application/json ({got}).")
+        return await super().parse_http_body(request)
+
+    async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:  # type: ignore[override]
+        """Run one operation within the request time limit (CloseSession gives the session back either way)."""
+        result: ExecutionResult | None = None
+        try:
+            async with asyncio.timeout(self.request_timeout) as deadline:
+                result = await super().execute_single(*args, **kwargs)
+        except TimeoutError:
+            if not deadline.expired():
+                raise
+        if deadline.expired() or result is None:
+            log.warning("request %s stopped after %ss", current_request_id.get(), self.request_timeout)
+            return ExecutionResult(data=None, errors=[timeout_error(self.request_timeout)])
+        if result.errors:
+            result.errors = mask_unexpected(result.errors)
+        return result
+
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:  # type: ignore[override]
         processed = await super().process_result(request, result)
-        request_error = result.data is None and bool(result.errors) and all(e.path is None for e in result.errors)
+        request_error = (
+            result.data is None
+            and bool(result.errors)
+            and all(e.path is None and (e.extensions or {}).get("code") != "TIMEOUT" for e in result.errors)
+        )
         if request_error and accepts_graphql_response(request):
             # Nothing was executed (syntax, validation or variable errors): no `data`, and a 400 status.
             processed.pop("data", None)
@@ -114,8 +207,9 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         routes=[
             Route("/", home),
             Route("/healthz", healthz),
-            Route("/graphql", KamGraphQL(engine, settings)),
+            Route("/graphql", BodyLimit(KamGraphQL(engine, settings), settings.max_body_bytes)),
         ],
+        middleware=[Middleware(RequestIdMiddleware)],
         lifespan=lifespan,
     )
     app.state.engine = engine

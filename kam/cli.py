@@ -1,16 +1,25 @@
-"""The `kam` command: serve, migrate, demo, export-schema."""
+"""The `kam` command: serve, migrate, demo, export-schema, and token create/list/revoke."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from kam.settings import get_settings
 
+T = TypeVar("T")
+
 app = typer.Typer(help="kam: a GraphQL backend for key-account management.", no_args_is_help=True)
+token_app = typer.Typer(help="Issue, list and revoke API tokens (`Authorization: Bearer <token>`).", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+DEMO_TOKEN_LIFETIME = timedelta(days=30)
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema" / "schema.graphql"
 
@@ -33,6 +42,9 @@ def serve(
 
         loaded = asyncio.run(load_demo(settings.database_url, only_if_empty=True))
         typer.echo("Demo portfolio loaded." if loaded else "Database already holds data; demo not loaded again.")
+        _print_demo_token()
+    else:
+        typer.echo("Every request needs a bearer token: `kam token create --member EMAIL` issues one.")
     bind_host, bind_port = host or settings.host, port or settings.port
     typer.echo(f"GraphiQL: http://{bind_host}:{bind_port}/graphql")
     uvicorn.run(
@@ -65,6 +77,134 @@ def demo() -> None:
     migrate()
     asyncio.run(load_demo(get_settings().database_url, only_if_empty=False))
     typer.echo("Demo portfolio loaded.")
+    _print_demo_token()
+
+
+def _in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run `work` in one committed transaction on KAM_DATABASE_URL."""
+    from kam.db import create_engine, session_factory
+
+    async def run() -> T:
+        engine = create_engine(get_settings().database_url)
+        try:
+            async with session_factory(engine)() as session, session.begin():
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def _print_demo_token() -> None:
+    """A fresh ADMIN token for the demo's admin, and how to use it in GraphiQL."""
+    from domain.base import utcnow
+    from kam.demo import MEMBERS, member_email
+    from kam.tokens import TokenError, issue_token, member_by_email
+
+    admin = next(m for m in MEMBERS if m.role == "ADMIN")
+    email = member_email(admin.name)
+
+    async def work(session: AsyncSession) -> str:
+        member = await member_by_email(session, email)
+        return await issue_token(session, member, "demo", utcnow() + DEMO_TOKEN_LIFETIME)
+
+    try:
+        token = _in_session(work)
+    except TokenError as exc:
+        typer.echo(f"No demo token: {exc} Issue one with `kam token create --member EMAIL`.")
+        return
+    typer.echo(f"API token of the demo ADMIN {admin.name} <{email}>, valid for {DEMO_TOKEN_LIFETIME.days} days:")
+    typer.echo(f"  {token}")
+    typer.echo('In GraphiQL, open "Headers" (bottom left) and paste:')
+    typer.echo(f'  {{"Authorization": "Bearer {token}"}}')
+
+
+def _when(moment: datetime | None) -> str:
+    return "-" if moment is None else moment.strftime("%Y-%m-%d %H:%MZ")
+
+
+@token_app.command("create")
+def token_create(
+    member: Annotated[str, typer.Option("--member", help="Email of the team member the token acts for.")],
+    name: Annotated[str, typer.Option("--name", help="What the token is for; shown by `kam token list`.")] = "cli",
+    expires: Annotated[
+        str | None,
+        typer.Option(
+            "--expires",
+            help="30d, 12h or 90m from now; or an ISO date (valid through that day, UTC) or date-time. Never, if left out.",
+        ),
+    ] = None,
+) -> None:
+    """Issue an API token for a team member and print it: it is shown only this once."""
+    from domain.base import utcnow
+    from domain.token import parse_expiry
+    from kam.tokens import TokenError, issue_token, member_by_email
+
+    label = name.strip()
+    if not label or len(label) > 200:
+        raise typer.BadParameter("give a name of 1 to 200 characters", param_hint="--name")
+    try:
+        expires_at = None if expires is None else parse_expiry(expires, utcnow())
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--expires") from None
+
+    async def work(session: AsyncSession) -> tuple[str, str]:
+        found = await member_by_email(session, member)
+        return await issue_token(session, found, label, expires_at), found.email
+
+    try:
+        token, email = _in_session(work)
+    except TokenError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    until = "never expires" if expires_at is None else f"expires {_when(expires_at)}"
+    typer.echo(f"API token {token.split('_')[1]} for {email} ({label}; {until}):")
+    typer.echo(token)
+    typer.echo("It is shown only this once: kam keeps only its hash. Send it as `Authorization: Bearer <token>`.")
+
+
+@token_app.command("list")
+def token_list(
+    member: Annotated[str | None, typer.Option("--member", help="Only the tokens of this member (email).")] = None,
+) -> None:
+    """List API tokens with their prefix, member, name and dates; never their secret."""
+    from kam.tokens import TokenError, list_tokens
+
+    try:
+        tokens = _in_session(lambda session: list_tokens(session, member))
+    except TokenError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    if not tokens:
+        typer.echo("No API tokens.")
+        return
+    header = ("PREFIX", "MEMBER", "NAME", "CREATED", "EXPIRES", "REVOKED", "LAST USED")
+    rows = [
+        (t.prefix, t.member_email, t.name, _when(t.created_at), _when(t.expires_at), _when(t.revoked_at), _when(t.last_used_at))
+        for t in tokens
+    ]
+    widths = [max(len(str(row[i])) for row in (header, *rows)) for i in range(len(header))]
+    for row in (header, *rows):
+        typer.echo("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+@token_app.command("revoke")
+def token_revoke(
+    prefix: Annotated[str, typer.Argument(help="The token's prefix as `kam token list` shows it (or the whole token).")],
+) -> None:
+    """Revoke an API token: requests that send it are refused from now on."""
+    from kam.tokens import TokenError, revoke_token
+
+    async def work(session: AsyncSession) -> tuple[str, bool]:
+        token, changed = await revoke_token(session, prefix)
+        return token.prefix, changed
+
+    try:
+        revoked, changed = _in_session(work)
+    except TokenError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Revoked API token {revoked}." if changed else f"API token {revoked} was already revoked.")
 
 
 @app.command("export-schema")

@@ -2,32 +2,134 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import suppress
+from typing import Any
 
-from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, SchemaExtension
+from graphql import DocumentNode, GraphQLError, GraphQLSyntaxError, StringValueNode, ValidationRule
+from strawberry.extensions import AddValidationRules, DisableIntrospection, MaskErrors, SchemaExtension
+
+from kam.cost import QueryCost
+from kam.limits import TokenLimit, shape_rule
+from kam.request_id import current_request_id
+from kam.settings import Settings
 
 log = logging.getLogger("kam.errors")
 
 
 class CloseSession(SchemaExtension):
-    """Give the request's database connection back as soon as the operation is done."""
+    """Give the request's database connection back as soon as the operation is done.
+
+    A read still running (its resolver was cancelled) finishes first: the
+    session is closed under the context's lock. An operation stopped by the
+    time limit does not wait for such a read; its connection goes back when
+    the read ends.
+    """
 
     async def on_operation(self) -> AsyncIterator[None]:
         try:
             yield
         finally:
             context = self.execution_context.context
-            session = getattr(context, "session", None)
-            if session is not None:
-                await session.close()
+            if getattr(context, "session", None) is not None:
+                task = asyncio.current_task()
+                lock = getattr(context, "lock", None)
+                if task is not None and task.cancelling() and lock is not None and lock.locked():
+                    closing = asyncio.ensure_future(close_session(context))
+                    _closing.add(closing)
+                    closing.add_done_callback(_closing.discard)
+                else:
+                    await close_session(context)
+
+
+_closing: set[asyncio.Future[None]] = set()
+
+
+async def close_session(context: Any) -> None:
+    lock = getattr(context, "lock", None) or asyncio.Lock()
+    try:
+        async with lock:
+            await context.session.close()
+    except Exception:  # noqa: BLE001 - a broken connection must not fail the answer
+        log.warning("closing the request's session failed (request %s)", current_request_id.get(), exc_info=True)
+        with suppress(Exception):
+            await context.session.invalidate()
 
 
 def is_unexpected(error: GraphQLError) -> bool:
     """Errors kam raises on purpose carry a code; anything else is a bug the client must not see."""
     original = error.original_error
-    return original is not None and not isinstance(original, GraphQLError)
+    coded = bool(error.extensions and error.extensions.get("code"))
+    return original is not None and not isinstance(original, GraphQLError) and not coded
+
+
+def code_errors(errors: list[GraphQLError] | None, code: str) -> None:
+    for error in errors or ():
+        if not (error.extensions and error.extensions.get("code")):
+            error.extensions = {**(error.extensions or {}), "code": code}
+
+
+class RequestErrorCodes(SchemaExtension):
+    """Give every error of a request that could not run a code, so clients can tell them apart.
+
+    GRAPHQL_PARSE_FAILED: not GraphQL. GRAPHQL_VALIDATION_FAILED: not valid
+    against the schema (including a literal of the wrong type). BAD_USER_INPUT:
+    the variables do not fit their declared types.
+    """
+
+    def on_parse(self) -> Iterator[None]:
+        yield
+        errors = self.execution_context.pre_execution_errors or []
+        code_errors([e for e in errors if isinstance(e, GraphQLSyntaxError)], "GRAPHQL_PARSE_FAILED")
+
+    def on_validate(self) -> Iterator[None]:
+        yield
+        code_errors(self.execution_context.pre_execution_errors, "GRAPHQL_VALIDATION_FAILED")
+
+    def on_execute(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        errors = getattr(result, "errors", None)
+        if errors and getattr(result, "data", None) is None and all(e.path is None for e in errors):
+            # Nothing was resolved: graphql refused the variables before executing.
+            code_errors(errors, "BAD_USER_INPUT")
+
+
+def holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(holds_nul(v) for v in value.values())
+    if isinstance(value, list):
+        return any(holds_nul(v) for v in value)
+    return False
+
+
+class RefuseNulCharacters(SchemaExtension):
+    """Refuse text holding U+0000 anywhere in arguments or variables: PostgreSQL can neither store nor compare it."""
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context
+        variables = context.variables or {}
+
+        class NoNulRule(ValidationRule):
+            def enter_document(self, _node: DocumentNode, *_args: Any) -> None:
+                if holds_nul(variables):
+                    self.report_nul()
+
+            def enter_string_value(self, node: StringValueNode, *_args: Any) -> None:
+                if "\x00" in node.value:
+                    self.report_nul(node)
+
+            def report_nul(self, node: StringValueNode | None = None) -> None:
+                self.report_error(
+                    GraphQLError("Text must not contain the NUL character (U+0000).", node, extensions={"code": "BAD_USER_INPUT"})
+                )
+
+        context.validation_rules = (*context.validation_rules, NoNulRule)
+        yield
 
 
 class MaskUnexpectedErrors(MaskErrors):
@@ -37,7 +139,50 @@ class MaskUnexpectedErrors(MaskErrors):
         super().__init__(should_mask_error=is_unexpected, error_message="Internal server error.")
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        log.error("unexpected error at %s", error.path, exc_info=error.original_error)
-        masked = super().anonymise_error(error)
-        masked.extensions = {"code": "INTERNAL_SERVER_ERROR"}
-        return masked
+        return masked(error)
+
+
+def masked(error: GraphQLError) -> GraphQLError:
+    """What the client sees of an unexpected error; the log gets all of it, with the request ID."""
+    request_id = current_request_id.get()
+    log.error(
+        "unexpected error at %s (request %s)",
+        error.path,
+        request_id,
+        exc_info=error.original_error,
+        extra={"request_id": request_id},
+    )
+    return GraphQLError(
+        "Internal server error.",
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+    )
+
+
+def mask_unexpected(errors: list[GraphQLError]) -> list[GraphQLError]:
+    """The last line of defence: errors that escaped the operation (and so the masking extension) masked too."""
+    return [masked(error) if is_unexpected(error) else error for error in errors]
+
+
+def schema_extensions(settings: Settings) -> list[Callable[[], Any]]:
+    """Everything kam adds around an operation: session handling, error codes and masking, and the limits."""
+    rules = [shape_rule(settings.max_query_depth, settings.max_aliases)]
+    extensions: list[Callable[[], Any]] = [
+        CloseSession,
+        MaskUnexpectedErrors,
+        RequestErrorCodes,
+        RefuseNulCharacters,
+        lambda: TokenLimit(max_token_count=settings.max_tokens),
+        lambda: AddValidationRules(rules),
+        lambda: QueryCost(
+            maximum=settings.max_query_cost,
+            default_page_size=settings.default_page_size,
+            max_page_size=settings.max_page_size,
+        ),
+    ]
+    if not settings.introspection:
+        extensions.append(DisableIntrospection)
+    return extensions

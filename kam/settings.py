@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -29,6 +29,37 @@ class Settings(BaseSettings):
         Decimal("1000000"), description="Growth potential at or above which an account counts as high potential."
     )
     default_currency: str = Field("EUR", min_length=3, max_length=3, description="Currency of money given without one.")
+    jwt_issuer: str | None = Field(None, description="Issuer (`iss`) every accepted JWT must name; required with KAM_JWT_KEY.")
+    jwt_audience: str | None = Field(None, description="Audience (`aud`) every accepted JWT must include; required with KAM_JWT_KEY.")
+    jwt_key: SecretStr | None = Field(
+        None,
+        description="Key that verifies JWT signatures: a PEM public key (RS*/ES*/PS*) or an HMAC secret (HS*); unset: JWTs are refused.",
+    )
+    jwt_algorithms: str = Field("RS256", description="Comma-separated JWT signature algorithms accepted, e.g. `RS256,ES256`.")
+    jwt_member_claim: str = Field("email", description="JWT claim holding the team member's email address.")
+    jwt_leeway: int = Field(30, ge=0, description="Seconds of clock difference allowed when checking a JWT's `exp`, `nbf` and `iat`.")
+    introspection: bool = Field(True, description="Answer introspection queries (`__schema`, `__type`).")
+    max_query_depth: int = Field(15, ge=1, description="Deepest nesting of selections an operation may have.")
+    max_aliases: int = Field(30, ge=1, description="Most aliased fields one document may contain.")
+    max_tokens: int = Field(2000, ge=1, description="Most tokens (names, punctuation, values) one document may contain.")
+    max_query_cost: int = Field(
+        250_000,
+        ge=1,
+        description="Highest estimated cost of an operation: objects it may return, lists counted at their page size.",
+    )
+    max_body_bytes: int = Field(262_144, ge=1, description="Largest request body, in bytes, that /graphql reads.")
+    request_timeout: float = Field(10.0, gt=0, description="Seconds one GraphQL request may run before it is stopped.")
+
+
+    @model_validator(mode="after")
+    def _jwt_is_fully_configured(self) -> Settings:
+        if self.jwt_key is not None and not (self.jwt_issuer and self.jwt_audience):
+            raise ValueError("KAM_JWT_KEY needs KAM_JWT_ISSUER and KAM_JWT_AUDIENCE: every JWT is checked against both.")
+        return self
+
+    @property
+    def jwt_algorithm_list(self) -> list[str]:
+        return [a.strip() for a in self.jwt_algorithms.split(",") if a.strip()]
 
 
 @lru_cache

@@ -13,3 +13,10 @@ class BadUserInput(GraphQLError):
         if argument:
             extensions["argument"] = argument
         super().__init__(message, extensions=extensions)
+
+
+class Forbidden(GraphQLError):
+    """The caller is known but may not do this; reported as a top-level error with a code."""
+
+    def __init__(self, message: str = "You are not allowed to do this.") -> None:
+        super().__init__(message, extensions={"code": "FORBIDDEN"})

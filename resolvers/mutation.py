@@ -1,4 +1,4 @@
-"""Running a mutation: one transaction, and every failure turned into userErrors."""
+"""Running a mutation: one transaction with its audit trail, and every failure turned into userErrors."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from domain.errors import DomainError, ErrorCode, UserError
+from resolvers.audit.recording import recording, write_events
 from resolvers.context import RequestContext
 
 T = TypeVar("T")
@@ -24,11 +25,16 @@ class Outcome(Generic[T]):
     errors: list[UserError] = field(default_factory=list)
 
 
-async def run_mutation(ctx: RequestContext, work: Callable[[AsyncSession], Awaitable[T]]) -> Outcome[T]:
+async def run_mutation(
+    ctx: RequestContext, work: Callable[[AsyncSession], Awaitable[T]], *, operation: str
+) -> Outcome[T]:
+    """Run `work` in one transaction, recorded in the audit trail as `operation` (the mutation's field name)."""
     try:
         async with ctx.transaction() as session:
-            result = await work(session)
-            await session.flush()
+            with recording(session, operation):
+                result = await work(session)
+                await session.flush()
+                await write_events(session)
     except DomainError as exc:
         return Outcome(errors=exc.errors)
     except StaleDataError:

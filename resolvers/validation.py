@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import DomainError, ErrorCode
+from resolvers.access import access_of
 
 M = TypeVar("M")
 
@@ -72,9 +73,9 @@ def email(value: str, field: str = "email") -> str:
 
 
 async def get_row(session: AsyncSession, model: type[M], row_id: int | None, field: str) -> M:
-    """The row an input points at, or a NOT_FOUND userError."""
+    """The row an input points at, or a NOT_FOUND userError, also when the caller may not see it."""
     row = await session.get(model, row_id) if row_id is not None else None
-    if row is None:
+    if row is None or not await access_of(session).visible(row):
         raise DomainError.single(field, f"No {model.__name__} has this `{field}`.", ErrorCode.NOT_FOUND)
     return row
 

@@ -19,6 +19,7 @@ from resolvers.loaders import by_id
 from resolvers.mutation import Outcome, run_mutation
 from resolvers.pagination import Order, page_request
 from resolvers.team.reads import account_team
+from schema import audit as audit_schema
 from schema import growth as growth_schema
 from schema import need as need_schema
 from schema import plan as plan_schema
@@ -134,6 +135,13 @@ class Account(relay.Node):
         resolver=plan_schema.account_plans,
         description="The account's plans, the one that starts latest first.",
     )
+    history = strawberry.field(
+        resolver=audit_schema.account_history,
+        description=(
+            "What was done to the account and everything in it, newest first: one audit event per object "
+            "a mutation created, changed or deleted."
+        ),
+    )
 
 
 @strawberry.enum(description="What the account list can be ordered by.")
@@ -204,7 +212,7 @@ class AccountQuery:
 
     @strawberry.field(description="One account by ID, archived or not; null if it does not exist.")
     async def account(self, info: Info, id: ObjectId) -> Account | None:
-        return await by_id(context(info), model.Account).load(argument_id(id, "Account", "id"))  # type: ignore[return-value]
+        return await reads.account_by_id(context(info), argument_id(id, "Account", "id"))  # type: ignore[return-value]
 
 
 @strawberry.input(description="A new account.")
@@ -282,33 +290,41 @@ class AccountMutation:
     @strawberry.mutation(description="Create an account.")
     async def account_create(self, info: Info, input: AccountCreateInput) -> AccountPayload:
         ctx, data = context(info), provided(input)
-        return _payload(await run_mutation(ctx, lambda s: mutations.create_account(s, data, ctx.config.default_currency)))
+        return _payload(await run_mutation(ctx, lambda s: mutations.create_account(s, data, ctx.config.default_currency), operation=info.field_name))
 
     @strawberry.mutation(description="Change an account.")
     async def account_update(self, info: Info, input: AccountUpdateInput) -> AccountPayload:
         ctx, data = context(info), provided(input)
-        return _payload(await run_mutation(ctx, lambda s: mutations.update_account(s, data, ctx.config.default_currency)))
+        return _payload(await run_mutation(ctx, lambda s: mutations.update_account(s, data, ctx.config.default_currency), operation=info.field_name))
 
     @strawberry.mutation(description="Archive an account: it leaves lists and the matrix, keeps all its data, and can be restored.")
     async def account_archive(self, info: Info, input: AccountArchiveInput) -> AccountPayload:
-        return _payload(await run_mutation(context(info), lambda s: mutations.archive_account(s, input.id, input.version, True)))
+        return _payload(await run_mutation(context(info), lambda s: mutations.archive_account(s, input.id, input.version, True), operation=info.field_name))
 
     @strawberry.mutation(description="Restore an archived account.")
     async def account_restore(self, info: Info, input: AccountArchiveInput) -> AccountPayload:
-        return _payload(await run_mutation(context(info), lambda s: mutations.archive_account(s, input.id, input.version, False)))
+        return _payload(await run_mutation(context(info), lambda s: mutations.archive_account(s, input.id, input.version, False), operation=info.field_name))
 
-    @strawberry.mutation(description="Delete an account for good, with its stakeholders, needs, assessments and plans.")
+    @strawberry.mutation(
+        description=(
+            "Hard delete, ADMINs only: remove an account for good, in one transaction with everything that belongs "
+            "to it (stakeholders with their influence links and coverage, needs, growth assessments, plans with "
+            "their objectives and actions, the account team). It cannot be undone; the usual way to retire an "
+            "account is `accountArchive`, which keeps everything and can be restored. The audit trail keeps the "
+            "account's history and records what the delete removed."
+        )
+    )
     async def account_delete(self, info: Info, input: AccountDeleteInput) -> DeletePayload:
-        return DeletePayload.from_outcome(await run_mutation(context(info), lambda s: mutations.delete_account(s, input.id)))
+        return DeletePayload.from_outcome(await run_mutation(context(info), lambda s: mutations.delete_account(s, input.id), operation=info.field_name))
 
     @strawberry.mutation(description="Put a team member on an account's team, or change their role on it.")
     async def account_team_member_set(self, info: Info, input: AccountTeamMemberSetInput) -> AccountPayload:
         return _payload(
-            await run_mutation(context(info), lambda s: mutations.set_team_member(s, input.account_id, input.member_id, input.team_role))
+            await run_mutation(context(info), lambda s: mutations.set_team_member(s, input.account_id, input.member_id, input.team_role), operation=info.field_name)
         )
 
     @strawberry.mutation(description="Take a team member off an account's team.")
     async def account_team_member_remove(self, info: Info, input: AccountTeamMemberRemoveInput) -> AccountPayload:
         return _payload(
-            await run_mutation(context(info), lambda s: mutations.remove_team_member(s, input.account_id, input.member_id))
+            await run_mutation(context(info), lambda s: mutations.remove_team_member(s, input.account_id, input.member_id), operation=info.field_name)
         )

@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 
 from schema.account import AccountMutation, AccountQuery
+from schema.audit import AuditQuery
 from schema.growth import GrowthMutation, GrowthQuery
 from schema.need import NeedMutation
 from schema.node import NODE_TYPES, NodeQuery
@@ -18,7 +19,7 @@ from schema.team import TeamMutation, TeamQuery
 
 
 @strawberry.type(description="Everything kam lets you read: start from `accounts`, `relationshipMap` or `growthMatrix`.")
-class Query(NodeQuery, AccountQuery, TeamQuery, StakeholderQuery, RelationshipMapQuery, GrowthQuery):
+class Query(NodeQuery, AccountQuery, TeamQuery, StakeholderQuery, RelationshipMapQuery, GrowthQuery, AuditQuery):
     pass
 
 

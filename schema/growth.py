@@ -224,12 +224,12 @@ class GrowthMutation:
     async def growth_assessment_record(self, info: Info, input: GrowthAssessmentRecordInput) -> GrowthAssessmentPayload:
         ctx, data = context(info), provided(input)
         outcome: Outcome[model.GrowthAssessment] = await run_mutation(
-            ctx, lambda s: mutations.record_assessment(s, data, ctx.config.matrix_thresholds, _today())
+            ctx, lambda s: mutations.record_assessment(s, data, ctx.config.matrix_thresholds, _today()), operation=info.field_name
         )
         return GrowthAssessmentPayload(growth_assessment=outcome.result, user_errors=user_errors(outcome))  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Delete an assessment recorded by mistake.")
     async def growth_assessment_delete(self, info: Info, input: GrowthAssessmentDeleteInput) -> GrowthAssessmentDeletePayload:
-        outcome = await run_mutation(context(info), lambda s: mutations.delete_assessment(s, input.id))
+        outcome = await run_mutation(context(info), lambda s: mutations.delete_assessment(s, input.id), operation=info.field_name)
         deleted, account = outcome.result if outcome.result else (None, None)
         return GrowthAssessmentDeletePayload(deleted_id=deleted, account=account, user_errors=user_errors(outcome))  # type: ignore[arg-type]

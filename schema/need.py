@@ -199,13 +199,13 @@ class NeedMutation:
     @strawberry.mutation(description="Record a need of an account.")
     async def need_create(self, info: Info, input: NeedCreateInput) -> NeedPayload:
         data = provided(input)
-        return _payload(await run_mutation(context(info), lambda s: mutations.create_need(s, data)))
+        return _payload(await run_mutation(context(info), lambda s: mutations.create_need(s, data), operation=info.field_name))
 
     @strawberry.mutation(description="Change a need, including its peak quarters and stakeholder.")
     async def need_update(self, info: Info, input: NeedUpdateInput) -> NeedPayload:
         data = provided(input)
-        return _payload(await run_mutation(context(info), lambda s: mutations.update_need(s, data)))
+        return _payload(await run_mutation(context(info), lambda s: mutations.update_need(s, data), operation=info.field_name))
 
     @strawberry.mutation(description="Delete a need.")
     async def need_delete(self, info: Info, input: NeedDeleteInput) -> DeletePayload:
-        return DeletePayload.from_outcome(await run_mutation(context(info), lambda s: mutations.delete_need(s, input.id)))
+        return DeletePayload.from_outcome(await run_mutation(context(info), lambda s: mutations.delete_need(s, input.id), operation=info.field_name))

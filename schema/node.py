@@ -9,9 +9,9 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
+from resolvers.access import load_visible
 from resolvers.errors import BadUserInput
 from resolvers.ids import parse_global_id
-from resolvers.loaders import by_id
 from schema.common import ObjectId
 
 # GraphQL type name -> (strawberry type, SQLAlchemy model)
@@ -33,7 +33,8 @@ def node_type(model: type, **type_kwargs: Any):  # noqa: ANN201 - decorator
     return wrap
 
 
-async def load_node(info: Info, value: strawberry.ID, argument: str) -> Any:
+def node_key(value: strawberry.ID, argument: str) -> tuple[type, int]:
+    """The model and row id behind a global ID; BAD_USER_INPUT when it names no kam object."""
     try:
         type_name, row_id = parse_global_id(value)
     except ValueError:
@@ -41,16 +42,21 @@ async def load_node(info: Info, value: strawberry.ID, argument: str) -> Any:
     entry = NODE_TYPES.get(type_name)
     if entry is None:
         raise BadUserInput(f"`{argument}` is not the ID of any kam object.", argument=argument)
-    return await by_id(info.context, entry[1]).load(row_id)
+    return entry[1], row_id
+
+
+async def load_node(info: Info, value: strawberry.ID, argument: str) -> Any:
+    model, row_id = node_key(value, argument)
+    return await load_visible(info.context, model, row_id)
 
 
 @strawberry.type
 class NodeQuery:
-    @strawberry.field(description="Any object by its global ID; null when it does not exist.")
+    @strawberry.field(description="Any object by its global ID; null when it does not exist or you may not see it.")
     async def node(self, info: Info, id: ObjectId) -> relay.Node | None:
         return await load_node(info, id, "id")
 
-    @strawberry.field(description="Objects by global ID, in the order asked; null for those that do not exist.")
+    @strawberry.field(description="Objects by global ID, in the order asked; null for those that do not exist or you may not see.")
     async def nodes(
         self,
         info: Info,
@@ -61,4 +67,6 @@ class NodeQuery:
                 f"`ids` holds {len(ids)} IDs, above the maximum of {info.context.config.max_page_size}.",
                 argument="ids",
             )
-        return list(await asyncio.gather(*(load_node(info, value, "ids") for value in ids)))
+        # Every ID is checked before any is loaded, so a bad one leaves no load running past the request.
+        keys = [node_key(value, "ids") for value in ids]
+        return list(await asyncio.gather(*(load_visible(info.context, model, row_id) for model, row_id in keys)))

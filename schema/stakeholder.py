@@ -179,7 +179,7 @@ async def stakeholder_connection(
 class StakeholderQuery:
     @strawberry.field(description="One stakeholder by ID; null if it does not exist.")
     async def stakeholder(self, info: Info, id: ObjectId) -> Stakeholder | None:
-        return await reads.stakeholder_by_id(context(info), argument_id(id, "Stakeholder", "id"))  # type: ignore[return-value]
+        return await reads.visible_stakeholder(context(info), argument_id(id, "Stakeholder", "id"))  # type: ignore[return-value]
 
 
 @strawberry.input(description="A new stakeholder at an account.")
@@ -299,22 +299,22 @@ class StakeholderMutation:
     @strawberry.mutation(description="Add a stakeholder to an account.")
     async def stakeholder_create(self, info: Info, input: StakeholderCreateInput) -> StakeholderPayload:
         data = provided(input)
-        return _stakeholder(await run_mutation(context(info), lambda s: mutations.create_stakeholder(s, data)))
+        return _stakeholder(await run_mutation(context(info), lambda s: mutations.create_stakeholder(s, data), operation=info.field_name))
 
     @strawberry.mutation(description="Change a stakeholder, including their buying roles and manager.")
     async def stakeholder_update(self, info: Info, input: StakeholderUpdateInput) -> StakeholderPayload:
         data = provided(input)
-        return _stakeholder(await run_mutation(context(info), lambda s: mutations.update_stakeholder(s, data)))
+        return _stakeholder(await run_mutation(context(info), lambda s: mutations.update_stakeholder(s, data), operation=info.field_name))
 
     @strawberry.mutation(description="Delete a stakeholder with their influence links and coverage.")
     async def stakeholder_delete(self, info: Info, input: StakeholderDeleteInput) -> DeletePayload:
-        return DeletePayload.from_outcome(await run_mutation(context(info), lambda s: mutations.delete_stakeholder(s, input.id)))
+        return DeletePayload.from_outcome(await run_mutation(context(info), lambda s: mutations.delete_stakeholder(s, input.id), operation=info.field_name))
 
     @strawberry.mutation(description="Set or clear whom a stakeholder reports to.")
     async def stakeholder_set_reports_to(self, info: Info, input: StakeholderSetReportsToInput) -> StakeholderPayload:
         return _stakeholder(
             await run_mutation(
-                context(info), lambda s: mutations.set_reports_to(s, input.stakeholder_id, input.reports_to_id, input.version)
+                context(info), lambda s: mutations.set_reports_to(s, input.stakeholder_id, input.reports_to_id, input.version), operation=info.field_name
             )
         )
 
@@ -322,26 +322,26 @@ class StakeholderMutation:
     async def influence_link_add(self, info: Info, input: InfluenceLinkAddInput) -> InfluenceLinkPayload:
         return _link(
             await run_mutation(
-                context(info), lambda s: mutations.add_influence_link(s, input.source_id, input.target_id, input.strength)
+                context(info), lambda s: mutations.add_influence_link(s, input.source_id, input.target_id, input.strength), operation=info.field_name
             )
         )
 
     @strawberry.mutation(description="Change the strength of an influence link.")
     async def influence_link_update(self, info: Info, input: InfluenceLinkUpdateInput) -> InfluenceLinkPayload:
-        return _link(await run_mutation(context(info), lambda s: mutations.update_influence_link(s, input.id, input.strength)))
+        return _link(await run_mutation(context(info), lambda s: mutations.update_influence_link(s, input.id, input.strength), operation=info.field_name))
 
     @strawberry.mutation(description="Remove an influence link.")
     async def influence_link_remove(self, info: Info, input: InfluenceLinkRemoveInput) -> DeletePayload:
-        return DeletePayload.from_outcome(await run_mutation(context(info), lambda s: mutations.remove_influence_link(s, input.id)))
+        return DeletePayload.from_outcome(await run_mutation(context(info), lambda s: mutations.remove_influence_link(s, input.id), operation=info.field_name))
 
     @strawberry.mutation(description="Set how well one of our people knows a stakeholder (creates or replaces the pair's coverage).")
     async def coverage_set(self, info: Info, input: CoverageSetInput) -> CoveragePayload:
         return _coverage(
             await run_mutation(
-                context(info), lambda s: mutations.set_coverage(s, input.member_id, input.stakeholder_id, input.strength)
+                context(info), lambda s: mutations.set_coverage(s, input.member_id, input.stakeholder_id, input.strength), operation=info.field_name
             )
         )
 
     @strawberry.mutation(description="Remove a coverage: our member no longer counts as knowing the stakeholder.")
     async def coverage_remove(self, info: Info, input: CoverageRemoveInput) -> DeletePayload:
-        return DeletePayload.from_outcome(await run_mutation(context(info), lambda s: mutations.remove_coverage(s, input.id)))
+        return DeletePayload.from_outcome(await run_mutation(context(info), lambda s: mutations.remove_coverage(s, input.id), operation=info.field_name))

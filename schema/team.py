@@ -125,14 +125,14 @@ class TeamMutation:
     @strawberry.mutation(description="Add a team member.")
     async def team_member_create(self, info: Info, input: TeamMemberCreateInput) -> TeamMemberPayload:
         data = provided(input)
-        return _member_payload(await run_mutation(context(info), lambda s: mutations.create_team_member(s, data)))
+        return _member_payload(await run_mutation(context(info), lambda s: mutations.create_team_member(s, data), operation=info.field_name))
 
     @strawberry.mutation(description="Change a team member; deactivate with `active: false`.")
     async def team_member_update(self, info: Info, input: TeamMemberUpdateInput) -> TeamMemberPayload:
         data = provided(input)
-        return _member_payload(await run_mutation(context(info), lambda s: mutations.update_team_member(s, data)))
+        return _member_payload(await run_mutation(context(info), lambda s: mutations.update_team_member(s, data), operation=info.field_name))
 
     @strawberry.mutation(description="Delete a team member; accounts and plans they owned keep going without an owner.")
     async def team_member_delete(self, info: Info, input: TeamMemberDeleteInput) -> DeletePayload:
-        outcome = await run_mutation(context(info), lambda s: mutations.delete_team_member(s, input.id))
+        outcome = await run_mutation(context(info), lambda s: mutations.delete_team_member(s, input.id), operation=info.field_name)
         return DeletePayload.from_outcome(outcome)

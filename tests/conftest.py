@@ -1,22 +1,32 @@
-"""Fixtures: a migrated SQLite database per test, the app, and an HTTP client speaking GraphQL."""
+"""Fixtures: a migrated SQLite database per test, the app, and HTTP clients speaking GraphQL.
+
+`client` is an ADMIN, `anonymous` sends no token, `client_for(role, on=[...])` makes members of any role.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.base import utcnow
+from domain.team import AccountTeamMember, MemberRole, TeamMember, TeamRole
+from domain.token import ApiToken
 from kam.app import create_app
-from kam.db import create_engine
+from kam.db import create_engine, session_factory
 from kam.migrate import upgrade
 from kam.settings import Settings
+from kam.tokens import issue_token
+from resolvers.ids import parse_global_id, to_global_id
 
 
 @pytest.fixture(scope="session")
@@ -67,10 +77,11 @@ def sql(engine: AsyncEngine) -> StatementCounter:
 
 
 class GraphQLClient:
-    """Talks to the app over HTTP exactly as a front end would."""
+    """Talks to the app over HTTP exactly as a front end would, as `member` (None: anonymously)."""
 
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    def __init__(self, http: httpx.AsyncClient, member: dict[str, Any] | None = None) -> None:
         self.http = http
+        self.member = member
 
     async def post(self, query: str, variables: dict[str, Any] | None = None, **extra: Any) -> httpx.Response:
         return await self.http.post("/graphql", json={"query": query, "variables": variables or {}, **extra})
@@ -106,8 +117,83 @@ async def app(settings: Settings, engine: AsyncEngine) -> Any:
     return create_app(settings, engine=engine)
 
 
+_emails = itertools.count(1)
+
+
+async def add_member(
+    engine: AsyncEngine,
+    role: str,
+    *,
+    manager_id: str | None = None,
+    on: Iterable[str] = (),
+    team_role: str = "SPECIALIST",
+    active: bool = True,
+) -> dict[str, Any]:
+    """A team member written straight to the database, with a token; `on` are accounts whose team they join."""
+    n = next(_emails)
+    async with session_factory(engine)() as session, session.begin():
+        member = TeamMember(
+            name=f"{role.title()} {n}",
+            email=f"{role.lower()}{n}@kam.test",
+            role=MemberRole[role],
+            manager_id=None if manager_id is None else parse_global_id(manager_id)[1],
+            active=True,
+        )
+        session.add(member)
+        await session.flush()
+        for account_id in on:
+            session.add(
+                AccountTeamMember(
+                    account_id=parse_global_id(account_id)[1], member_id=member.id, team_role=TeamRole[team_role]
+                )
+            )
+        token = await issue_token(session, member, "tests")
+        # Marked as used just now, so requests in the next minute do not write `last_used_at`
+        # and statement counts of a test's first request equal those of the later ones.
+        await session.execute(update(ApiToken).where(ApiToken.member_id == member.id).values(last_used_at=utcnow()))
+        member.active = active
+    return {"id": to_global_id("TeamMember", member.id), "email": member.email, "role": role, "token": token}
+
+
+def http_client(app: Any, token: str | None) -> httpx.AsyncClient:
+    headers = {} if token is None else {"Authorization": f"Bearer {token}"}
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://kam.test", headers=headers)
+
+
 @pytest.fixture
-async def client(app: Any) -> AsyncIterator[GraphQLClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://kam.test") as http:
+async def client(app: Any, engine: AsyncEngine) -> AsyncIterator[GraphQLClient]:
+    """An ADMIN: may read and change everything, as the tests of each area need."""
+    admin = await add_member(engine, "ADMIN")
+    async with http_client(app, admin["token"]) as http:
+        yield GraphQLClient(http, admin)
+
+
+@pytest.fixture
+async def anonymous(app: Any) -> AsyncIterator[GraphQLClient]:
+    """A client that sends no token."""
+    async with http_client(app, None) as http:
         yield GraphQLClient(http)
+
+
+class ClientFor(Protocol):
+    async def __call__(
+        self, role: str, *, on: Iterable[str] = (), team_role: str = "SPECIALIST", manager_id: str | None = None
+    ) -> GraphQLClient: ...
+
+
+@pytest.fixture
+async def client_for(app: Any, engine: AsyncEngine) -> AsyncIterator[ClientFor]:
+    """Clients of new members of a role: `on` the given accounts' teams, reporting to `manager_id`.
+
+    `(await client_for("VIEWER", on=[account["id"]])).member` describes the member (`id`, `email`, `role`, `token`).
+    """
+    async with contextlib.AsyncExitStack() as stack:
+
+        async def make(
+            role: str, *, on: Iterable[str] = (), team_role: str = "SPECIALIST", manager_id: str | None = None
+        ) -> GraphQLClient:
+            member = await add_member(engine, role, manager_id=manager_id, on=on, team_role=team_role)
+            http = await stack.enter_async_context(http_client(app, member["token"]))
+            return GraphQLClient(http, member)
+
+        yield make

@@ -81,6 +81,14 @@ def test_serve_answers_health_checks_and_graphql(tmp_path: Path) -> None:
     kam = [sys.executable, "-m", "kam.cli"]
     migrated = subprocess.run([*kam, "migrate"], check=False, env=env, capture_output=True, text=True, timeout=60)
     assert migrated.returncode == 0, migrated.stderr
+    with sa.create_engine(f"sqlite:///{tmp_path / 'served.db'}").begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO team_member (name, email, role, active, created_at, updated_at, version) "
+            "VALUES ('Ops', 'ops@kam.test', 'ADMIN', 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1)"
+        )
+    issued = subprocess.run([*kam, "token", "create", "--member", "ops@kam.test"], check=False, env=env, capture_output=True, text=True, timeout=60)
+    assert issued.returncode == 0, issued.stderr
+    (token,) = [line for line in issued.stdout.splitlines() if line.startswith("kam_")]
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -101,9 +109,12 @@ def test_serve_answers_health_checks_and_graphql(tmp_path: Path) -> None:
             time.sleep(0.2)
         assert health.json()["database"] == "reachable"
 
-        response = httpx.post(f"{base}/graphql", json={"query": "{ accounts { totalCount } }"}, timeout=10)
+        assert httpx.post(f"{base}/graphql", json={"query": "{ accounts { totalCount } }"}, timeout=10).status_code == 401
+        response = httpx.post(
+            f"{base}/graphql", json={"query": "{ accounts { totalCount } }"}, headers={"Authorization": f"Bearer {token}"}, timeout=10
+        )
         assert response.status_code == 200
-        assert response.json() == {"data": {"accounts": {"totalCount": 0}}}
+        assert response.json()["data"] == {"accounts": {"totalCount": 0}}
     finally:
         server.terminate()
         try:

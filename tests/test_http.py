@@ -57,7 +57,7 @@ async def test_root_redirects_to_graphql(client: GraphQLClient) -> None:
 async def test_get_runs_a_query(client: GraphQLClient) -> None:
     response = await client.http.get("/graphql", params={"query": COUNT})
     assert response.status_code == 200
-    assert response.json() == {"data": {"accounts": {"totalCount": 0}}}
+    assert response.json()["data"] == {"accounts": {"totalCount": 0}}
 
 
 async def test_get_never_runs_a_mutation(client: GraphQLClient) -> None:
@@ -77,7 +77,7 @@ async def test_graphql_response_media_type_when_accepted(client: GraphQLClient) 
     response = await client.http.post("/graphql", json={"query": COUNT}, headers=accept)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/graphql-response+json")
-    assert response.json() == {"data": {"accounts": {"totalCount": 0}}}
+    assert response.json()["data"] == {"accounts": {"totalCount": 0}}
 
     # A document that cannot run is a request error: 400 and no `data` with this media type.
     invalid = await client.http.post("/graphql", json={"query": "{ accounts { noSuchField } }"}, headers=accept)
@@ -129,6 +129,8 @@ async def test_unexpected_errors_are_masked_and_logged(
     assert response.status_code == 200
     (error,) = response.json()["errors"]
     assert error["message"] == "Internal server error."
-    assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
+    request_id = response.headers["x-request-id"]
+    assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
     assert "hunter2" not in response.text
-    assert any(r.exc_info and isinstance(r.exc_info[1], RuntimeError) for r in caplog.records)
+    logged = [r for r in caplog.records if r.name == "kam.errors" and r.exc_info and isinstance(r.exc_info[1], RuntimeError)]
+    assert logged and all(request_id in r.getMessage() for r in logged)

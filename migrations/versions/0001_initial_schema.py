@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 09:33:26.993658
+Create Date: 2026-11-23 10:21:36.162181
 
 """
 from typing import Sequence, Union
@@ -77,6 +77,45 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_account_region'), ['region'], unique=False)
         batch_op.create_index(batch_op.f('ix_account_relationship_stage'), ['relationship_stage'], unique=False)
         batch_op.create_index(batch_op.f('ix_account_value_tier'), ['value_tier'], unique=False)
+
+    op.create_table('api_token',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('prefix', sa.String(length=8), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['member_id'], ['team_member.id'], name=op.f('fk_api_token_member_id_team_member'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_token')),
+    sa.UniqueConstraint('prefix', name=op.f('uq_api_token_prefix')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_api_token_token_hash'))
+    )
+    with op.batch_alter_table('api_token', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_api_token_member_id'), ['member_id'], unique=False)
+
+    op.create_table('audit_event',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('operation', sa.String(length=100), nullable=False),
+    sa.Column('entity_type', sa.String(length=64), nullable=False),
+    sa.Column('entity_id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=True),
+    sa.Column('change', sa.Enum('CREATE', 'UPDATE', 'DELETE', name='auditchange', native_enum=False, length=32), nullable=False),
+    sa.Column('before', sa.JSON(none_as_null=True), nullable=True),
+    sa.Column('after', sa.JSON(none_as_null=True), nullable=True),
+    sa.ForeignKeyConstraint(['actor_id'], ['team_member.id'], name=op.f('fk_audit_event_actor_id_team_member'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_event'))
+    )
+    with op.batch_alter_table('audit_event', schema=None) as batch_op:
+        batch_op.create_index('ix_audit_event_account_id_occurred_at', ['account_id', 'occurred_at', 'id'], unique=False)
+        batch_op.create_index('ix_audit_event_actor_id_occurred_at', ['actor_id', 'occurred_at', 'id'], unique=False)
+        batch_op.create_index('ix_audit_event_entity', ['entity_type', 'entity_id', 'occurred_at', 'id'], unique=False)
+        batch_op.create_index('ix_audit_event_occurred_at_id', ['occurred_at', 'id'], unique=False)
+        batch_op.create_index('ix_audit_event_operation_occurred_at', ['operation', 'occurred_at', 'id'], unique=False)
 
     op.create_table('account_team_member',
     sa.Column('account_id', sa.Integer(), nullable=False),
@@ -341,6 +380,18 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_account_team_member_member_id'))
 
     op.drop_table('account_team_member')
+    with op.batch_alter_table('audit_event', schema=None) as batch_op:
+        batch_op.drop_index('ix_audit_event_operation_occurred_at')
+        batch_op.drop_index('ix_audit_event_occurred_at_id')
+        batch_op.drop_index('ix_audit_event_entity')
+        batch_op.drop_index('ix_audit_event_actor_id_occurred_at')
+        batch_op.drop_index('ix_audit_event_account_id_occurred_at')
+
+    op.drop_table('audit_event')
+    with op.batch_alter_table('api_token', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_api_token_member_id'))
+
+    op.drop_table('api_token')
     with op.batch_alter_table('account', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_account_value_tier'))
         batch_op.drop_index(batch_op.f('ix_account_relationship_stage'))

@@ -7,11 +7,18 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.access import (
+    Attachment,
+    can_create_account,
+    can_delete_account,
+    creator_team_role,
+)
 from domain.account import Account
 from domain.errors import DomainError, ErrorCode
 from domain.team import AccountTeamMember, TeamMember, TeamRole
 from resolvers import validation as v
-from resolvers.accounts.ownership import ensure_open
+from resolvers.access import access_of
+from resolvers.accounts.ownership import ensure_open, writable_account
 from resolvers.ids import input_id
 
 REQUIRED_ON_CREATE = ("grade", "value_tier", "relationship_stage", "lifecycle_stage")
@@ -43,18 +50,32 @@ async def _clean(session: AsyncSession, data: dict[str, Any], default_currency: 
 
 
 async def create_account(session: AsyncSession, data: dict[str, Any], default_currency: str) -> Account:
+    """A creator who could not otherwise work on the new account gets a seat on its team (domain.access)."""
+    access = access_of(session)
+    access.require(can_create_account, "Viewers cannot create accounts.")
     values = await _clean(session, data, default_currency)
     values.setdefault("currency", default_currency)
+    owner = await session.get(TeamMember, values["owner_id"]) if values.get("owner_id") is not None else None
+    seat = creator_team_role(
+        access.member.role,  # type: ignore[union-attr]
+        access.member_id,
+        None if owner is None else Attachment(owner.id, owner.manager_id),
+    )
+    if seat is TeamRole.OWNER:
+        values["owner_id"] = access.member_id
     account = Account(**values)
     session.add(account)
     await session.flush()
     if account.owner_id is not None:
         session.add(AccountTeamMember(account_id=account.id, member_id=account.owner_id, team_role=TeamRole.OWNER))
+    if seat is TeamRole.SUPPORT:
+        session.add(AccountTeamMember(account_id=account.id, member_id=access.member_id, team_role=TeamRole.SUPPORT))
     return account
 
 
 async def load_account(session: AsyncSession, value: str, field: str = "id") -> Account:
-    return await v.get_row(session, Account, input_id(value, "Account", field), field)
+    """The account a mutation changes: visible to the caller (else NOT_FOUND) and writable (else FORBIDDEN)."""
+    return await writable_account(session, input_id(value, "Account", field), field)
 
 
 async def update_account(session: AsyncSession, data: dict[str, Any], default_currency: str) -> Account:
@@ -79,6 +100,7 @@ async def archive_account(session: AsyncSession, value: str, version: int | None
 
 async def delete_account(session: AsyncSession, value: str) -> str:
     """Removes the account and, through ON DELETE CASCADE, everything that belongs to it."""
+    access_of(session).require(can_delete_account, "Only ADMINs delete accounts for good; archive it instead.")
     account = await load_account(session, value)
     await session.delete(account)
     return value

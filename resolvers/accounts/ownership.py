@@ -1,4 +1,5 @@
-"""Checks every write about an account's own data shares: the account is open, the rows are its own."""
+"""Checks every write about an account's own data shares: the caller may change the account, it is open,
+the rows are its own."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.account import Account
 from domain.errors import DomainError, ErrorCode
 from resolvers import validation as v
+from resolvers.access import access_of
 from resolvers.ids import input_id
 
 M = TypeVar("M")
@@ -21,9 +23,17 @@ def ensure_open(account: Account, field: str) -> Account:
     return account
 
 
+async def writable_account(session: AsyncSession, account_id: int, field: str) -> Account:
+    """The account a change is about: NOT_FOUND when it does not exist or the caller may not see it
+    (the two look the same), FORBIDDEN when the caller may see it but not change it."""
+    account = await v.get_row(session, Account, account_id, field)
+    await access_of(session).require_write(account.id)
+    return account
+
+
 async def open_account(session: AsyncSession, account_id: int, field: str) -> Account:
-    """The account a change belongs to, which must exist and not be archived."""
-    return ensure_open(await v.get_row(session, Account, account_id, field), field)
+    """The account a change belongs to, which must exist, be writable by the caller and not be archived."""
+    return ensure_open(await writable_account(session, account_id, field), field)
 
 
 async def row_of_account(

@@ -9,6 +9,7 @@ from sqlalchemy import Select, select
 
 from domain.account import Account, Grade, LifecycleStage, RelationshipStage, ValueTier
 from domain.growth import GrowthQuadrant
+from resolvers.access import access_of, load_visible
 from resolvers.context import RequestContext
 from resolvers.pagination import (
     Order,
@@ -65,9 +66,18 @@ class AccountFilter:
         return stmt
 
 
-def accounts_query(flt: AccountFilter) -> Select[tuple[Account]]:
-    return flt.apply(select(Account))
+def accounts_query(ctx: RequestContext, flt: AccountFilter) -> Select[tuple[Account]]:
+    """The accounts the filter selects among those the caller may read: every list, count and
+    aggregate over accounts starts here, so none of them sees an account the caller may not."""
+    stmt = flt.apply(select(Account))
+    condition = access_of(ctx).account_condition()
+    return stmt if condition is None else stmt.where(condition)
 
 
 async def list_accounts(ctx: RequestContext, flt: AccountFilter, order: Order, page: PageRequest) -> Page[Account]:
-    return await paginate(ctx, accounts_query(flt), Account.id, order, page)
+    return await paginate(ctx, accounts_query(ctx, flt), Account.id, order, page)
+
+
+async def account_by_id(ctx: RequestContext, account_id: int) -> Account | None:
+    """One account, archived or not; None when it does not exist or the caller may not read it."""
+    return await load_visible(ctx, Account, account_id)

@@ -51,7 +51,7 @@ class GrowthMatrix:
 async def growth_matrix(ctx: RequestContext, criteria: AccountFilter) -> GrowthMatrix:
     """The matrix in one aggregate statement: accounts grouped by quadrant and by the currency of the
     latest assessment, summing that assessment's current value and potential."""
-    accounts = aliased(Account, accounts_query(criteria).subquery())
+    accounts = aliased(Account, accounts_query(ctx, criteria).subquery())
     newest = aliased(GrowthAssessment)
     latest_id = (
         select(newest.id)
@@ -92,5 +92,5 @@ async def quadrant_accounts(
     ctx: RequestContext, criteria: AccountFilter, quadrant: GrowthQuadrant, order: Order, page: PageRequest
 ) -> Page[Account]:
     """The accounts of one cell: the matrix's filter, narrowed to the quadrant."""
-    stmt = accounts_query(criteria).where(Account.quadrant == quadrant)
+    stmt = accounts_query(ctx, criteria).where(Account.quadrant == quadrant)
     return await paginate(ctx, stmt, Account.id, order, page)

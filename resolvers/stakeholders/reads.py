@@ -19,6 +19,7 @@ from domain.stakeholder import (
     Stakeholder,
     StakeholderBuyingRole,
 )
+from resolvers.access import load_visible
 from resolvers.context import RequestContext
 from resolvers.loaders import by_id, child_connection, children
 from resolvers.pagination import Order, Page, PageRequest, datetime_key, text_key
@@ -79,6 +80,11 @@ async def stakeholder_by_id(ctx: RequestContext, stakeholder_id: int | None) -> 
     if stakeholder_id is None:
         return None
     return await by_id(ctx, Stakeholder).load(stakeholder_id)
+
+
+async def visible_stakeholder(ctx: RequestContext, stakeholder_id: int) -> Stakeholder | None:
+    """A stakeholder asked for by ID; None when it does not exist or the caller may not read its account."""
+    return await load_visible(ctx, Stakeholder, stakeholder_id)
 
 
 async def direct_reports(ctx: RequestContext, stakeholder_id: int) -> list[Stakeholder]:

@@ -26,6 +26,7 @@ from domain.stakeholder import (
     LinkStrength,
     Stakeholder,
 )
+from resolvers.access import load_visible
 from resolvers.context import RequestContext
 from resolvers.loaders import by_id, children
 
@@ -114,5 +115,6 @@ async def load_map(ctx: RequestContext, account: Account) -> AccountMap:
 
 
 async def load_map_of(ctx: RequestContext, account_id: int) -> AccountMap | None:
-    account = await by_id(ctx, Account).load(account_id)
+    """The map of an account asked for by ID; None when it does not exist or the caller may not read it."""
+    account = await load_visible(ctx, Account, account_id)
     return None if account is None else await load_map(ctx, account)

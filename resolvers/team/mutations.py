@@ -7,11 +7,18 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.access import can_change_team_members
 from domain.errors import DomainError, ErrorCode
 from domain.hierarchy import creates_cycle
 from domain.team import TeamMember
 from resolvers import validation as v
+from resolvers.access import access_of
 from resolvers.ids import input_id
+
+
+def _require_admin(session: AsyncSession) -> None:
+    """Team members carry roles, so changing them is changing who may do what: ADMINs only."""
+    access_of(session).require(can_change_team_members, "Only ADMINs add, change or remove team members.")
 
 
 async def _check_email_free(session: AsyncSession, email: str, member_id: int | None = None) -> None:
@@ -53,6 +60,7 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
 
 
 async def create_team_member(session: AsyncSession, data: dict[str, Any]) -> TeamMember:
+    _require_admin(session)
     values = _clean(data)
     await _check_email_free(session, values["email"])
     values["manager_id"] = await _manager_id(session, data.get("manager_id"))
@@ -62,6 +70,7 @@ async def create_team_member(session: AsyncSession, data: dict[str, Any]) -> Tea
 
 
 async def update_team_member(session: AsyncSession, data: dict[str, Any]) -> TeamMember:
+    _require_admin(session)
     member = await v.get_row(session, TeamMember, input_id(data.pop("id"), "TeamMember", "id"), "id")
     v.check_version(member, data.pop("version", None))
     values = _clean(data)
@@ -74,6 +83,7 @@ async def update_team_member(session: AsyncSession, data: dict[str, Any]) -> Tea
 
 
 async def delete_team_member(session: AsyncSession, member_id: str) -> str:
+    _require_admin(session)
     member = await v.get_row(session, TeamMember, input_id(member_id, "TeamMember", "id"), "id")
     await session.delete(member)
     return member_id

@@ -1,0 +1,232 @@
+"""Query cost: an estimate of how many objects an operation may return, checked before it runs.
+
+Every field that returns an object costs 1 for each object it may return.
+A connection's `edges` and `nodes` return as many objects as the page asked
+for (`first`/`last`, the default page size when neither is given, never more
+than the maximum page size), and everything selected inside them is counted
+that many times. `nodes(ids:)` counts one per ID; other lists, whose length
+the client cannot choose, count as one default page. Scalars, enums and
+introspection are free. So `{ accounts(first: 50) { nodes { name owner { name } } } }`
+costs 1 + 50 x (1 + 1) = 101.
+
+The cost of the operation that runs is reported in the response's
+`extensions.cost` as `{requested, maximum}`; above the maximum, nothing runs
+and the error says by how much.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLField,
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    IntValueNode,
+    ListValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    ValidationRule,
+    ValueNode,
+    VariableNode,
+    get_named_type,
+    get_nullable_type,
+    is_composite_type,
+)
+from strawberry.extensions import SchemaExtension
+
+from kam.limits import QUERY_TOO_COSTLY, past_limit
+
+CONNECTION_FIELDS = ("edges", "pageInfo")
+PAGE_ARGUMENTS = ("first", "last")
+
+
+def is_connection(type_: GraphQLNamedType) -> bool:
+    return isinstance(type_, GraphQLObjectType) and all(name in type_.fields for name in CONNECTION_FIELDS)
+
+
+class CostCounter:
+    """Computes the cost of one operation; fragments are costed once per page size they are used with."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        operation: OperationDefinitionNode,
+        variables: Mapping[str, Any],
+        default_page_size: int,
+        max_page_size: int,
+    ) -> None:
+        self.schema = schema
+        self.fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        self.variables = dict(variables)
+        for definition in operation.variable_definitions or ():
+            name = definition.variable.name.value
+            if name not in self.variables and definition.default_value is not None:
+                self.variables[name] = literal(definition.default_value, {})
+        self.default_page_size = default_page_size
+        self.max_page_size = max_page_size
+        self._costed: dict[tuple[str, int | None], int] = {}
+        self._costing: set[str] = set()
+
+    def operation_cost(self, operation: OperationDefinitionNode) -> int:
+        root = self.schema.get_root_type(operation.operation)
+        return self.selection_cost(operation.selection_set, root, None) if root else 0
+
+    def selection_cost(self, selection_set: SelectionSetNode | None, parent: Any, page: int | None) -> int:
+        """Cost of one object's selections; `page` is the page size when the object is a connection."""
+        total = 0
+        for selection in selection_set.selections if selection_set else ():
+            if isinstance(selection, FieldNode):
+                total += self.field_cost(selection, parent, page)
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                inner = self.schema.get_type(condition.name.value) if condition else parent
+                total += self.selection_cost(selection.selection_set, inner, page)
+            elif isinstance(selection, FragmentSpreadNode):
+                total += self.fragment_cost(selection.name.value, page)
+        return total
+
+    def field_cost(self, node: FieldNode, parent: Any, page: int | None) -> int:
+        name = node.name.value
+        if name.startswith("__") or not isinstance(parent, (GraphQLObjectType, GraphQLInterfaceType)):
+            return 0
+        field = parent.fields.get(name)
+        if field is None:
+            return 0
+        returned = get_named_type(field.type)
+        if not is_composite_type(returned):
+            return 0
+        count = self.objects_returned(node, field, page)
+        inner_page = self.page_size(node) if is_connection(returned) else None
+        return count * (1 + self.selection_cost(node.selection_set, returned, inner_page))
+
+    def objects_returned(self, node: FieldNode, field: GraphQLField, page: int | None) -> int:
+        if not isinstance(get_nullable_type(field.type), GraphQLList):
+            return 1
+        if page is not None:
+            return page
+        ids = self.argument(node, "ids")
+        if ids is not None:
+            return min(len(ids) if isinstance(ids, list) else 1, self.max_page_size)
+        return self.default_page_size
+
+    def page_size(self, node: FieldNode) -> int:
+        asked = [value for name in PAGE_ARGUMENTS if is_int(value := self.argument(node, name))]
+        if not asked:
+            return self.default_page_size
+        return max(0, min(max(asked), self.max_page_size))
+
+    def argument(self, node: FieldNode, name: str) -> Any:
+        for argument in node.arguments or ():
+            if argument.name.value == name:
+                return literal(argument.value, self.variables)
+        return None
+
+    def fragment_cost(self, name: str, page: int | None) -> int:
+        key = (name, page)
+        if key in self._costed:
+            return self._costed[key]
+        fragment = self.fragments.get(name)
+        if fragment is None or name in self._costing:
+            return 0  # unknown fragments and cycles are reported by graphql's own rules
+        self._costing.add(name)
+        try:
+            parent = self.schema.get_type(fragment.type_condition.name.value)
+            cost = self._costed[key] = self.selection_cost(fragment.selection_set, parent, page)
+        finally:
+            self._costing.discard(name)
+        return cost
+
+
+def is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def literal(value: ValueNode, variables: Mapping[str, Any]) -> Any:
+    """The few argument values cost depends on (integers and list lengths), from the document or the variables."""
+    if isinstance(value, VariableNode):
+        return variables.get(value.name.value)
+    if isinstance(value, IntValueNode):
+        try:
+            return int(value.value)
+        except ValueError:
+            return None
+    if isinstance(value, ListValueNode):
+        return list(value.values)
+    return None
+
+
+def cost_exceeded(requested: int, maximum: int) -> GraphQLError:
+    return GraphQLError(
+        f"The operation would cost {requested}; the limit is {maximum}. "
+        "Ask for smaller pages (`first`/`last`) or fewer nested lists.",
+        extensions=past_limit(QUERY_TOO_COSTLY, "maxQueryCost", maximum, requested),
+    )
+
+
+class QueryCost(SchemaExtension):
+    """Refuses operations costing more than `maximum` and reports the cost in `extensions.cost`."""
+
+    def __init__(self, *, maximum: int, default_page_size: int, max_page_size: int) -> None:
+        self.maximum = maximum
+        self.default_page_size = default_page_size
+        self.max_page_size = max_page_size
+        self.requested: int | None = None
+
+    def on_operation(self) -> Iterator[None]:
+        self.requested = None
+        context = self.execution_context
+        context.validation_rules = (*context.validation_rules, self.rule())
+        yield
+
+    def rule(self) -> type[ValidationRule]:
+        extension = self
+        variables = self.execution_context.variables or {}
+        operation_name = self.execution_context.operation_name
+
+        class QueryCostRule(ValidationRule):
+            def enter_document(self, node: DocumentNode, *_args: Any) -> Any:
+                operation = select_operation(node, operation_name)
+                if operation is None:
+                    return self.SKIP
+                counter = CostCounter(
+                    self.context.schema,
+                    node,
+                    operation,
+                    variables if isinstance(variables, Mapping) else {},
+                    extension.default_page_size,
+                    extension.max_page_size,
+                )
+                try:
+                    requested = counter.operation_cost(operation)
+                except RecursionError:
+                    requested = extension.maximum + 1
+                extension.requested = requested
+                if requested > extension.maximum:
+                    self.report_error(cost_exceeded(requested, extension.maximum))
+                return self.SKIP
+
+        return QueryCostRule
+
+    def get_results(self) -> dict[str, Any]:
+        if self.requested is None:
+            return {}
+        return {"cost": {"requested": self.requested, "maximum": self.maximum}}
+
+
+def select_operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if name is None:
+        return operations[0] if operations else None
+    return next((o for o in operations if o.name and o.name.value == name), None)

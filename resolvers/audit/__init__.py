@@ -1,0 +1,1 @@
+"""The audit trail: recording every mutation's changes, and reading them back."""

@@ -122,7 +122,8 @@ class KamGraphQL(GraphQL):
             if request.method == "GET" and isinstance(exc.__cause__, InvalidOperationTypeError):
                 # GET never runs a mutation: 405, naming the method that would.
                 return error_response(request, exc.reason, 405, {"code": "METHOD_NOT_ALLOWED"}, {"Allow": "POST"})
-            return error_response(request, exc.reason, exc.status_code, {"code": HTTP_ERROR_CODES.get(exc.status_code, "BAD_REQUEST")})
+            code = HTTP_ERROR_CODES.get(exc.status_code, "BAD_REQUEST")
+            return error_response(request, exc.reason, exc.status_code, {"code": code})
         except StarletteHTTPException:
             raise
         except Exception:

@@ -52,7 +52,7 @@ async def close_session(context: Any) -> None:
     try:
         async with lock:
             await context.session.close()
-    except Exception:  # noqa: BLE001 - a broken connection must not fail the answer
+    except Exception:  # a broken connection must not fail the answer
         log.warning("closing the request's session failed (request %s)", current_request_id.get(), exc_info=True)
         with suppress(Exception):
             await context.session.invalidate()
@@ -125,7 +125,9 @@ class RefuseNulCharacters(SchemaExtension):
 
             def report_nul(self, node: StringValueNode | None = None) -> None:
                 self.report_error(
-                    GraphQLError("Text must not contain the NUL character (U+0000).", node, extensions={"code": "BAD_USER_INPUT"})
+                    GraphQLError(
+                        "Text must not contain the NUL character (U+0000).", node, extensions={"code": "BAD_USER_INPUT"}
+                    )
                 )
 
         context.validation_rules = (*context.validation_rules, NoNulRule)

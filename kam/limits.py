@@ -38,7 +38,7 @@ REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
 TIMEOUT = "TIMEOUT"
 
 
-def past_limit(code: str, limit: str, maximum: int | float, requested: int | None = None) -> dict[str, Any]:
+def past_limit(code: str, limit: str, maximum: float, requested: int | None = None) -> dict[str, Any]:
     """The `extensions` of an error that reports a passed limit."""
     extensions: dict[str, Any] = {"code": code, "limit": limit, "maximum": maximum}
     if requested is not None:
@@ -202,7 +202,8 @@ class BodyLimit:
 
     async def refuse(self, headers: dict[bytes, bytes], send: Send) -> None:
         accept = headers.get(b"accept", b"").decode("latin-1")
-        media_type = "application/graphql-response+json" if "application/graphql-response+json" in accept else "application/json"
+        graphql_response = "application/graphql-response+json"
+        media_type = graphql_response if graphql_response in accept else "application/json"
         body = error_body(
             f"The request body is larger than {self.max_bytes} bytes, the limit.",
             past_limit(REQUEST_TOO_LARGE, "maxBodyBytes", self.max_bytes),

@@ -133,7 +133,7 @@ async def test_a_missing_required_variable_is_bad_user_input(client: GraphQLClie
         pytest.param("{ accounts { totalCount }", "GRAPHQL_PARSE_FAILED", "Syntax Error", id="syntax-error"),
         pytest.param("{ accounts { noSuchField } }", "GRAPHQL_VALIDATION_FAILED", "noSuchField", id="unknown-field"),
         pytest.param(
-            'mutation { actionPlanCreate(input: {accountId: "x", title: "t", startsOn: "someday"}) { userErrors { code } } }',
+            'mutation { actionPlanCreate(input: {accountId: "x", title: "t", startsOn: "someday"}) { actionPlan { id } } }',
             "GRAPHQL_VALIDATION_FAILED", "Date", id="literal-of-wrong-type",
         ),
         pytest.param(

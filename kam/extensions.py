@@ -8,7 +8,14 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import suppress
 from typing import Any
 
-from graphql import DocumentNode, GraphQLError, GraphQLSyntaxError, StringValueNode, ValidationRule
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    GraphQLSyntaxError,
+    OperationDefinitionNode,
+    StringValueNode,
+    ValidationRule,
+)
 from strawberry.extensions import AddValidationRules, DisableIntrospection, MaskErrors, SchemaExtension
 
 from kam.cost import QueryCost
@@ -22,10 +29,11 @@ log = logging.getLogger("kam.errors")
 class CloseSession(SchemaExtension):
     """Give the request's database connection back as soon as the operation is done.
 
-    A read still running (its resolver was cancelled) finishes first: the
-    session is closed under the context's lock. An operation stopped by the
-    time limit does not wait for such a read; its connection goes back when
-    the read ends.
+    A read still running in another task (a DataLoader batch whose callers
+    GraphQL cancelled when a sibling field failed) finishes first: the session
+    is closed under the context's lock, never in the middle of a statement. An
+    operation stopped by the time limit does not wait for such a read; its
+    connection goes back when the read ends.
     """
 
     async def on_operation(self) -> AsyncIterator[None]:
@@ -95,6 +103,26 @@ class RequestErrorCodes(SchemaExtension):
         if errors and getattr(result, "data", None) is None and all(e.path is None for e in errors):
             # Nothing was resolved: graphql refused the variables before executing.
             code_errors(errors, "BAD_USER_INPUT")
+
+
+class RequireOperationName(SchemaExtension):
+    """A document with several operations needs `operationName`, as GraphQL says, rather than running the first."""
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context
+        named = context.operation_name is not None  # before parsing, only what the request named
+
+        class OperationNameRule(ValidationRule):
+            def enter_document(self, node: DocumentNode, *_args: Any) -> Any:
+                operations = [d for d in node.definitions if isinstance(d, OperationDefinitionNode)]
+                if not named and len(operations) > 1:
+                    self.report_error(
+                        GraphQLError("The document holds several operations: name the one to run in `operationName`.")
+                    )
+                return self.SKIP
+
+        context.validation_rules = (*context.validation_rules, OperationNameRule)
+        yield
 
 
 def holds_nul(value: Any) -> bool:
@@ -177,6 +205,7 @@ def schema_extensions(settings: Settings) -> list[Callable[[], Any]]:
         MaskUnexpectedErrors,
         RequestErrorCodes,
         RefuseNulCharacters,
+        RequireOperationName,
         lambda: TokenLimit(max_token_count=settings.max_tokens),
         lambda: AddValidationRules(rules),
         lambda: QueryCost(

@@ -6,6 +6,12 @@ into the time limit, and a mutation that was refused changed no data. The
 database holds the demo portfolio, and generated IDs are often real global IDs
 of it, so mutations reach the rules behind the input checks.
 
+"Refused" means: not valid, an error at the mutation field itself, no payload,
+or `userErrors` (always selected, so the test can tell). A mutation that was
+accepted and committed stays committed when a field read from its payload
+afterwards fails (say `account { stakeholders(first: 1, last: 1) }`): the
+error's path points below the mutation field, and its `userErrors` are empty.
+
 A failure prints the operation; rerun it with the seed Hypothesis reports
 (`pytest tests/test_fuzz.py --hypothesis-seed=N`).
 """
@@ -21,6 +27,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from graphql import DocumentNode, FieldNode, OperationDefinitionNode, SelectionSetNode, parse, print_ast
 from hypothesis_graphql import Mode, from_schema, nodes
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -40,11 +47,8 @@ HANG = 20
 
 # Global IDs of rows the demo portfolio certainly has (every type has at least three rows) mixed with junk.
 REAL_IDS = [base64.b64encode(f"{name}:{row}".encode()).decode() for name in sorted(NODE_TYPES) for row in (1, 2, 3)]
-IDS = st.one_of(
-    st.sampled_from(REAL_IDS).map(nodes.String),
-    st.text(max_size=12).map(nodes.String),
-    st.integers(min_value=-5, max_value=5).map(nodes.Int),
-)
+REAL = st.sampled_from(REAL_IDS).map(nodes.String)
+IDS = st.one_of(REAL, REAL, st.text(max_size=12).map(nodes.String), st.integers(min_value=-5, max_value=5).map(nodes.Int))
 SCALARS = {
     "ID": IDS,
     "Date": st.one_of(st.dates().map(lambda d: nodes.String(d.isoformat())), st.text(max_size=10).map(nodes.String)),
@@ -55,10 +59,40 @@ SCALARS = {
     ),
 }
 
+USER_ERRORS = parse("{ userErrors { field code } }").definitions[0].selection_set.selections  # type: ignore[attr-defined]
+
+
+def with_user_errors(document: DocumentNode) -> str:
+    """The mutation, asking for its `userErrors` too: the test must see whether it was refused."""
+    (operation,) = document.definitions
+    assert isinstance(operation, OperationDefinitionNode)
+    (root,) = operation.selection_set.selections
+    assert isinstance(root, FieldNode) and root.selection_set is not None
+    selected = {s.name.value for s in root.selection_set.selections if isinstance(s, FieldNode)}
+    if "userErrors" not in selected:
+        root = FieldNode(
+            alias=root.alias,
+            name=root.name,
+            arguments=root.arguments,
+            directives=root.directives,
+            selection_set=SelectionSetNode(selections=(*root.selection_set.selections, *USER_ERRORS)),
+        )
+        operation = OperationDefinitionNode(
+            operation=operation.operation,
+            name=operation.name,
+            variable_definitions=operation.variable_definitions,
+            directives=operation.directives,
+            selection_set=SelectionSetNode(selections=(root,)),
+        )
+    return print_ast(DocumentNode(definitions=(operation,)))
+
+
 QUERIES = from_schema(SDL, fields=QUERY_FIELDS, custom_scalars=SCALARS)
 # One root field per mutation, so "this mutation was refused" is a clear statement about the whole request.
 MUTATIONS = st.sampled_from(MUTATION_FIELDS).flatmap(
-    lambda name: from_schema(SDL, fields=[name], custom_scalars=SCALARS).map(lambda op: (name, op))
+    lambda name: from_schema(SDL, fields=[name], custom_scalars=SCALARS, print_ast=with_user_errors).map(
+        lambda op: (name, op)
+    )
 )
 INVALID = from_schema(SDL, custom_scalars=SCALARS, mode=Mode.NEGATIVE)
 

@@ -397,3 +397,14 @@ async def test_a_failing_field_that_cancels_running_reads_leaves_a_clean_answer(
     assert engine.pool.checkedout() == 0
     assert not [r for r in caplog.records if r.name == "kam.errors"], "the session broke"
     await still_serving(client)
+
+
+async def test_a_document_with_several_operations_needs_an_operation_name(client: GraphQLClient) -> None:
+    document = """
+    query Count { accounts { totalCount } }
+    mutation Create { accountCreate(input: {name: "X", grade: A, valueTier: HIGH}) { account { id } } }"""
+    error = only_error(await client.post(document))
+    assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert "operationName" in error["message"]
+    assert (await client.post(document, operationName="Count")).json()["data"] == {"accounts": {"totalCount": 0}}
+    assert (await client.execute(COUNT))["accounts"]["totalCount"] == 0

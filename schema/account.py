@@ -16,7 +16,7 @@ from domain import team as team_model
 from resolvers.accounts import mutations, reads
 from resolvers.ids import argument_id
 from resolvers.loaders import by_id
-from resolvers.mutation import Outcome, run_mutation
+from resolvers.mutation import Outcome
 from resolvers.pagination import Order, page_request
 from resolvers.team.reads import account_team
 from schema import audit as audit_schema
@@ -38,6 +38,7 @@ from schema.common import (
     UserError,
     context,
     money,
+    mutate,
     provided,
     user_errors,
 )
@@ -290,20 +291,20 @@ class AccountMutation:
     @strawberry.mutation(description="Create an account.")
     async def account_create(self, info: Info, input: AccountCreateInput) -> AccountPayload:
         ctx, data = context(info), provided(input)
-        return _payload(await run_mutation(ctx, lambda s: mutations.create_account(s, data, ctx.config.default_currency), operation=info.field_name))
+        return _payload(await mutate(info, lambda s: mutations.create_account(s, data, ctx.config.default_currency)))
 
     @strawberry.mutation(description="Change an account.")
     async def account_update(self, info: Info, input: AccountUpdateInput) -> AccountPayload:
         ctx, data = context(info), provided(input)
-        return _payload(await run_mutation(ctx, lambda s: mutations.update_account(s, data, ctx.config.default_currency), operation=info.field_name))
+        return _payload(await mutate(info, lambda s: mutations.update_account(s, data, ctx.config.default_currency)))
 
     @strawberry.mutation(description="Archive an account: it leaves lists and the matrix, keeps all its data, and can be restored.")
     async def account_archive(self, info: Info, input: AccountArchiveInput) -> AccountPayload:
-        return _payload(await run_mutation(context(info), lambda s: mutations.archive_account(s, input.id, input.version, True), operation=info.field_name))
+        return _payload(await mutate(info, lambda s: mutations.archive_account(s, input.id, input.version, True)))
 
     @strawberry.mutation(description="Restore an archived account.")
     async def account_restore(self, info: Info, input: AccountArchiveInput) -> AccountPayload:
-        return _payload(await run_mutation(context(info), lambda s: mutations.archive_account(s, input.id, input.version, False), operation=info.field_name))
+        return _payload(await mutate(info, lambda s: mutations.archive_account(s, input.id, input.version, False)))
 
     @strawberry.mutation(
         description=(
@@ -315,16 +316,16 @@ class AccountMutation:
         )
     )
     async def account_delete(self, info: Info, input: AccountDeleteInput) -> DeletePayload:
-        return DeletePayload.from_outcome(await run_mutation(context(info), lambda s: mutations.delete_account(s, input.id), operation=info.field_name))
+        return DeletePayload.from_outcome(await mutate(info, lambda s: mutations.delete_account(s, input.id)))
 
     @strawberry.mutation(description="Put a team member on an account's team, or change their role on it.")
     async def account_team_member_set(self, info: Info, input: AccountTeamMemberSetInput) -> AccountPayload:
         return _payload(
-            await run_mutation(context(info), lambda s: mutations.set_team_member(s, input.account_id, input.member_id, input.team_role), operation=info.field_name)
+            await mutate(info, lambda s: mutations.set_team_member(s, input.account_id, input.member_id, input.team_role))
         )
 
     @strawberry.mutation(description="Take a team member off an account's team.")
     async def account_team_member_remove(self, info: Info, input: AccountTeamMemberRemoveInput) -> AccountPayload:
         return _payload(
-            await run_mutation(context(info), lambda s: mutations.remove_team_member(s, input.account_id, input.member_id), operation=info.field_name)
+            await mutate(info, lambda s: mutations.remove_team_member(s, input.account_id, input.member_id))
         )

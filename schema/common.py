@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import enum
 import inspect
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 from strawberry.types import Info
 
 from domain.errors import ErrorCode as DomainErrorCode
 from domain.errors import UserError as DomainUserError
 from resolvers.context import RequestContext
-from resolvers.mutation import Outcome
+from resolvers.mutation import Outcome, run_mutation
 from resolvers.pagination import Page
 
 T = TypeVar("T")
@@ -120,3 +122,8 @@ Before = Annotated[str | None, strawberry.argument(description="Page backwards f
 FILTER = strawberry.argument(description="Only the items matching every condition given; all items if left out.")
 ORDER = strawberry.argument(description="How to order the items; each list names its default.")
 ObjectId = Annotated[strawberry.ID, strawberry.argument(description="The object's global ID, as its `id` field gives it.")]
+
+
+async def mutate(info: Info, work: Callable[[AsyncSession], Awaitable[T]]) -> Outcome[T]:
+    """Run a mutation field's work in one transaction, audited under the field's name."""
+    return await run_mutation(context(info), work, operation=info.field_name)

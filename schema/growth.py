@@ -17,7 +17,7 @@ from resolvers.accounts.reads import AccountFilter as AccountCriteria
 from resolvers.accounts.reads import AccountSort
 from resolvers.growth import mutations, reads
 from resolvers.loaders import by_id
-from resolvers.mutation import Outcome, run_mutation
+from resolvers.mutation import Outcome
 from resolvers.pagination import Order, page_request
 from schema.common import (
     FILTER,
@@ -31,6 +31,7 @@ from schema.common import (
     UserError,
     context,
     money,
+    mutate,
     provided,
     user_errors,
 )
@@ -223,13 +224,11 @@ class GrowthMutation:
     )
     async def growth_assessment_record(self, info: Info, input: GrowthAssessmentRecordInput) -> GrowthAssessmentPayload:
         ctx, data = context(info), provided(input)
-        outcome: Outcome[model.GrowthAssessment] = await run_mutation(
-            ctx, lambda s: mutations.record_assessment(s, data, ctx.config.matrix_thresholds, _today()), operation=info.field_name
-        )
+        outcome: Outcome[model.GrowthAssessment] = await mutate(info, lambda s: mutations.record_assessment(s, data, ctx.config.matrix_thresholds, _today()))
         return GrowthAssessmentPayload(growth_assessment=outcome.result, user_errors=user_errors(outcome))  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Delete an assessment recorded by mistake.")
     async def growth_assessment_delete(self, info: Info, input: GrowthAssessmentDeleteInput) -> GrowthAssessmentDeletePayload:
-        outcome = await run_mutation(context(info), lambda s: mutations.delete_assessment(s, input.id), operation=info.field_name)
+        outcome = await mutate(info, lambda s: mutations.delete_assessment(s, input.id))
         deleted, account = outcome.result if outcome.result else (None, None)
         return GrowthAssessmentDeletePayload(deleted_id=deleted, account=account, user_errors=user_errors(outcome))  # type: ignore[arg-type]

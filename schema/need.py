@@ -15,7 +15,7 @@ from domain import need as model
 from domain import stakeholder as stakeholder_model
 from resolvers.ids import argument_id
 from resolvers.loaders import by_id
-from resolvers.mutation import Outcome, run_mutation
+from resolvers.mutation import Outcome
 from resolvers.needs import mutations, reads
 from resolvers.pagination import Order, page_request
 from schema.common import (
@@ -30,6 +30,7 @@ from schema.common import (
     SortDirection,
     UserError,
     context,
+    mutate,
     provided,
     user_errors,
 )
@@ -199,13 +200,13 @@ class NeedMutation:
     @strawberry.mutation(description="Record a need of an account.")
     async def need_create(self, info: Info, input: NeedCreateInput) -> NeedPayload:
         data = provided(input)
-        return _payload(await run_mutation(context(info), lambda s: mutations.create_need(s, data), operation=info.field_name))
+        return _payload(await mutate(info, lambda s: mutations.create_need(s, data)))
 
     @strawberry.mutation(description="Change a need, including its peak quarters and stakeholder.")
     async def need_update(self, info: Info, input: NeedUpdateInput) -> NeedPayload:
         data = provided(input)
-        return _payload(await run_mutation(context(info), lambda s: mutations.update_need(s, data), operation=info.field_name))
+        return _payload(await mutate(info, lambda s: mutations.update_need(s, data)))
 
     @strawberry.mutation(description="Delete a need.")
     async def need_delete(self, info: Info, input: NeedDeleteInput) -> DeletePayload:
-        return DeletePayload.from_outcome(await run_mutation(context(info), lambda s: mutations.delete_need(s, input.id), operation=info.field_name))
+        return DeletePayload.from_outcome(await mutate(info, lambda s: mutations.delete_need(s, input.id)))

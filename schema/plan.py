@@ -16,7 +16,7 @@ from domain import plan as model
 from domain import stakeholder as stakeholder_model
 from domain import team as team_model
 from resolvers.loaders import by_id
-from resolvers.mutation import Outcome, run_mutation
+from resolvers.mutation import Outcome
 from resolvers.pagination import page_request
 from resolvers.plans import mutations, reads
 from schema.common import (
@@ -29,6 +29,7 @@ from schema.common import (
     Last,
     UserError,
     context,
+    mutate,
     provided,
     user_errors,
 )
@@ -313,47 +314,47 @@ class PlanMutation:
     @strawberry.mutation(description="Create a plan for an account.")
     async def action_plan_create(self, info: Info, input: ActionPlanCreateInput) -> ActionPlanPayload:
         data = provided(input)
-        return _plan_payload(await run_mutation(context(info), lambda s: mutations.create_plan(s, data), operation=info.field_name))
+        return _plan_payload(await mutate(info, lambda s: mutations.create_plan(s, data)))
 
     @strawberry.mutation(description="Change a plan; new dates must still hold everything due in the plan.")
     async def action_plan_update(self, info: Info, input: ActionPlanUpdateInput) -> ActionPlanPayload:
         data = provided(input)
-        return _plan_payload(await run_mutation(context(info), lambda s: mutations.update_plan(s, data), operation=info.field_name))
+        return _plan_payload(await mutate(info, lambda s: mutations.update_plan(s, data)))
 
     @strawberry.mutation(description="Delete a plan with its objectives and actions.")
     async def action_plan_delete(self, info: Info, input: ActionPlanDeleteInput) -> DeletePayload:
-        return DeletePayload.from_outcome(await run_mutation(context(info), lambda s: mutations.delete_plan(s, input.id), operation=info.field_name))
+        return DeletePayload.from_outcome(await mutate(info, lambda s: mutations.delete_plan(s, input.id)))
 
     @strawberry.mutation(description="Add an objective to a plan.")
     async def objective_create(self, info: Info, input: ObjectiveCreateInput) -> ObjectivePayload:
         data = provided(input)
-        return _objective_payload(await run_mutation(context(info), lambda s: mutations.create_objective(s, data), operation=info.field_name))
+        return _objective_payload(await mutate(info, lambda s: mutations.create_objective(s, data)))
 
     @strawberry.mutation(description="Change an objective.")
     async def objective_update(self, info: Info, input: ObjectiveUpdateInput) -> ObjectivePayload:
         data = provided(input)
-        return _objective_payload(await run_mutation(context(info), lambda s: mutations.update_objective(s, data), operation=info.field_name))
+        return _objective_payload(await mutate(info, lambda s: mutations.update_objective(s, data)))
 
     @strawberry.mutation(description="Delete an objective.")
     async def objective_delete(self, info: Info, input: ObjectiveDeleteInput) -> DeletePayload:
-        return DeletePayload.from_outcome(await run_mutation(context(info), lambda s: mutations.delete_objective(s, input.id), operation=info.field_name))
+        return DeletePayload.from_outcome(await mutate(info, lambda s: mutations.delete_objective(s, input.id)))
 
     @strawberry.mutation(description="Add an action to a plan.")
     async def action_create(self, info: Info, input: ActionCreateInput) -> ActionPayload:
         data = provided(input)
-        return _action_payload(await run_mutation(context(info), lambda s: mutations.create_action(s, data), operation=info.field_name))
+        return _action_payload(await mutate(info, lambda s: mutations.create_action(s, data)))
 
     @strawberry.mutation(description="Change an action; setting another status than DONE reopens it and clears `completedAt`.")
     async def action_update(self, info: Info, input: ActionUpdateInput) -> ActionPayload:
         data = provided(input)
-        return _action_payload(await run_mutation(context(info), lambda s: mutations.update_action(s, data), operation=info.field_name))
+        return _action_payload(await mutate(info, lambda s: mutations.update_action(s, data)))
 
     @strawberry.mutation(description="Mark an action done and stamp `completedAt`; an action already done keeps its completion time.")
     async def action_complete(self, info: Info, input: ActionCompleteInput) -> ActionPayload:
         return _action_payload(
-            await run_mutation(context(info), lambda s: mutations.complete_action(s, input.id, input.version), operation=info.field_name)
+            await mutate(info, lambda s: mutations.complete_action(s, input.id, input.version))
         )
 
     @strawberry.mutation(description="Delete an action.")
     async def action_delete(self, info: Info, input: ActionDeleteInput) -> DeletePayload:
-        return DeletePayload.from_outcome(await run_mutation(context(info), lambda s: mutations.delete_action(s, input.id), operation=info.field_name))
+        return DeletePayload.from_outcome(await mutate(info, lambda s: mutations.delete_action(s, input.id)))

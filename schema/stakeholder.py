@@ -15,7 +15,7 @@ from domain import stakeholder as model
 from domain import team as team_model
 from resolvers.ids import argument_id
 from resolvers.loaders import by_id
-from resolvers.mutation import Outcome, run_mutation
+from resolvers.mutation import Outcome
 from resolvers.pagination import Order, page_request
 from resolvers.stakeholders import mutations, reads
 from schema.common import (
@@ -25,6 +25,7 @@ from schema.common import (
     SortDirection,
     UserError,
     context,
+    mutate,
     provided,
     user_errors,
 )
@@ -299,49 +300,43 @@ class StakeholderMutation:
     @strawberry.mutation(description="Add a stakeholder to an account.")
     async def stakeholder_create(self, info: Info, input: StakeholderCreateInput) -> StakeholderPayload:
         data = provided(input)
-        return _stakeholder(await run_mutation(context(info), lambda s: mutations.create_stakeholder(s, data), operation=info.field_name))
+        return _stakeholder(await mutate(info, lambda s: mutations.create_stakeholder(s, data)))
 
     @strawberry.mutation(description="Change a stakeholder, including their buying roles and manager.")
     async def stakeholder_update(self, info: Info, input: StakeholderUpdateInput) -> StakeholderPayload:
         data = provided(input)
-        return _stakeholder(await run_mutation(context(info), lambda s: mutations.update_stakeholder(s, data), operation=info.field_name))
+        return _stakeholder(await mutate(info, lambda s: mutations.update_stakeholder(s, data)))
 
     @strawberry.mutation(description="Delete a stakeholder with their influence links and coverage.")
     async def stakeholder_delete(self, info: Info, input: StakeholderDeleteInput) -> DeletePayload:
-        return DeletePayload.from_outcome(await run_mutation(context(info), lambda s: mutations.delete_stakeholder(s, input.id), operation=info.field_name))
+        return DeletePayload.from_outcome(await mutate(info, lambda s: mutations.delete_stakeholder(s, input.id)))
 
     @strawberry.mutation(description="Set or clear whom a stakeholder reports to.")
     async def stakeholder_set_reports_to(self, info: Info, input: StakeholderSetReportsToInput) -> StakeholderPayload:
         return _stakeholder(
-            await run_mutation(
-                context(info), lambda s: mutations.set_reports_to(s, input.stakeholder_id, input.reports_to_id, input.version), operation=info.field_name
-            )
+            await mutate(info, lambda s: mutations.set_reports_to(s, input.stakeholder_id, input.reports_to_id, input.version))
         )
 
     @strawberry.mutation(description="Record that one stakeholder influences another; one link per ordered pair.")
     async def influence_link_add(self, info: Info, input: InfluenceLinkAddInput) -> InfluenceLinkPayload:
         return _link(
-            await run_mutation(
-                context(info), lambda s: mutations.add_influence_link(s, input.source_id, input.target_id, input.strength), operation=info.field_name
-            )
+            await mutate(info, lambda s: mutations.add_influence_link(s, input.source_id, input.target_id, input.strength))
         )
 
     @strawberry.mutation(description="Change the strength of an influence link.")
     async def influence_link_update(self, info: Info, input: InfluenceLinkUpdateInput) -> InfluenceLinkPayload:
-        return _link(await run_mutation(context(info), lambda s: mutations.update_influence_link(s, input.id, input.strength), operation=info.field_name))
+        return _link(await mutate(info, lambda s: mutations.update_influence_link(s, input.id, input.strength)))
 
     @strawberry.mutation(description="Remove an influence link.")
     async def influence_link_remove(self, info: Info, input: InfluenceLinkRemoveInput) -> DeletePayload:
-        return DeletePayload.from_outcome(await run_mutation(context(info), lambda s: mutations.remove_influence_link(s, input.id), operation=info.field_name))
+        return DeletePayload.from_outcome(await mutate(info, lambda s: mutations.remove_influence_link(s, input.id)))
 
     @strawberry.mutation(description="Set how well one of our people knows a stakeholder (creates or replaces the pair's coverage).")
     async def coverage_set(self, info: Info, input: CoverageSetInput) -> CoveragePayload:
         return _coverage(
-            await run_mutation(
-                context(info), lambda s: mutations.set_coverage(s, input.member_id, input.stakeholder_id, input.strength), operation=info.field_name
-            )
+            await mutate(info, lambda s: mutations.set_coverage(s, input.member_id, input.stakeholder_id, input.strength))
         )
 
     @strawberry.mutation(description="Remove a coverage: our member no longer counts as knowing the stakeholder.")
     async def coverage_remove(self, info: Info, input: CoverageRemoveInput) -> DeletePayload:
-        return DeletePayload.from_outcome(await run_mutation(context(info), lambda s: mutations.remove_coverage(s, input.id), operation=info.field_name))
+        return DeletePayload.from_outcome(await mutate(info, lambda s: mutations.remove_coverage(s, input.id)))

@@ -11,7 +11,7 @@ from strawberry.types import Info
 
 from domain import team as model
 from resolvers.loaders import by_id
-from resolvers.mutation import Outcome, run_mutation
+from resolvers.mutation import Outcome
 from resolvers.pagination import page_request
 from resolvers.team import mutations, reads
 from schema.common import (
@@ -24,6 +24,7 @@ from schema.common import (
     Last,
     UserError,
     context,
+    mutate,
     provided,
     user_errors,
 )
@@ -125,14 +126,14 @@ class TeamMutation:
     @strawberry.mutation(description="Add a team member.")
     async def team_member_create(self, info: Info, input: TeamMemberCreateInput) -> TeamMemberPayload:
         data = provided(input)
-        return _member_payload(await run_mutation(context(info), lambda s: mutations.create_team_member(s, data), operation=info.field_name))
+        return _member_payload(await mutate(info, lambda s: mutations.create_team_member(s, data)))
 
     @strawberry.mutation(description="Change a team member; deactivate with `active: false`.")
     async def team_member_update(self, info: Info, input: TeamMemberUpdateInput) -> TeamMemberPayload:
         data = provided(input)
-        return _member_payload(await run_mutation(context(info), lambda s: mutations.update_team_member(s, data), operation=info.field_name))
+        return _member_payload(await mutate(info, lambda s: mutations.update_team_member(s, data)))
 
     @strawberry.mutation(description="Delete a team member; accounts and plans they owned keep going without an owner.")
     async def team_member_delete(self, info: Info, input: TeamMemberDeleteInput) -> DeletePayload:
-        outcome = await run_mutation(context(info), lambda s: mutations.delete_team_member(s, input.id), operation=info.field_name)
+        outcome = await mutate(info, lambda s: mutations.delete_team_member(s, input.id))
         return DeletePayload.from_outcome(outcome)

@@ -78,8 +78,8 @@ class Account(TimestampMixin, VersionedMixin, Base):
         enum_column(RelationshipStage), index=True
     )
     lifecycle_stage: Mapped[LifecycleStage] = mapped_column(enum_column(LifecycleStage), index=True)
-    current_annual_value: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
-    estimated_wallet: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
+    current_annual_value: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
+    estimated_wallet: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
     currency: Mapped[str] = mapped_column(String(3))
     # Quadrant of the latest growth assessment, kept here so the account list filters on an index.
     quadrant: Mapped[GrowthQuadrant | None] = mapped_column(enum_column(GrowthQuadrant), index=True)

@@ -43,7 +43,7 @@ def classify_quadrant(
 
 def default_potential(estimated_wallet: Decimal, current_value: Decimal) -> Decimal:
     """Growth potential is the part of the customer's wallet we do not have yet."""
-    return max(estimated_wallet - current_value, Decimal("0"))
+    return max(estimated_wallet - current_value, Decimal(0))
 
 
 def check_assessed_on(assessed_on: date, today: date, field: str = "assessedOn") -> None:

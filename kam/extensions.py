@@ -16,7 +16,12 @@ from graphql import (
     StringValueNode,
     ValidationRule,
 )
-from strawberry.extensions import AddValidationRules, DisableIntrospection, MaskErrors, SchemaExtension
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    MaskErrors,
+    SchemaExtension,
+)
 
 from kam.cost import QueryCost
 from kam.limits import TokenLimit, shape_rule
@@ -27,13 +32,18 @@ log = logging.getLogger("kam.errors")
 
 
 class CloseSession(SchemaExtension):
-    """Give the request's database connection back as soon as the operation is done.
+    """End the request's transaction and give its connection back as soon as the operation is done.
+
+    What the operation's mutations wrote is committed only when the whole
+    answer resolved without an error; otherwise all of it is rolled back and
+    `data` becomes null, with a `ROLLED_BACK` error saying so, so no client
+    reads a payload that was not kept.
 
     A read still running in another task (a DataLoader batch whose callers
     GraphQL cancelled when a sibling field failed) finishes first: the session
-    is closed under the context's lock, never in the middle of a statement. An
+    is ended under the context's lock, never in the middle of a statement. An
     operation stopped by the time limit does not wait for such a read; its
-    connection goes back when the read ends.
+    transaction is rolled back and its connection goes back when the read ends.
     """
 
     async def on_operation(self) -> AsyncIterator[None]:
@@ -45,25 +55,38 @@ class CloseSession(SchemaExtension):
                 task = asyncio.current_task()
                 lock = getattr(context, "lock", None)
                 if task is not None and task.cancelling() and lock is not None and lock.locked():
-                    closing = asyncio.ensure_future(close_session(context))
+                    closing = asyncio.ensure_future(end_session(context, keep=False))
                     _closing.add(closing)
                     closing.add_done_callback(_closing.discard)
                 else:
-                    await close_session(context)
+                    await self.finish(context)
 
+    async def finish(self, context: Any) -> None:
+        result = self.execution_context.result
+        keep = result is not None and not result.errors
+        await end_session(context, keep=keep)
+        if result is not None and result.errors and context.changed:
+            result.data = None
+            result.errors = [*result.errors, ROLLED_BACK]
+
+
+ROLLED_BACK = GraphQLError(
+    "Nothing was saved: the operation had errors, so every change it made was rolled back.",
+    extensions={"code": "ROLLED_BACK"},
+)
 
 _closing: set[asyncio.Future[None]] = set()
 
 
-async def close_session(context: Any) -> None:
-    lock = getattr(context, "lock", None) or asyncio.Lock()
+async def end_session(context: Any, *, keep: bool) -> None:
     try:
-        async with lock:
-            await context.session.close()
-    except Exception:  # a broken connection must not fail the answer
-        log.warning("closing the request's session failed (request %s)", current_request_id.get(), exc_info=True)
+        await context.finish(keep=keep)
+    except Exception:
+        log.warning("ending the request's session failed (request %s)", current_request_id.get(), exc_info=True)
         with suppress(Exception):
             await context.session.invalidate()
+        if keep:
+            raise
 
 
 def is_unexpected(error: GraphQLError) -> bool:

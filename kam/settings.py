@@ -23,10 +23,10 @@ class Settings(BaseSettings):
     default_page_size: int = Field(20, ge=1, description="Page size when a list gets neither `first` nor `last`.")
     max_page_size: int = Field(100, ge=1, description="Largest `first`/`last` a client may ask for.")
     growth_value_threshold: Decimal = Field(
-        Decimal("1000000"), description="Current annual value at or above which an account counts as high value."
+        Decimal(1000000), description="Current annual value at or above which an account counts as high value."
     )
     growth_potential_threshold: Decimal = Field(
-        Decimal("1000000"), description="Growth potential at or above which an account counts as high potential."
+        Decimal(1000000), description="Growth potential at or above which an account counts as high potential."
     )
     default_currency: str = Field("EUR", min_length=3, max_length=3, description="Currency of money given without one.")
     jwt_issuer: str | None = Field(None, description="Issuer (`iss`) every accepted JWT must name; required with KAM_JWT_KEY.")

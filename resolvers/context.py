@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.growth import MatrixThresholds
@@ -41,6 +42,8 @@ class RequestContext:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _loaders: dict[Any, Any] = field(default_factory=dict)
     _writing: bool = False
+    _began_writing: bool = False
+    changed: bool = False  # a mutation of this request completed: its changes await `finish`
 
     async def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         if self._writing:
@@ -62,15 +65,35 @@ class RequestContext:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One mutation, one transaction: commit on success, roll back on any exception."""
+        """One mutation field: a savepoint of the operation's transaction, rolled back on any exception.
+
+        The operation's transaction itself ends in `finish`, once every field
+        of the answer is resolved: a mutation whose payload then fails to
+        resolve leaves no change behind.
+        """
         async with self.lock:
             self._writing = True
             try:
-                yield self.session
-                await self.session.commit()
-            except BaseException:
-                await self.session.rollback()
-                raise
+                await self._begin_writing()
+                async with self.session.begin_nested():
+                    yield self.session
+                self.changed = True
             finally:
                 self._writing = False
                 self.forget_loaded()
+
+    async def _begin_writing(self) -> None:
+        if self._began_writing:
+            return
+        if self.session.get_bind().dialect.name == "sqlite":
+            # Take SQLite's write lock up front: a transaction that read first cannot take it once another
+            # writer committed, and a SAVEPOINT outside BEGIN would commit the moment it is released.
+            await self.session.execute(text("BEGIN IMMEDIATE"))
+        self._began_writing = True
+
+    async def finish(self, *, keep: bool) -> None:
+        """End the request: commit what its mutations wrote when `keep`, else roll it back; close the session."""
+        async with self.lock:
+            if keep and self.changed:
+                await self.session.commit()
+            await self.session.close()

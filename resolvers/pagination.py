@@ -70,7 +70,7 @@ def enum_key(name: str, column: InstrumentedAttribute[Any], enum_cls: type[enum.
 
 def _typed(value: Any, kind: type) -> Any:
     if not isinstance(value, kind) or isinstance(value, bool):
-        raise ValueError("unexpected cursor value")
+        raise ValueError("unexpected cursor value")  # noqa: TRY004 - caught with the other decoding errors
     return value
 
 

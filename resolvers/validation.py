@@ -14,7 +14,7 @@ from resolvers.access import access_of
 M = TypeVar("M")
 
 CURRENCY = re.compile(r"^[A-Z]{3}$")
-MAX_MONEY = Decimal("10") ** 16
+MAX_MONEY = Decimal(10) ** 16
 
 
 def camel(name: str) -> str:

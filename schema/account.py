@@ -228,8 +228,8 @@ class AccountCreateInput:
     region: str | None = strawberry.field(default=None, description="Sales region.")
     website: str | None = strawberry.field(default=None, description="Website.")
     owner_id: strawberry.ID | None = strawberry.field(default=None, description="The owning team member; also put on the account team as OWNER.")
-    current_annual_value: Decimal = strawberry.field(default=Decimal("0"), description="What the customer buys from us per year.")
-    estimated_wallet: Decimal = strawberry.field(default=Decimal("0"), description="The customer's yearly spend in our field.")
+    current_annual_value: Decimal = strawberry.field(default=Decimal(0), description="What the customer buys from us per year.")
+    estimated_wallet: Decimal = strawberry.field(default=Decimal(0), description="The customer's yearly spend in our field.")
     currency: str | None = strawberry.field(default=None, description="ISO 4217 code of both amounts; the server's default currency if null.")
 
 

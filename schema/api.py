@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError
+from strawberry.types import ExecutionContext
 
 from schema.account import AccountMutation, AccountQuery
 from schema.audit import AuditQuery
@@ -17,6 +20,8 @@ from schema.relationship_map import RelationshipMapQuery
 from schema.stakeholder import StakeholderMutation, StakeholderQuery
 from schema.team import TeamMutation, TeamQuery
 
+log = logging.getLogger("kam.graphql")
+
 
 @strawberry.type(description="Everything kam lets you read: start from `accounts`, `relationshipMap` or `growthMatrix`.")
 class Query(NodeQuery, AccountQuery, TeamQuery, StakeholderQuery, RelationshipMapQuery, GrowthQuery, AuditQuery):
@@ -24,14 +29,24 @@ class Query(NodeQuery, AccountQuery, TeamQuery, StakeholderQuery, RelationshipMa
 
 
 @strawberry.type(
-    description="Everything kam lets you change; each mutation is one transaction and reports `userErrors` instead of failing."
+    description=(
+        "Everything kam lets you change. Each mutation reports `userErrors` instead of failing; an operation's"
+        " mutations are kept only when its whole answer has no error."
+    )
 )
 class Mutation(AccountMutation, TeamMutation, StakeholderMutation, NeedMutation, GrowthMutation, PlanMutation):
     pass
 
 
+class KamSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Client errors are answers, not server faults: debug level. Unexpected ones are logged whole when masked."""
+        for error in errors:
+            log.debug("%s at %s", error.message, error.path)
+
+
 def build_schema(extensions: Sequence[type | Callable[[], Any]] = ()) -> strawberry.Schema:
-    return strawberry.Schema(
+    return KamSchema(
         query=Query,
         mutation=Mutation,
         types=[entry[0] for entry in NODE_TYPES.values()],

@@ -18,7 +18,7 @@ from schema.common import ObjectId
 NODE_TYPES: dict[str, tuple[type, type]] = {}
 
 
-def node_type(model: type, **type_kwargs: Any):  # noqa: ANN201 - decorator
+def node_type(model: type, **type_kwargs: Any):
     """Declare a strawberry Node type whose resolvers receive `model` rows as `self`/`root`."""
 
     def wrap(cls: type) -> type:

@@ -69,6 +69,12 @@ class TeamMemberFilter:
 
 @strawberry.type
 class TeamQuery:
+    @strawberry.field(description="The team member the request's token belongs to, with the role that decides what they may do.")
+    async def me(self, info: Info) -> TeamMember:
+        ctx = context(info)
+        assert ctx.member is not None  # requests without a member are refused before GraphQL runs
+        return await by_id(ctx, model.TeamMember).load(ctx.member.id)
+
     @strawberry.field(description="Our team members, ordered by name.")
     async def team_members(
         self,

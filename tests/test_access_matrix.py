@@ -227,6 +227,11 @@ async def test_team_members_are_visible_to_every_member(caller: GraphQLClient, w
     assert (await caller.execute(NODE, {"id": someone}))["node"] == {"id": someone}
 
 
+async def test_me_is_the_caller_with_their_role(caller: GraphQLClient) -> None:
+    data = await caller.execute("{ me { id email role } }")
+    assert data["me"] == {k: caller.member[k] for k in ("id", "email", "role")}  # type: ignore[index]
+
+
 async def test_nodes_null_exactly_the_hidden_and_the_missing(caller: GraphQLClient, world: World) -> None:
     ids = [world.ours[t] for t in NODE_TYPES] + [world.theirs[t] for t in NODE_TYPES] + [MISSING["Need"]]
     data = (await caller.execute(NODES, {"ids": ids}))["nodes"]

@@ -29,7 +29,7 @@ from domain.plan import (
     progress,
 )
 
-THRESHOLDS = MatrixThresholds(current_value=Decimal("1000"), potential=Decimal("500"))
+THRESHOLDS = MatrixThresholds(current_value=Decimal(1000), potential=Decimal(500))
 D = Decimal
 
 

@@ -83,8 +83,8 @@ async def growth_matrix(ctx: RequestContext, criteria: AccountFilter) -> GrowthM
         cell = cells[quadrant]
         cell.account_count += count
         if currency is not None:
-            cell.current_value[currency] = current or Decimal("0")
-            cell.potential[currency] = potential or Decimal("0")
+            cell.current_value[currency] = current or Decimal(0)
+            cell.potential[currency] = potential or Decimal(0)
     return GrowthMatrix(ctx.config.matrix_thresholds, list(cells.values()), unassessed)
 
 

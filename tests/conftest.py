@@ -1,4 +1,4 @@
-"""Fixtures: a migrated SQLite database per test, the app, and HTTP clients speaking GraphQL.
+"""Fixtures: a migrated database per test, on SQLite and on PostgreSQL, the app, and HTTP clients speaking GraphQL.
 
 `client` is an ADMIN, `anonymous` sends no token, `client_for(role, on=[...])` makes members of any role.
 """
@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import shutil
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
@@ -23,25 +21,47 @@ from domain.team import AccountTeamMember, MemberRole, TeamMember, TeamRole
 from domain.token import ApiToken
 from kam.app import create_app
 from kam.db import create_engine, session_factory
-from kam.migrate import upgrade
+from kam.pgserver import (
+    PostgresNotFound,
+    PostgresServer,
+    find_bin_dir,
+    temporary_postgres,
+)
 from kam.settings import Settings
 from kam.tokens import issue_token
 from resolvers.ids import parse_global_id, to_global_id
+from tests.stores import POSTGRES_MODE, PostgresStore, SQLiteStore, Store
 
 
 @pytest.fixture(scope="session")
-def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Migrate once; every test gets a copy of this file."""
-    path = tmp_path_factory.mktemp("template") / "kam.db"
-    upgrade(f"sqlite+aiosqlite:///{path}")
-    return path
+def postgres_server() -> Iterator[PostgresServer]:
+    """A PostgreSQL server for the whole session, started on 127.0.0.1 by the suite itself."""
+    if POSTGRES_MODE == "off":
+        pytest.skip("KAM_TEST_POSTGRES=off")
+    try:
+        find_bin_dir()
+    except PostgresNotFound as exc:
+        if POSTGRES_MODE == "required":
+            pytest.fail(f"KAM_TEST_POSTGRES=required: {exc}")
+        pytest.skip(f"{exc} (the SQLite half ran)")
+    with temporary_postgres() as server:
+        yield server
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """Every test that touches a database runs once on each store."""
+    if request.param == "sqlite":
+        return SQLiteStore(tmp_path_factory.mktemp("sqlite"))
+    return PostgresStore(request.getfixturevalue("postgres_server"))
 
 
 @pytest.fixture
-def database_url(template_db: Path, tmp_path: Path) -> str:
-    path = tmp_path / "kam.db"
-    shutil.copy(template_db, path)
-    return f"sqlite+aiosqlite:///{path}"
+def database_url(store: Store) -> Iterator[str]:
+    """A fresh migrated database for the test."""
+    url = store.copy(store.base)
+    yield url
+    store.drop(url)
 
 
 @pytest.fixture

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import shutil
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +43,7 @@ from tests.plan_factories import (
     record_assessment,
 )
 from tests.stakeholder_factories import add_link, set_coverage
+from tests.stores import Store
 
 ROLES = ["ADMIN", "MANAGER", "ACCOUNT_MANAGER", "VIEWER"]
 READS_THEIRS = {"ADMIN": True, "MANAGER": True, "ACCOUNT_MANAGER": False, "VIEWER": False}
@@ -79,11 +79,9 @@ async def populate(admin: GraphQLClient, name: str) -> tuple[dict[str, str], str
 
 
 @pytest.fixture(scope="module")
-async def world_template(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, World]:
+async def world_template(store: Store) -> AsyncIterator[tuple[str, World]]:
     """Both accounts built once through the API; every test starts from a copy of that database."""
-    path = tmp_path_factory.mktemp("world") / "kam.db"
-    shutil.copy(template_db, path)
-    url = f"sqlite+aiosqlite:///{path}"
+    url = store.copy(store.base)
     engine = create_engine(url)
     try:
         admin = await add_member(engine, "ADMIN")
@@ -93,14 +91,15 @@ async def world_template(template_db: Path, tmp_path_factory: pytest.TempPathFac
             theirs, theirs_second = await populate(builder, "Theirs")
     finally:
         await engine.dispose()
-    return path, World(ours, theirs, {"ours": ours_second, "theirs": theirs_second}, builder)
+    yield url, World(ours, theirs, {"ours": ours_second, "theirs": theirs_second}, builder)
+    store.drop(url)
 
 
 @pytest.fixture
-def database_url(world_template: tuple[Path, World], tmp_path: Path) -> str:
-    path = tmp_path / "kam.db"
-    shutil.copy(world_template[0], path)
-    return f"sqlite+aiosqlite:///{path}"
+def database_url(world_template: tuple[str, World], store: Store) -> Iterator[str]:
+    url = store.copy(world_template[0])
+    yield url
+    store.drop(url)
 
 
 @pytest.fixture

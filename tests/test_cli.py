@@ -12,33 +12,25 @@ from pathlib import Path
 
 import httpx
 import pytest
-import sqlalchemy as sa
 from typer.testing import CliRunner
 
 import domain
 from kam.cli import app
 from kam.settings import get_settings
+from tests.stores import Store, query
 
 runner = CliRunner()
 
 
 @pytest.fixture
-def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A fresh SQLite file as KAM_DATABASE_URL; settings are re-read for every test."""
-    path = tmp_path / "cli.db"
-    monkeypatch.setenv("KAM_DATABASE_URL", f"sqlite+aiosqlite:///{path}")
+def db_url(store: Store, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A fresh empty database as KAM_DATABASE_URL; settings are re-read for every test."""
+    url = store.empty()
+    monkeypatch.setenv("KAM_DATABASE_URL", url)
     get_settings.cache_clear()
-    yield path
+    yield url
     get_settings.cache_clear()
-
-
-def query(path: Path, sql: str) -> list[tuple]:
-    engine = sa.create_engine(f"sqlite:///{path}")
-    try:
-        with engine.connect() as connection:
-            return [tuple(row) for row in connection.exec_driver_sql(sql)]
-    finally:
-        engine.dispose()
+    store.drop(url)
 
 
 def test_help_lists_the_commands() -> None:
@@ -48,18 +40,18 @@ def test_help_lists_the_commands() -> None:
         assert command in result.output
 
 
-def test_migrate_creates_the_tables(db_path: Path) -> None:
+def test_migrate_creates_the_tables(db_url: str) -> None:
     result = runner.invoke(app, ["migrate"])
     assert result.exit_code == 0, result.output
-    tables = {name for (name,) in query(db_path, "SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert set(domain.Base.metadata.tables) <= tables
+    for table in domain.Base.metadata.tables:
+        assert query(db_url, f"SELECT count(*) FROM {table}") == [(0,)]
 
 
-def test_demo_migrates_and_loads_the_portfolio(db_path: Path) -> None:
+def test_demo_migrates_and_loads_the_portfolio(db_url: str) -> None:
     result = runner.invoke(app, ["demo"])
     assert result.exit_code == 0, result.output
-    assert query(db_path, "SELECT count(*) FROM account") == [(6,)]
-    assert query(db_path, "SELECT count(*) FROM team_member") == [(8,)]
+    assert query(db_url, "SELECT count(*) FROM account") == [(6,)]
+    assert query(db_url, "SELECT count(*) FROM team_member") == [(8,)]
 
 
 def test_export_schema_writes_the_sdl(tmp_path: Path) -> None:
@@ -76,16 +68,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_serve_answers_health_checks_and_graphql(tmp_path: Path) -> None:
-    env = {**os.environ, "KAM_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'served.db'}", "KAM_HOST": "127.0.0.1", "PYTHONUNBUFFERED": "1"}
+def test_serve_answers_health_checks_and_graphql(db_url: str, tmp_path: Path) -> None:
+    env = {**os.environ, "KAM_DATABASE_URL": db_url, "KAM_HOST": "127.0.0.1", "PYTHONUNBUFFERED": "1"}
     kam = [sys.executable, "-m", "kam.cli"]
     migrated = subprocess.run([*kam, "migrate"], check=False, env=env, capture_output=True, text=True, timeout=60)
     assert migrated.returncode == 0, migrated.stderr
-    with sa.create_engine(f"sqlite:///{tmp_path / 'served.db'}").begin() as connection:
-        connection.exec_driver_sql(
-            "INSERT INTO team_member (name, email, role, active, created_at, updated_at, version) "
-            "VALUES ('Ops', 'ops@kam.test', 'ADMIN', 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1)"
-        )
+    query(
+        db_url,
+        "INSERT INTO team_member (name, email, role, active, created_at, updated_at, version) "
+        "VALUES ('Ops', 'ops@kam.test', 'ADMIN', true, '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1)",
+    )
     issued = subprocess.run([*kam, "token", "create", "--member", "ops@kam.test"], check=False, env=env, capture_output=True, text=True, timeout=60)
     assert issued.returncode == 0, issued.stderr
     (token,) = [line for line in issued.stdout.splitlines() if line.startswith("kam_")]

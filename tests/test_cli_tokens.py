@@ -6,16 +6,15 @@ import asyncio
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
-import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from kam.app import create_app
 from kam.cli import app
 from kam.settings import Settings, get_settings
+from tests.stores import Store, query
 
 runner = CliRunner()
 TOKEN = re.compile(r"kam_[0-9a-f]{8}_[A-Za-z0-9_-]+")
@@ -23,24 +22,24 @@ ME = "{ teamMembers(filter: {search: \"ops\"}) { totalCount } }"
 
 
 @pytest.fixture
-def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A migrated SQLite file as KAM_DATABASE_URL, holding an active and an inactive member."""
-    path = tmp_path / "tokens.db"
-    monkeypatch.setenv("KAM_DATABASE_URL", f"sqlite+aiosqlite:///{path}")
+def db_url(store: Store, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A migrated database as KAM_DATABASE_URL, holding an active and an inactive member."""
+    url = store.copy(store.base)
+    monkeypatch.setenv("KAM_DATABASE_URL", url)
     get_settings.cache_clear()
-    assert runner.invoke(app, ["migrate"]).exit_code == 0
-    with sa.create_engine(f"sqlite:///{path}").begin() as connection:
-        for email, active in (("ops@kam.test", 1), ("gone@kam.test", 0)):
-            connection.exec_driver_sql(
-                "INSERT INTO team_member (name, email, role, active, created_at, updated_at, version) "
-                f"VALUES ('Ops', '{email}', 'ADMIN', {active}, '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1)"
-            )
-    yield path
+    for email, active in (("ops@kam.test", "true"), ("gone@kam.test", "false")):
+        query(
+            url,
+            "INSERT INTO team_member (name, email, role, active, created_at, updated_at, version) "
+            f"VALUES ('Ops', '{email}', 'ADMIN', {active}, '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1)",
+        )
+    yield url
     get_settings.cache_clear()
+    store.drop(url)
 
 
-async def status_with(path: Path, token: str, query: str = ME) -> int:
-    kam = create_app(Settings(database_url=f"sqlite+aiosqlite:///{path}"))
+async def status_with(url: str, token: str, query: str = ME) -> int:
+    kam = create_app(Settings(database_url=url))
     try:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=kam), base_url="http://kam.test") as http:
             response = await http.post("/graphql", json={"query": query}, headers={"Authorization": f"Bearer {token}"})
@@ -49,9 +48,9 @@ async def status_with(path: Path, token: str, query: str = ME) -> int:
     return response.status_code
 
 
-def status(path: Path, token: str, query: str = ME) -> int:
+def status(url: str, token: str, query: str = ME) -> int:
     """The HTTP status of a request with `token`, against an app on the CLI's database."""
-    return asyncio.run(status_with(path, token, query))
+    return asyncio.run(status_with(url, token, query))
 
 
 def create(*args: str) -> str:
@@ -61,24 +60,24 @@ def create(*args: str) -> str:
     return token
 
 
-def test_create_prints_a_working_token_once(db_path: Path) -> None:
+def test_create_prints_a_working_token_once(db_url: str) -> None:
     result = runner.invoke(app, ["token", "create", "--member", "OPS@kam.test", "--name", "laptop"])
     assert result.exit_code == 0, result.output
     (token,) = TOKEN.findall(result.output)
     assert "shown only this once" in result.output
-    assert status(db_path, token) == 200
+    assert status(db_url, token) == 200
     listing = runner.invoke(app, ["token", "list"]).output
     assert token.split("_")[1] in listing and token.split("_", 2)[2] not in listing
 
 
-def test_create_refuses_unknown_and_inactive_members(db_path: Path) -> None:
+def test_create_refuses_unknown_and_inactive_members(db_url: str) -> None:
     unknown = runner.invoke(app, ["token", "create", "--member", "nobody@kam.test"])
     assert unknown.exit_code == 1 and "No team member" in unknown.output
     inactive = runner.invoke(app, ["token", "create", "--member", "gone@kam.test"])
     assert inactive.exit_code == 1 and "inactive" in inactive.output
 
 
-def test_create_takes_an_expiry(db_path: Path) -> None:
+def test_create_takes_an_expiry(db_url: str) -> None:
     result = runner.invoke(app, ["token", "create", "--member", "ops@kam.test", "--expires", "2999-12-31"])
     assert result.exit_code == 0 and "expires 3000-01-01 00:00Z" in result.output
     (row,) = runner.invoke(app, ["token", "list"]).output.splitlines()[1:]
@@ -88,15 +87,14 @@ def test_create_takes_an_expiry(db_path: Path) -> None:
     assert bad.exit_code == 2 and "--expires" in bad.output
 
 
-def test_an_expired_token_is_refused(db_path: Path) -> None:
+def test_an_expired_token_is_refused(db_url: str) -> None:
     token = create("--member", "ops@kam.test", "--expires", "1h")
-    assert status(db_path, token) == 200
-    with sa.create_engine(f"sqlite:///{db_path}").begin() as connection:
-        connection.exec_driver_sql("UPDATE api_token SET expires_at = '2020-01-01 00:00:00'")
-    assert status(db_path, token) == 401
+    assert status(db_url, token) == 200
+    query(db_url, "UPDATE api_token SET expires_at = '2020-01-01 00:00:00'")
+    assert status(db_url, token) == 401
 
 
-def test_list_shows_every_token_without_its_secret_and_filters_by_member(db_path: Path) -> None:
+def test_list_shows_every_token_without_its_secret_and_filters_by_member(db_url: str) -> None:
     assert runner.invoke(app, ["token", "list"]).output.strip() == "No API tokens."
     first = create("--member", "ops@kam.test", "--name", "ci")
     second = create("--member", "ops@kam.test", "--name", "laptop", "--expires", "30d")
@@ -110,15 +108,15 @@ def test_list_shows_every_token_without_its_secret_and_filters_by_member(db_path
     assert runner.invoke(app, ["token", "list", "--member", "nobody@kam.test"]).exit_code == 1
 
 
-def test_revoke_stops_a_token_at_once(db_path: Path) -> None:
+def test_revoke_stops_a_token_at_once(db_url: str) -> None:
     token = create("--member", "ops@kam.test")
     kept = create("--member", "ops@kam.test")
     prefix = token.split("_")[1]
-    assert status(db_path, token) == 200
+    assert status(db_url, token) == 200
     result = runner.invoke(app, ["token", "revoke", prefix])
     assert result.exit_code == 0 and f"Revoked API token {prefix}" in result.output
-    assert status(db_path, token) == 401
-    assert status(db_path, kept) == 200
+    assert status(db_url, token) == 401
+    assert status(db_url, kept) == 200
     again = runner.invoke(app, ["token", "revoke", token])
     assert again.exit_code == 0 and "already revoked" in again.output
     revoked_row = [row for row in runner.invoke(app, ["token", "list"]).output.splitlines() if row.startswith(prefix)]
@@ -127,7 +125,7 @@ def test_revoke_stops_a_token_at_once(db_path: Path) -> None:
     assert unknown.exit_code == 1 and "No API token" in unknown.output
 
 
-def test_demo_prints_a_ready_admin_token_for_graphiql(db_path: Path) -> None:
+def test_demo_prints_a_ready_admin_token_for_graphiql(db_url: str) -> None:
     result = runner.invoke(app, ["demo"])
     assert result.exit_code == 0, result.output
     (token, pasted) = TOKEN.findall(result.output)
@@ -135,10 +133,10 @@ def test_demo_prints_a_ready_admin_token_for_graphiql(db_path: Path) -> None:
     header_line = next(line for line in result.output.splitlines() if line.strip().startswith("{"))
     assert json.loads(header_line) == {"Authorization": f"Bearer {token}"}
     assert "ADMIN" in result.output
-    assert status(db_path, token, "{ accounts { totalCount } }") == 200
+    assert status(db_url, token, "{ accounts { totalCount } }") == 200
 
 
-def test_serve_demo_prints_a_fresh_token_on_every_start(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serve_demo_prints_a_fresh_token_on_every_start(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import uvicorn
 
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: None)

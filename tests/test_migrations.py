@@ -1,55 +1,66 @@
-"""Migrations: they build exactly the schema the models describe, and take it down again."""
+"""Migrations: they build exactly the schema the models describe, and take it down again, on each store."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import asyncio
+from collections.abc import Iterator
+from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 import domain
+from kam.db import create_engine
 from kam.migrate import alembic_config, downgrade, upgrade
+from tests.stores import Store
 
 
-def urls(tmp_path: Path) -> tuple[str, str]:
-    """The async URL kam uses and a sync URL of the same file for inspection."""
-    path = tmp_path / "migrations.db"
-    return f"sqlite+aiosqlite:///{path}", f"sqlite:///{path}"
+@pytest.fixture
+def empty_url(store: Store) -> Iterator[str]:
+    url = store.empty()
+    yield url
+    store.drop(url)
 
 
-def application_tables(sync_url: str) -> set[str]:
-    engine = sa.create_engine(sync_url)
+def inspect(url: str, look: Any) -> Any:
+    return asyncio.run(_inspect(url, look))
+
+
+async def _inspect(url: str, look: Any) -> Any:
+    engine = create_engine(url)
     try:
-        return set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
+        async with engine.connect() as connection:
+            return await connection.run_sync(look)
     finally:
-        engine.dispose()
+        await engine.dispose()
 
 
-def test_upgrade_brings_an_empty_database_to_head_matching_the_models(tmp_path: Path) -> None:
-    url, sync_url = urls(tmp_path)
-    upgrade(url)
-
-    engine = sa.create_engine(sync_url)
-    try:
-        with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
-            current = context.get_current_revision()
-            differences = compare_metadata(context, domain.Base.metadata)
-    finally:
-        engine.dispose()
-
-    assert current == ScriptDirectory.from_config(alembic_config(url)).get_current_head()
-    assert differences == [], f"models and migrations differ; regenerate the migration: {differences}"
-    assert application_tables(sync_url) == set(domain.Base.metadata.tables)
+def application_tables(connection: sa.Connection) -> set[str]:
+    return set(sa.inspect(connection).get_table_names()) - {"alembic_version"}
 
 
-def test_downgrade_to_base_removes_every_application_table(tmp_path: Path) -> None:
-    url, sync_url = urls(tmp_path)
-    upgrade(url)
-    downgrade(url, "base")
-    assert application_tables(sync_url) == set()
+def revision_and_differences(connection: sa.Connection) -> tuple[str | None, list[Any]]:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return context.get_current_revision(), compare_metadata(context, domain.Base.metadata)
 
-    upgrade(url)
-    assert application_tables(sync_url) == set(domain.Base.metadata.tables)
+
+def test_upgrade_brings_an_empty_database_to_head_matching_the_models(empty_url: str) -> None:
+    upgrade(empty_url)
+
+    current, differences = inspect(empty_url, revision_and_differences)
+
+    assert current == ScriptDirectory.from_config(alembic_config(empty_url)).get_current_head()
+    assert differences == [], f"models and migrations differ; add a migration: {differences}"
+    assert inspect(empty_url, application_tables) == set(domain.Base.metadata.tables)
+
+
+def test_downgrade_to_base_removes_every_application_table(empty_url: str) -> None:
+    upgrade(empty_url)
+    downgrade(empty_url, "base")
+    assert inspect(empty_url, application_tables) == set()
+
+    upgrade(empty_url)
+    assert inspect(empty_url, application_tables) == set(domain.Base.metadata.tables)

@@ -61,6 +61,12 @@ class Account(TimestampMixin, VersionedMixin, Base):
         Index("ix_account_created_at_id", "created_at", "id"),
         Index("ix_account_current_annual_value_id", "current_annual_value", "id"),
         Index("ix_account_grade_id", "grade", "id"),
+        # The list filtered by grade and quadrant, in its default order, straight from one index.
+        Index("ix_account_grade_quadrant_name_id", "grade", "quadrant", "name", "id"),
+        # Name search (`name ILIKE '%term%'`) on PostgreSQL; SQLite scans.
+        Index(
+            "ix_account_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -185,7 +185,9 @@ class KamGraphQL(GraphQL):
 
 def create_app(settings: Settings | None = None, engine: AsyncEngine | None = None) -> Starlette:
     settings = settings or get_settings()
-    engine = engine or create_engine(settings.database_url, echo=settings.echo_sql)
+    engine = engine or create_engine(
+        settings.database_url, echo=settings.echo_sql, statement_timeout=settings.request_timeout
+    )
 
     async def healthz(_: Request) -> JSONResponse:
         try:

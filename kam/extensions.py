@@ -16,6 +16,7 @@ from graphql import (
     StringValueNode,
     ValidationRule,
 )
+from sqlalchemy.exc import DBAPIError
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -195,9 +196,25 @@ class MaskUnexpectedErrors(MaskErrors):
         return masked(error)
 
 
+def statement_timed_out(error: GraphQLError) -> bool:
+    """PostgreSQL stopped a statement at `statement_timeout` (SQLSTATE 57014), which kam sets to the time limit."""
+    original = error.original_error
+    return isinstance(original, DBAPIError) and getattr(original.orig, "pgcode", None) == "57014"
+
+
 def masked(error: GraphQLError) -> GraphQLError:
     """What the client sees of an unexpected error; the log gets all of it, with the request ID."""
     request_id = current_request_id.get()
+    if statement_timed_out(error):
+        log.warning("a statement ran into the time limit at %s (request %s)", error.path, request_id)
+        return GraphQLError(
+            "A database statement ran past the request time limit and was stopped.",
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": "TIMEOUT", "requestId": request_id},
+        )
     log.error(
         "unexpected error at %s (request %s)",
         error.path,

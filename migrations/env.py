@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 import domain
 from domain.base import UTCDateTime
 from kam.db import create_engine
+from kam.migrate import objects_of
 
 target_metadata = domain.Base.metadata
 
@@ -28,6 +29,7 @@ def _configure(connection: Connection) -> None:
         compare_type=True,
         render_item=render_item,
         render_as_batch=connection.dialect.name == "sqlite",
+        include_object=objects_of(connection.dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -14,7 +14,7 @@ from alembic.script import ScriptDirectory
 
 import domain
 from kam.db import create_engine
-from kam.migrate import alembic_config, downgrade, upgrade
+from kam.migrate import alembic_config, downgrade, objects_of, upgrade
 from tests.stores import Store
 
 
@@ -43,7 +43,8 @@ def application_tables(connection: sa.Connection) -> set[str]:
 
 
 def revision_and_differences(connection: sa.Connection) -> tuple[str | None, list[Any]]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    opts = {"compare_type": True, "include_object": objects_of(connection.dialect.name)}
+    context = MigrationContext.configure(connection, opts=opts)
     return context.get_current_revision(), compare_metadata(context, domain.Base.metadata)
 
 

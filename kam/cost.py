@@ -36,7 +36,6 @@ from graphql import (
     ListValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    ValidationRule,
     ValueNode,
     VariableNode,
     get_named_type,
@@ -184,40 +183,36 @@ class QueryCost(SchemaExtension):
         self.max_page_size = max_page_size
         self.requested: int | None = None
 
-    def on_operation(self) -> Iterator[None]:
+    def on_validate(self) -> Iterator[None]:
+        """Measured per request once the document is validated (`ValidationCache` comes first), since it depends on
+        the variables; reported beside the other limits the document breaks."""
         self.requested = None
-        context = self.execution_context
-        context.validation_rules = (*context.validation_rules, self.rule())
+        self.measure()
         yield
 
-    def rule(self) -> type[ValidationRule]:
-        extension = self
-        variables = self.execution_context.variables or {}
-        operation_name = self.execution_context.operation_name
-
-        class QueryCostRule(ValidationRule):
-            def enter_document(self, node: DocumentNode, *_args: Any) -> Any:
-                operation = select_operation(node, operation_name)
-                if operation is None:
-                    return self.SKIP
-                counter = CostCounter(
-                    self.context.schema,
-                    node,
-                    operation,
-                    variables if isinstance(variables, Mapping) else {},
-                    extension.default_page_size,
-                    extension.max_page_size,
-                )
-                try:
-                    requested = counter.operation_cost(operation)
-                except RecursionError:
-                    requested = extension.maximum + 1
-                extension.requested = requested
-                if requested > extension.maximum:
-                    self.report_error(cost_exceeded(requested, extension.maximum))
-                return self.SKIP
-
-        return QueryCostRule
+    def measure(self) -> None:
+        context = self.execution_context
+        operation = None if context.graphql_document is None else select_operation(
+            context.graphql_document, context.operation_name
+        )
+        if operation is None or context.graphql_document is None:
+            return
+        variables = context.variables if isinstance(context.variables, Mapping) else {}
+        counter = CostCounter(
+            context.schema._schema,
+            context.graphql_document,
+            operation,
+            variables,
+            self.default_page_size,
+            self.max_page_size,
+        )
+        try:
+            requested = counter.operation_cost(operation)
+        except RecursionError:
+            requested = self.maximum + 1
+        self.requested = requested
+        if requested > self.maximum:
+            context.pre_execution_errors = [*(context.pre_execution_errors or ()), cost_exceeded(requested, self.maximum)]
 
     def get_results(self) -> dict[str, Any]:
         if self.requested is None:

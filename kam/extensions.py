@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import suppress
+from functools import cache, lru_cache
 from typing import Any
 
 from graphql import (
@@ -15,6 +16,7 @@ from graphql import (
     OperationDefinitionNode,
     StringValueNode,
     ValidationRule,
+    parse,
 )
 from sqlalchemy.exc import DBAPIError
 from strawberry.extensions import (
@@ -22,6 +24,7 @@ from strawberry.extensions import (
     DisableIntrospection,
     MaskErrors,
     SchemaExtension,
+    ValidationCache,
 )
 
 from kam.cost import QueryCost
@@ -90,6 +93,29 @@ async def end_session(context: Any, *, keep: bool) -> None:
             raise
 
 
+@cache
+def _parser(maxsize: int) -> Callable[..., DocumentNode]:
+    return lru_cache(maxsize=maxsize)(parse)
+
+
+class ParseOnce(SchemaExtension):
+    """Each distinct document is parsed once per worker (LRU, keyed by the text and the parse options).
+
+    A document that does not parse is left to strawberry, whose own parse
+    reports it, so the error is coded and limited like any other.
+    """
+
+    def __init__(self, maxsize: int) -> None:
+        self.parse = _parser(maxsize)
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.query and context.graphql_document is None:
+            with suppress(GraphQLError):
+                context.graphql_document = self.parse(context.query, **context.parse_options)
+        yield
+
+
 def is_unexpected(error: GraphQLError) -> bool:
     """Errors kam raises on purpose carry a code; anything else is a bug the client must not see."""
     original = error.original_error
@@ -129,23 +155,25 @@ class RequestErrorCodes(SchemaExtension):
             code_errors(errors, "BAD_USER_INPUT")
 
 
-class RequireOperationName(SchemaExtension):
+class OperationNameRule(ValidationRule):
     """A document with several operations needs `operationName`, as GraphQL says, rather than running the first."""
+
+    def enter_document(self, node: DocumentNode, *_args: Any) -> Any:
+        operations = [d for d in node.definitions if isinstance(d, OperationDefinitionNode)]
+        if len(operations) > 1:
+            self.report_error(
+                GraphQLError("The document holds several operations: name the one to run in `operationName`.")
+            )
+        return self.SKIP
+
+
+class RequireOperationName(SchemaExtension):
+    """Checks `OperationNameRule` for requests that name no operation (before parsing, only what the request named)."""
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
-        named = context.operation_name is not None  # before parsing, only what the request named
-
-        class OperationNameRule(ValidationRule):
-            def enter_document(self, node: DocumentNode, *_args: Any) -> Any:
-                operations = [d for d in node.definitions if isinstance(d, OperationDefinitionNode)]
-                if not named and len(operations) > 1:
-                    self.report_error(
-                        GraphQLError("The document holds several operations: name the one to run in `operationName`.")
-                    )
-                return self.SKIP
-
-        context.validation_rules = (*context.validation_rules, OperationNameRule)
+        if context.operation_name is None:
+            context.validation_rules = (*context.validation_rules, OperationNameRule)
         yield
 
 
@@ -159,30 +187,31 @@ def holds_nul(value: Any) -> bool:
     return False
 
 
+def nul_error(node: StringValueNode | None = None) -> GraphQLError:
+    return GraphQLError("Text must not contain the NUL character (U+0000).", node, extensions={"code": "BAD_USER_INPUT"})
+
+
+class NulLiteralRule(ValidationRule):
+    def enter_string_value(self, node: StringValueNode, *_args: Any) -> None:
+        if "\x00" in node.value:
+            self.report_error(nul_error(node))
+
+
 class RefuseNulCharacters(SchemaExtension):
-    """Refuse text holding U+0000 anywhere in arguments or variables: PostgreSQL can neither store nor compare it."""
+    """Refuse text holding U+0000 anywhere in arguments or variables: PostgreSQL can neither store nor compare it.
+
+    Literals are checked with the (cached) validation of the document, variables per request after it.
+    """
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
-        variables = context.variables or {}
+        context.validation_rules = (*context.validation_rules, NulLiteralRule)
+        yield
 
-        class NoNulRule(ValidationRule):
-            def enter_document(self, _node: DocumentNode, *_args: Any) -> None:
-                if holds_nul(variables):
-                    self.report_nul()
-
-            def enter_string_value(self, node: StringValueNode, *_args: Any) -> None:
-                if "\x00" in node.value:
-                    self.report_nul(node)
-
-            def report_nul(self, node: StringValueNode | None = None) -> None:
-                self.report_error(
-                    GraphQLError(
-                        "Text must not contain the NUL character (U+0000).", node, extensions={"code": "BAD_USER_INPUT"}
-                    )
-                )
-
-        context.validation_rules = (*context.validation_rules, NoNulRule)
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context  # validated already: `ValidationCache` comes first
+        if not context.pre_execution_errors and holds_nul(context.variables or {}):
+            context.pre_execution_errors = [nul_error()]
         yield
 
 
@@ -242,6 +271,10 @@ def schema_extensions(settings: Settings) -> list[Callable[[], Any]]:
     rules = [shape_rule(settings.max_query_depth, settings.max_aliases)]
     extensions: list[Callable[[], Any]] = [
         CloseSession,
+        lambda: ParseOnce(maxsize=settings.document_cache_size),
+        # Validates when its on_validate is entered, so the per-request checks of the extensions
+        # after it (NUL characters in variables, cost) see the document's validation errors.
+        lambda: ValidationCache(maxsize=settings.document_cache_size),
         MaskUnexpectedErrors,
         RequestErrorCodes,
         RefuseNulCharacters,

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(262_144, ge=1, description="Largest request body, in bytes, that /graphql reads.")
     request_timeout: float = Field(10.0, gt=0, description="Seconds one GraphQL request may run before it is stopped.")
+    document_cache_size: int = Field(
+        512, ge=1, description="Distinct documents whose parse and validation are kept for reuse (per worker)."
+    )
 
 
     @model_validator(mode="after")

@@ -408,3 +408,36 @@ async def test_a_document_with_several_operations_needs_an_operation_name(client
     assert "operationName" in error["message"]
     assert (await client.post(document, operationName="Count")).json()["data"] == {"accounts": {"totalCount": 0}}
     assert (await client.execute(COUNT))["accounts"]["totalCount"] == 0
+
+
+async def test_a_document_validated_once_is_still_checked_against_each_requests_variables(
+    client: GraphQLClient, sql: Any
+) -> None:
+    """Parse and validation are kept per document; cost and NUL characters depend on the variables and are not."""
+    cheap = await client.post(COSTLY, {"n": 2})
+    assert "errors" not in cheap.json()
+    sql.reset()
+    error = only_error(await client.post(COSTLY, {"n": 100}))
+    assert error["extensions"]["code"] == "QUERY_TOO_COSTLY"
+    assert not [s for s in sql.statements if "account" in s.lower() and "token" not in s.lower()]
+
+    search = "query($s: String) { accounts(filter: {search: $s}) { totalCount } }"
+    assert (await client.execute(search, {"s": "ab"}))["accounts"]["totalCount"] == 0
+    assert only_error(await client.post(search, {"s": "a\x00b"}))["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_a_repeated_document_is_validated_once(client: GraphQLClient, monkeypatch: Any) -> None:
+    import strawberry.schema.schema as strawberry_schema
+
+    validated: list[str] = []
+    real = strawberry_schema.validate
+
+    def counting(schema: Any, document: Any, *args: Any, **kwargs: Any) -> Any:
+        validated.append("once")
+        return real(schema, document, *args, **kwargs)
+
+    monkeypatch.setattr(strawberry_schema, "validate", counting)
+    document = f"query Once($n: Int) {{ accounts(first: $n) {{ totalCount }} }} # {id(validated)}"
+    for n in (1, 2, 3):
+        assert (await client.execute(document, {"n": n}))["accounts"]["totalCount"] == 0
+    assert validated == ["once"]

@@ -6,12 +6,15 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kam.settings import get_settings
+
+if TYPE_CHECKING:
+    from kam.portfolio.load import PortfolioReport
 
 T = TypeVar("T")
 
@@ -70,14 +73,68 @@ def migrate(
 
 
 @app.command()
-def demo() -> None:
-    """Migrate, then load the demo portfolio: accounts with maps, needs, assessments and plans."""
-    from kam.demo import load_demo
+def demo(
+    accounts: Annotated[
+        int | None,
+        typer.Option(
+            "--accounts",
+            min=1,
+            help="Instead of the hand-written demo, add a synthetic portfolio of this many accounts (bulk load).",
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(min=0, help="With --accounts: the same seed gives the same portfolio. Random if left out."),
+    ] = None,
+    batch: Annotated[
+        int | None,
+        typer.Option(min=1, help="With --accounts: accounts per chunk, each one transaction (default 500)."),
+    ] = None,
+) -> None:
+    """Migrate, then load the demo portfolio: accounts with maps, needs, assessments and plans.
 
+    With --accounts N, add a realistic synthetic portfolio of N accounts and the team that runs it instead.
+    """
+    if accounts is None:
+        if seed is not None or batch is not None:
+            raise typer.BadParameter("--seed and --batch only apply with --accounts", param_hint="--accounts")
+        from kam.demo import load_demo
+
+        migrate()
+        asyncio.run(load_demo(get_settings().database_url, only_if_empty=False))
+        typer.echo("Demo portfolio loaded.")
+        _print_demo_token()
+        return
     migrate()
-    asyncio.run(load_demo(get_settings().database_url, only_if_empty=False))
-    typer.echo("Demo portfolio loaded.")
-    _print_demo_token()
+    report = asyncio.run(_load_portfolio(accounts, seed, batch))
+    typer.echo(
+        f"Synthetic portfolio loaded: {report.accounts:,} accounts, {report.total_rows:,} rows "
+        f"in {report.seconds:.1f}s (seed {report.seed})."
+    )
+    width = max(len(name) for name in report.rows)
+    for name, count in report.rows.items():
+        typer.echo(f"  {name.ljust(width)}  {count:>12,}")
+    _print_admin_token("the portfolio's ADMIN", report.admin_email)
+
+
+async def _load_portfolio(accounts: int, seed: int | None, batch: int | None) -> PortfolioReport:
+    from domain.growth import MatrixThresholds
+    from kam.db import create_engine
+    from kam.portfolio.load import DEFAULT_BATCH, load_portfolio
+
+    settings = get_settings()
+    engine = create_engine(settings.database_url)
+    try:
+        return await load_portfolio(
+            engine,
+            accounts,
+            thresholds=MatrixThresholds(settings.growth_value_threshold, settings.growth_potential_threshold),
+            seed=seed,
+            batch=batch or DEFAULT_BATCH,
+            progress=lambda p: typer.echo(p.describe()),
+        )
+    finally:
+        await engine.dispose()
 
 
 def _in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
@@ -97,12 +154,16 @@ def _in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
 
 def _print_demo_token() -> None:
     """A fresh ADMIN token for the demo's admin, and how to use it in GraphiQL."""
-    from domain.base import utcnow
     from kam.demo import MEMBERS, member_email
-    from kam.tokens import TokenError, issue_token, member_by_email
 
     admin = next(m for m in MEMBERS if m.role == "ADMIN")
-    email = member_email(admin.name)
+    _print_admin_token(f"the demo ADMIN {admin.name}", member_email(admin.name))
+
+
+def _print_admin_token(who: str, email: str) -> None:
+    """A fresh token named `demo` for an ADMIN, valid for 30 days, and how to use it in GraphiQL."""
+    from domain.base import utcnow
+    from kam.tokens import TokenError, issue_token, member_by_email
 
     async def work(session: AsyncSession) -> str:
         member = await member_by_email(session, email)
@@ -113,7 +174,7 @@ def _print_demo_token() -> None:
     except TokenError as exc:
         typer.echo(f"No demo token: {exc} Issue one with `kam token create --member EMAIL`.")
         return
-    typer.echo(f"API token of the demo ADMIN {admin.name} <{email}>, valid for {DEMO_TOKEN_LIFETIME.days} days:")
+    typer.echo(f"API token of {who} <{email}>, valid for {DEMO_TOKEN_LIFETIME.days} days:")
     typer.echo(f"  {token}")
     typer.echo('In GraphiQL, open "Headers" (bottom left) and paste:')
     typer.echo(f'  {{"Authorization": "Bearer {token}"}}')

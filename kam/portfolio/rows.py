@@ -1,0 +1,77 @@
+"""The rows the generator writes: which columns of which table, in the order they are loaded.
+
+Parents come before their children, so a chunk can be written table by table
+with every foreign key already satisfied. Primary keys are given by the
+generator, counting on from the highest id each table holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "team_member": ("id", "name", "email", "title", "role", "manager_id", "active", "created_at", "updated_at", "version"),
+    "account": (
+        "id", "name", "industry", "region", "website", "owner_id", "grade", "value_tier", "is_key_account",
+        "relationship_stage", "lifecycle_stage", "current_annual_value", "estimated_wallet", "currency", "quadrant",
+        "archived_at", "created_at", "updated_at", "version",
+    ),
+    "account_team_member": ("account_id", "member_id", "team_role"),
+    "stakeholder": (
+        "id", "account_id", "name", "title", "department", "email", "phone", "attitude", "influence", "decision_level",
+        "buying_motive", "reports_to_id", "created_at", "updated_at", "version",
+    ),
+    "stakeholder_buying_role": ("stakeholder_id", "role"),
+    "influence_link": ("id", "account_id", "source_id", "target_id", "strength"),
+    "coverage": ("id", "account_id", "stakeholder_id", "member_id", "strength"),
+    "need": (
+        "id", "account_id", "stakeholder_id", "title", "description", "pain_points", "category", "visibility",
+        "priority", "status", "created_at", "updated_at", "version",
+    ),
+    "need_peak_quarter": ("need_id", "quarter"),
+    "growth_assessment": (
+        "id", "account_id", "assessed_on", "current_value", "potential", "currency", "quadrant", "assessed_by_id",
+        "note", "created_at",
+    ),
+    "action_plan": (
+        "id", "account_id", "title", "description", "status", "starts_on", "ends_on", "owner_id", "created_at",
+        "updated_at", "version",
+    ),
+    "objective": ("id", "plan_id", "description", "metric", "target", "due_on", "created_at", "updated_at", "version"),
+    "action": (
+        "id", "plan_id", "title", "owner_id", "due_on", "status", "need_id", "stakeholder_id", "completed_at",
+        "created_at", "updated_at", "version",
+    ),
+}
+
+# Tables whose rows carry an `id` of their own (the others are keyed by their parents).
+ID_TABLES = tuple(name for name, columns in COLUMNS.items() if columns[0] == "id")
+
+# Every row starts at version 1, as a row written through the API does.
+VERSION = 1
+
+
+class Batch:
+    """The rows of one chunk, per table, as tuples in `COLUMNS` order."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list[tuple]] = {name: [] for name in COLUMNS}
+
+    def __len__(self) -> int:
+        return sum(len(rows) for rows in self.rows.values())
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(rows) for name, rows in self.rows.items()}
+
+
+class Ids:
+    """The next free primary key of each table with ids, counting on from the highest one already taken."""
+
+    def __init__(self, highest: Mapping[str, int]) -> None:
+        self.next = {name: highest.get(name, 0) + 1 for name in ID_TABLES}
+
+    def take(self, table: str, count: int = 1) -> int:
+        """Reserve `count` consecutive ids; returns the first."""
+        first = self.next[table]
+        self.next[table] = first + count
+        return first

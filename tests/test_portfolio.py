@@ -1,0 +1,374 @@
+"""The synthetic portfolio (`kam demo --accounts N`): shape, business rules, repeatability, and the API over it."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from typer.testing import CliRunner
+
+from domain import (
+    Account,
+    AccountTeamMember,
+    Action,
+    ActionPlan,
+    ActionStatus,
+    Coverage,
+    GrowthAssessment,
+    InfluenceLink,
+    Need,
+    Objective,
+    Stakeholder,
+    TeamMember,
+)
+from domain.growth import MatrixThresholds, classify_quadrant, default_potential, latest
+from domain.hierarchy import creates_cycle
+from domain.plan import check_due_within_plan, check_plan_dates
+from domain.team import MemberRole, TeamRole
+from kam.cli import app
+from kam.db import session_factory
+from kam.demo import ACCOUNTS as DEMO_ACCOUNTS
+from kam.demo import EMAIL_DOMAIN
+from kam.portfolio import load as portfolio_load
+from kam.portfolio.chance import Clock
+from kam.portfolio.generator import PortfolioGenerator
+from kam.portfolio.load import PortfolioReport, Progress, load_portfolio
+from kam.portfolio.names import account_name, member_name
+from kam.portfolio.rows import Batch, Ids
+from kam.portfolio.team import generate_team
+from kam.portfolio.words import BRAND_ENDINGS, BRAND_PREFIXES
+from kam.settings import Settings, get_settings
+from resolvers.ids import to_global_id
+from tests.conftest import GraphQLClient
+from tests.factories import create_account
+from tests.stakeholder_factories import create_stakeholder
+
+ACCOUNTS = 4
+THRESHOLDS = MatrixThresholds(Settings().growth_value_threshold, Settings().growth_potential_threshold)
+
+MAP = """
+query($id: ID!) {
+  relationshipMap(accountId: $id) {
+    account { id name }
+    nodes { stakeholder { id name } buyingRoles }
+    edges { kind source { id } target { id } }
+    coverage { member { id } stakeholder { id } }
+    summary { coveredStakeholderCount }
+  }
+}"""
+
+ACCOUNT = """
+query($id: ID!) {
+  account(id: $id) {
+    name quadrant owner { email role }
+    team { teamRole member { id } }
+    stakeholders(first: 20) { totalCount }
+    needs(first: 50) { totalCount }
+    plans { totalCount nodes { objectives { id } actions { totalCount } } }
+  }
+}"""
+
+LIST = "query { accounts(first: 100, filter: { includeArchived: true }) { totalCount nodes { id name } } }"
+
+
+async def load(engine: AsyncEngine, seed: int = 7, batch: int = 3) -> PortfolioReport:
+    return await load_portfolio(engine, ACCOUNTS, thresholds=THRESHOLDS, seed=seed, batch=batch)
+
+
+@pytest.fixture
+async def portfolio(engine: AsyncEngine) -> PortfolioReport:
+    # Two chunks (3 + 1 accounts), so ids carry over from one chunk to the next.
+    return await load(engine)
+
+
+async def rows(engine: AsyncEngine, model: type) -> list:
+    async with session_factory(engine)() as session:
+        return list(await session.scalars(select(model)))
+
+
+async def count(engine: AsyncEngine, model: type) -> int:
+    async with session_factory(engine)() as session:
+        return await session.scalar(select(func.count()).select_from(model))
+
+
+async def test_every_account_has_the_full_shape(portfolio: PortfolioReport, engine: AsyncEngine) -> None:
+    accounts = await rows(engine, Account)
+    assert len(accounts) == ACCOUNTS == portfolio.accounts
+    people = await rows(engine, Stakeholder)
+    needs = await rows(engine, Need)
+    plans = await rows(engine, ActionPlan)
+    plan_account = {p.id: p.account_id for p in plans}
+    per_account = {
+        "stakeholders": Counter(p.account_id for p in people),
+        "needs": Counter(n.account_id for n in needs),
+        "plans": Counter(p.account_id for p in plans),
+        "objectives": Counter(plan_account[o.plan_id] for o in await rows(engine, Objective)),
+        "actions": Counter(plan_account[a.plan_id] for a in await rows(engine, Action)),
+        "assessments": Counter(a.account_id for a in await rows(engine, GrowthAssessment)),
+        "links": Counter(link.account_id for link in await rows(engine, InfluenceLink)),
+        "coverage": Counter(c.account_id for c in await rows(engine, Coverage)),
+    }
+    for account in accounts:
+        got = {name: counter[account.id] for name, counter in per_account.items()}
+        assert got["stakeholders"] == 15 and got["needs"] == 45, got
+        assert got["plans"] == 2 and got["objectives"] == 6 and got["actions"] == 10, got
+        assert got["assessments"] >= 2 and got["links"] >= 3 and got["coverage"] >= 1, got
+    assert Counter(n.stakeholder_id for n in needs) == {p.id: 3 for p in people}
+    assert all(p.buying_roles for p in people)
+    assert all(n.peak_quarters for n in needs)
+    assert sum(portfolio.rows.values()) == portfolio.total_rows
+    assert portfolio.rows["stakeholder"] == 15 * ACCOUNTS and portfolio.rows["need"] == 45 * ACCOUNTS
+
+
+async def test_reporting_lines_are_one_tree_per_account(portfolio: PortfolioReport, engine: AsyncEngine) -> None:
+    people = await rows(engine, Stakeholder)
+    account_of = {p.id: p.account_id for p in people}
+    parent_of = {p.id: p.reports_to_id for p in people}
+    for p in people:
+        if p.reports_to_id is not None:
+            assert account_of[p.reports_to_id] == p.account_id
+            assert not creates_cycle(p.id, p.reports_to_id, {**parent_of, p.id: None})
+    roots = Counter(p.account_id for p in people if p.reports_to_id is None)
+    assert roots == dict.fromkeys(set(account_of.values()), 1)
+    for link in await rows(engine, InfluenceLink):
+        assert account_of[link.source_id] == account_of[link.target_id] == link.account_id
+        assert link.source_id != link.target_id
+
+
+async def test_coverage_comes_from_the_account_team(portfolio: PortfolioReport, engine: AsyncEngine) -> None:
+    people = {p.id: p for p in await rows(engine, Stakeholder)}
+    seats = await rows(engine, AccountTeamMember)
+    team = defaultdict(set)
+    for seat in seats:
+        team[seat.account_id].add(seat.member_id)
+    for c in await rows(engine, Coverage):
+        assert people[c.stakeholder_id].account_id == c.account_id
+        assert c.member_id in team[c.account_id]
+    for account in await rows(engine, Account):
+        owners = [s.member_id for s in seats if s.account_id == account.id and s.team_role is TeamRole.OWNER]
+        assert owners == [account.owner_id]
+
+
+async def test_our_team_has_every_role_and_reporting_lines(portfolio: PortfolioReport, engine: AsyncEngine) -> None:
+    members = {m.id: m for m in await rows(engine, TeamMember)}
+    assert {m.role for m in members.values()} == set(MemberRole)
+    for m in members.values():
+        if m.role is MemberRole.ACCOUNT_MANAGER:
+            assert members[m.manager_id].role is MemberRole.MANAGER
+        if m.role is MemberRole.MANAGER:
+            assert members[m.manager_id].role is MemberRole.ADMIN
+    assert portfolio.admin_email in {m.email for m in members.values() if m.role is MemberRole.ADMIN}
+    owners = {a.owner_id for a in await rows(engine, Account)}
+    assert {members[o].role for o in owners} == {MemberRole.ACCOUNT_MANAGER}
+
+
+async def test_quadrant_is_that_of_the_latest_assessment(portfolio: PortfolioReport, engine: AsyncEngine) -> None:
+    history = defaultdict(list)
+    for a in await rows(engine, GrowthAssessment):
+        assert a.quadrant is classify_quadrant(a.current_value, a.potential, THRESHOLDS)
+        history[a.account_id].append(a)
+    for account in await rows(engine, Account):
+        newest = latest(history[account.id])
+        assert account.quadrant is newest.quadrant
+        assert newest.current_value == account.current_annual_value
+        assert newest.potential == default_potential(account.estimated_wallet, account.current_annual_value)
+        assert newest.currency == account.currency
+        assert len({a.assessed_on for a in history[account.id]}) == len(history[account.id])
+
+
+async def test_plans_obey_the_plan_rules(portfolio: PortfolioReport, engine: AsyncEngine) -> None:
+    plans = {p.id: p for p in await rows(engine, ActionPlan)}
+    people = {p.id: p.account_id for p in await rows(engine, Stakeholder)}
+    needs = {n.id: n.account_id for n in await rows(engine, Need)}
+    for plan in plans.values():
+        check_plan_dates(plan.starts_on, plan.ends_on)
+    for objective in await rows(engine, Objective):
+        check_due_within_plan(plans[objective.plan_id], objective.due_on)
+    now = datetime.now(UTC)
+    for action in await rows(engine, Action):
+        plan = plans[action.plan_id]
+        check_due_within_plan(plan, action.due_on)
+        if action.status is ActionStatus.DONE:
+            assert action.completed_at is not None and plan.starts_on <= action.completed_at.date()
+            assert action.created_at <= action.completed_at < now
+        else:
+            assert action.completed_at is None
+        if action.stakeholder_id is not None:
+            assert people[action.stakeholder_id] == plan.account_id
+        if action.need_id is not None:
+            assert needs[action.need_id] == plan.account_id
+
+
+async def test_rows_are_new_versions_dated_in_the_past(portfolio: PortfolioReport, engine: AsyncEngine) -> None:
+    now = datetime.now(UTC)
+    accounts = {a.id: a for a in await rows(engine, Account)}
+    for model in (TeamMember, Account, Stakeholder, Need, ActionPlan, Objective, Action):
+        for row in await rows(engine, model):
+            assert row.version == 1
+            assert row.created_at <= row.updated_at < now, (model.__name__, row.id)
+    for person in await rows(engine, Stakeholder):
+        assert person.created_at >= accounts[person.account_id].created_at
+    for a in await rows(engine, GrowthAssessment):
+        assert a.assessed_on <= now.date() and a.created_at < now
+
+
+def test_the_same_seed_gives_the_same_portfolio_whatever_the_chunks_and_hour() -> None:
+    def generate(seed: int, chunks: list[tuple[int, int]], hour: int = 12) -> dict[str, list[tuple]]:
+        clock = Clock(datetime(2026, 3, 1, hour, 30, tzinfo=UTC))
+        ids = Ids({"account": 40, "team_member": 3})
+        team, team_rows = generate_team(6, ids, random.Random(seed), clock)
+        generator = PortfolioGenerator(team, seed, clock, THRESHOLDS, ids)
+        out = team_rows.rows
+        for start, stop in chunks:
+            for name, table_rows in generator.chunk(start, stop).rows.items():
+                out[name] = out[name] + table_rows
+        return out
+
+    once = generate(5, [(0, 6)])
+    assert once == generate(5, [(0, 2), (2, 5), (5, 6)], hour=0) == generate(5, [(0, 6)], hour=23)
+    assert once["account"][0][0] == 41 and once["team_member"][0][0] == 4
+    other = generate(6, [(0, 6)])
+    assert [r[1:] for r in other["stakeholder"]] != [r[1:] for r in once["stakeholder"]]
+
+
+async def test_a_second_run_adds_without_collisions(portfolio: PortfolioReport, engine: AsyncEngine) -> None:
+    again = await load(engine, seed=7, batch=ACCOUNTS)
+    assert again.rows == portfolio.rows
+    accounts = await rows(engine, Account)
+    members = await rows(engine, TeamMember)
+    assert len(accounts) == 2 * ACCOUNTS
+    assert len({a.name for a in accounts}) == 2 * ACCOUNTS
+    assert len({m.email for m in members}) == len(members) == 2 * portfolio.rows["team_member"]
+    assert await count(engine, Stakeholder) == 2 * 15 * ACCOUNTS
+    assert await count(engine, Need) == 2 * 45 * ACCOUNTS
+
+
+async def test_progress_is_reported_after_every_chunk(engine: AsyncEngine) -> None:
+    heard: list[Progress] = []
+    report = await load_portfolio(engine, 5, thresholds=THRESHOLDS, seed=1, batch=2, progress=heard.append)
+    assert [(p.accounts, p.total) for p in heard] == [(2, 5), (4, 5), (5, 5)]
+    assert heard[-1].rows == report.total_rows
+    assert heard[0].rows < heard[1].rows < heard[2].rows
+    assert "5/5 accounts (100%)" in heard[-1].describe() and "ETA 0s" in heard[-1].describe()
+
+
+async def test_a_failing_chunk_leaves_none_of_its_rows(engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = portfolio_load.writer_for(engine)
+    written: list[int] = []
+
+    async def write_then_fail(conn: AsyncConnection, batch: Batch) -> None:
+        await real(conn, batch)
+        written.append(len(batch))
+        if batch.rows["account"]:
+            raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(portfolio_load, "writer_for", lambda _engine: write_then_fail)
+    with pytest.raises(RuntimeError, match="disk is full"):
+        await load(engine)
+    assert len(written) == 2  # our team, then the first chunk, rolled back
+    for model in (Account, Stakeholder, Need, ActionPlan, Action):
+        assert await count(engine, model) == 0, model.__name__
+    assert await count(engine, TeamMember) > 0
+
+
+async def test_the_api_reads_the_generated_map(portfolio: PortfolioReport, engine: AsyncEngine, client: GraphQLClient) -> None:
+    data = (await client.execute(LIST))["accounts"]
+    assert data["totalCount"] == ACCOUNTS
+    account = (await rows(engine, Account))[0]
+    account_id = to_global_id("Account", account.id)
+    found = (await client.execute(MAP, {"id": account_id}))["relationshipMap"]
+    assert found["account"] == {"id": account_id, "name": account.name}
+    assert len(found["nodes"]) == 15 and all(n["buyingRoles"] for n in found["nodes"])
+    kinds = Counter(e["kind"] for e in found["edges"])
+    assert kinds["REPORTS_TO"] == 14 and kinds["INFLUENCES"] >= 3
+    assert found["summary"]["coveredStakeholderCount"] == len({c["stakeholder"]["id"] for c in found["coverage"]})
+
+    read = (await client.execute(ACCOUNT, {"id": account_id}))["account"]
+    assert read["quadrant"] == account.quadrant.name and read["owner"]["role"] == "ACCOUNT_MANAGER"
+    assert read["stakeholders"]["totalCount"] == 15 and read["needs"]["totalCount"] == 45
+    assert read["plans"]["totalCount"] == 2
+    assert [(len(p["objectives"]), p["actions"]["totalCount"]) for p in read["plans"]["nodes"]] == [(3, 5)] * 2
+
+
+async def test_the_api_adds_to_a_generated_portfolio(portfolio: PortfolioReport, engine: AsyncEngine, client: GraphQLClient) -> None:
+    created = await create_account(client, name="Added after generation")
+    person = await create_stakeholder(client, created["id"], name="New Contact")
+    assert person["account"]["id"] == created["id"]
+    accounts = await rows(engine, Account)
+    assert len(accounts) == ACCOUNTS + 1
+    # The API's ids continue after the generated ones.
+    assert to_global_id("Account", max(a.id for a in accounts)) == created["id"]
+    assert to_global_id("Stakeholder", max(p.id for p in await rows(engine, Stakeholder))) == person["id"]
+
+
+# The command line -----------------------------------------------------------------------------------------
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    path = tmp_path / "portfolio.db"
+    monkeypatch.setenv("KAM_DATABASE_URL", f"sqlite+aiosqlite:///{path}")
+    get_settings.cache_clear()
+    yield path
+    get_settings.cache_clear()
+
+
+def query(path: Path, statement: str) -> list[tuple]:
+    engine = sa.create_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.exec_driver_sql(statement)]
+    finally:
+        engine.dispose()
+
+
+def test_demo_with_accounts_generates_a_portfolio(db_path: Path) -> None:
+    result = runner.invoke(app, ["demo", "--accounts", "3", "--seed", "42", "--batch", "2"])
+    assert result.exit_code == 0, result.output
+    assert "2/3 accounts" in result.output and "3/3 accounts (100%)" in result.output and "rows/s" in result.output
+    assert "seed 42" in result.output and "Bearer kam_" in result.output
+    assert query(db_path, "SELECT count(*) FROM account") == [(3,)]
+    assert query(db_path, "SELECT count(*) FROM stakeholder") == [(45,)]
+    assert query(db_path, "SELECT count(*) FROM action") == [(30,)]
+    # The hand-written demo is not loaded alongside.
+    assert query(db_path, f"SELECT count(*) FROM team_member WHERE email LIKE '%@{EMAIL_DOMAIN}'") == [(0,)]
+
+
+def test_seed_and_batch_need_accounts(db_path: Path) -> None:
+    result = runner.invoke(app, ["demo", "--seed", "1"])
+    assert result.exit_code == 2
+    assert "--accounts" in result.output
+    assert not db_path.exists() or query(db_path, "SELECT count(*) FROM sqlite_master WHERE name = 'account'") == [(0,)]
+
+
+def test_names_never_repeat_nor_take_those_of_the_demo() -> None:
+    accounts = [account_name(n, "AG") for n in range(1, 200_001)]  # more than there are brand and descriptor pairs
+    assert len({a.name for a in accounts}) == len({a.domain for a in accounts}) == len(accounts)
+    members = [member_name(n) for n in range(1, 70_001)]
+    assert len({m.email for m in members}) == len(members)
+    assert all(m.email.isascii() for m in members)
+    brands = {prefix + ending for prefix in BRAND_PREFIXES for ending in BRAND_ENDINGS}
+    assert not [a.name for a in DEMO_ACCOUNTS if a.name.split()[0] in brands]
+
+
+def test_values_spread_like_a_real_portfolio() -> None:
+    clock = Clock(datetime(2026, 3, 1, 12, tzinfo=UTC))
+    ids = Ids({})
+    team, _ = generate_team(200, ids, random.Random(3), clock)
+    batch = PortfolioGenerator(team, 3, clock, THRESHOLDS, ids).chunk(0, 200)
+    for row in batch.rows["account"]:
+        current, wallet = row[11], row[12]
+        assert isinstance(current, Decimal) and 0 <= current <= wallet
+    grades = Counter(row[6] for row in batch.rows["account"])
+    assert grades["A"] < grades["B"] < grades["C"] and grades["D"] > grades["A"]
+    assert len({row[14] for row in batch.rows["account"]}) == 4

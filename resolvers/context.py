@@ -17,6 +17,10 @@ from domain.team import TeamMember
 T = TypeVar("T")
 
 
+class RequestFinished(RuntimeError):
+    """The request's answer is out and its session closed; nothing reads through it any more."""
+
+
 @dataclass(frozen=True, slots=True)
 class ApiConfig:
     """The settings resolvers need, handed down by kam/ so resolvers never read the environment."""
@@ -43,6 +47,7 @@ class RequestContext:
     _loaders: dict[Any, Any] = field(default_factory=dict)
     _writing: bool = False
     _began_writing: bool = False
+    finished: bool = False
     changed: bool = False  # a mutation of this request completed: its changes await `finish`
 
     async def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
@@ -50,6 +55,9 @@ class RequestContext:
             # Inside a mutation the writer already holds the session; its awaits run one at a time.
             return await work(self.session)
         async with self.lock:
+            if self.finished:
+                # A read GraphQL abandoned (its field's sibling failed) must not open a new connection.
+                raise RequestFinished
             return await work(self.session)
 
     def loader(self, key: Any, factory: Callable[[], T]) -> T:
@@ -72,6 +80,8 @@ class RequestContext:
         resolve leaves no change behind.
         """
         async with self.lock:
+            if self.finished:
+                raise RequestFinished
             self._writing = True
             try:
                 await self._begin_writing()
@@ -94,6 +104,7 @@ class RequestContext:
     async def finish(self, *, keep: bool) -> None:
         """End the request: commit what its mutations wrote when `keep`, else roll it back; close the session."""
         async with self.lock:
+            self.finished = True
             if keep and self.changed:
                 await self.session.commit()
             await self.session.close()

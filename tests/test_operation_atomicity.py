@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from kam.db import session_factory
+from kam.settings import Settings
+from resolvers.context import RequestContext, RequestFinished
 from tests.conftest import GraphQLClient
 from tests.factories import create_account
 
@@ -63,3 +72,19 @@ async def test_a_refused_mutation_after_an_accepted_one_does_not_undo_it(client:
     assert data["second"]["account"] is None and data["second"]["userErrors"][0]["field"] == "name"
     after = (await client.execute(ACCOUNT, {"id": account["id"]}))["account"]
     assert (after["name"], after["version"]) == ("One", 2)
+
+
+async def test_a_finished_request_reads_nothing_more(engine: AsyncEngine, sql: Any) -> None:
+    """A read GraphQL abandoned may wake after the answer went out: it must not open a new connection."""
+    from kam.app import api_config
+
+    ctx = RequestContext(session=session_factory(engine)(), config=api_config(Settings(database_url="sqlite://")))
+    assert await ctx.run(lambda s: s.scalar(text("SELECT 1"))) == 1
+    await ctx.finish(keep=False)
+    sql.reset()
+    with pytest.raises(RequestFinished):
+        await ctx.run(lambda s: s.scalar(text("SELECT 1")))
+    with pytest.raises(RequestFinished):
+        async with ctx.transaction():
+            pass
+    assert sql.statements == []

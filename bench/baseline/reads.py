@@ -1,0 +1,385 @@
+"""The four read queries: the statements kam's resolvers send, one per level of nesting, and the
+answer assembled in one pass over the rows."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from bench.baseline.store import Connection, Database, Sql
+from bench.baseline.values import (
+    ATTITUDE_SCORE,
+    BUYING_ROLES,
+    COVERAGE_RANK,
+    GRADES,
+    INFLUENCE_WEIGHT,
+    QUADRANTS,
+    ROLE_RANK,
+    Refused,
+    argument_id,
+    enum_list,
+    global_id,
+    name_cursor,
+    setting,
+)
+
+UNDATED = "9999-12-31"
+
+ACCOUNT_PAGE_SIZE = 50
+STAKEHOLDER_PAGE_SIZE = 20
+PLAN_PAGE_SIZE = 5
+ACTION_PAGE_SIZE = 10
+QUADRANT_PAGE_SIZE = 5
+FILTERED_PAGE_SIZE = 20
+
+PING = Sql("SELECT 1")
+ACCOUNT_EXISTS = Sql("SELECT id FROM account WHERE id = $1")
+MAP_STAKEHOLDERS = Sql("""
+    SELECT id, name, title, attitude, influence, decision_level, reports_to_id
+    FROM stakeholder WHERE account_id = $1 ORDER BY name, id
+""")
+BUYING_ROLES_OF = Sql("SELECT stakeholder_id, role FROM stakeholder_buying_role WHERE stakeholder_id = ANY($1)")
+MAP_LINKS = Sql("SELECT source_id, target_id, strength FROM influence_link WHERE account_id = $1 ORDER BY id")
+MAP_COVERAGE = Sql("SELECT stakeholder_id, member_id, strength FROM coverage WHERE account_id = $1 ORDER BY id")
+MEMBER_NAMES = Sql("SELECT id, name FROM team_member WHERE id = ANY($1)")
+
+ACCOUNTS_FIRST = Sql(
+    "SELECT id, name, grade, quadrant FROM account WHERE archived_at IS NULL ORDER BY name, id LIMIT $1"
+)
+ACCOUNTS_AFTER = Sql("""
+    SELECT id, name, grade, quadrant FROM account
+    WHERE archived_at IS NULL AND (name, id) > ($1, $2) ORDER BY name, id LIMIT $3
+""")
+STAKEHOLDER_PAGES = Sql("""
+    SELECT id, account_id, name, title, attitude, influence FROM (
+        SELECT id, account_id, name, title, attitude, influence,
+               row_number() OVER (PARTITION BY account_id ORDER BY name, id) AS rank
+        FROM stakeholder WHERE account_id = ANY($1)
+    ) AS s WHERE rank <= $2 ORDER BY account_id, rank
+""")
+NEEDS_OF_STAKEHOLDERS = Sql(
+    "SELECT stakeholder_id, id, title, priority, status FROM need WHERE stakeholder_id = ANY($1) ORDER BY id"
+)
+PLAN_PAGES = Sql("""
+    SELECT id, account_id, title, status, starts_on FROM (
+        SELECT id, account_id, title, status, starts_on,
+               row_number() OVER (PARTITION BY account_id ORDER BY starts_on DESC, id DESC) AS rank
+        FROM action_plan WHERE account_id = ANY($1)
+    ) AS p WHERE rank <= $2 ORDER BY account_id, rank
+""")
+ACTION_PAGES = Sql(f"""
+    SELECT id, plan_id, title, status, due_on FROM (
+        SELECT id, plan_id, title, status, due_on,
+               row_number() OVER (PARTITION BY plan_id ORDER BY coalesce(due_on, '{UNDATED}'), id) AS rank
+        FROM action WHERE plan_id = ANY($1)
+    ) AS a WHERE rank <= $2 ORDER BY plan_id, rank
+""")
+
+
+def _account_filters(template: str) -> dict[tuple[bool, bool], Sql]:
+    """`template` with its `{where}` for each combination of a grade and a quadrant filter ($1, $2)."""
+    out = {}
+    for grades in (False, True):
+        for quadrants in (False, True):
+            conditions = ["grade = ANY($1)"] if grades else []
+            conditions += [f"quadrant = ANY(${1 + grades})"] if quadrants else []
+            conditions.append("archived_at IS NULL")
+            last = 1 + grades + quadrants
+            out[grades, quadrants] = Sql(template.format(where=" AND ".join(conditions), next=last, after=last + 1))
+    return out
+
+
+FILTERED_PAGE = _account_filters("""
+    SELECT id, name, grade, value_tier, quadrant, current_annual_value, currency, owner_id
+    FROM account WHERE {where} ORDER BY name, id LIMIT ${next}
+""")
+FILTERED_COUNT = _account_filters("SELECT count(*) FROM account WHERE {where}")
+MATRIX_TOTALS = {
+    key: sql
+    for key, sql in _account_filters("""
+        SELECT a.quadrant, g.currency, count(a.id), sum(g.current_value), sum(g.potential)
+        FROM (SELECT id, quadrant FROM account WHERE {where}) AS a
+        LEFT OUTER JOIN growth_assessment AS g ON g.id = (
+            SELECT l.id FROM growth_assessment AS l WHERE l.account_id = a.id
+            ORDER BY l.assessed_on DESC, l.id DESC LIMIT 1
+        )
+        GROUP BY a.quadrant, g.currency
+    """).items()
+    if not key[1]
+}
+QUADRANT_PAGE = {
+    grades: Sql(
+        "SELECT id, name FROM account WHERE "
+        + ("grade = ANY($1) AND " if grades else "")
+        + f"archived_at IS NULL AND quadrant = ${1 + grades} ORDER BY name, id LIMIT ${2 + grades}"
+    )
+    for grades in (False, True)
+}
+LATEST_ASSESSMENTS = Sql("""
+    SELECT account_id, assessed_on, current_value, potential, currency FROM (
+        SELECT account_id, assessed_on, current_value, potential, currency,
+               row_number() OVER (PARTITION BY account_id ORDER BY assessed_on DESC, id DESC) AS rank
+        FROM growth_assessment WHERE account_id = ANY($1)
+    ) AS g WHERE rank = 1
+""")
+
+
+async def relationship_map(db: Database, conn: Connection, variables: dict[str, Any], _member: int) -> Any:
+    account_id = argument_id(variables.get("accountId"), "Account", "accountId")
+    if not await conn.rows(ACCOUNT_EXISTS, account_id):
+        return {"relationshipMap": None}
+    people = await conn.rows(MAP_STAKEHOLDERS, account_id)
+    ids = [p[0] for p in people]
+    roles: dict[int, list[str]] = defaultdict(list)
+    if ids:
+        for stakeholder_id, role in await conn.rows(BUYING_ROLES_OF, ids):
+            roles[stakeholder_id].append(role)
+    links = await conn.rows(MAP_LINKS, account_id)
+    coverage = await conn.rows(MAP_COVERAGE, account_id)
+    member_ids = list(dict.fromkeys(c[1] for c in coverage))
+    names = dict(await conn.rows(MEMBER_NAMES, member_ids)) if member_ids else {}
+
+    sid = {i: global_id("Stakeholder", i) for i in ids}
+    on_map = set(ids)
+    covering: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    known: set[int] = set()
+    for stakeholder_id, member_id, strength in coverage:
+        covering[stakeholder_id].append((member_id, strength))
+        if strength != "NONE":
+            known.add(stakeholder_id)
+    nodes, role_counts, uncovered, opponents = [], dict.fromkeys(BUYING_ROLES, 0), [], []
+    total = weight = 0
+    for person_id, name, title, attitude, influence, level, _ in people:
+        held = sorted(roles.get(person_id, ()), key=ROLE_RANK.__getitem__)
+        mine = covering.get(person_id, ())
+        nodes.append(
+            {
+                "stakeholder": {"id": sid[person_id], "name": name, "title": title},
+                "buyingRoles": held,
+                "attitude": attitude,
+                "influence": influence,
+                "decisionLevel": level,
+                "coveredByCount": len({m for m, s in mine if s != "NONE"}),
+                "strongestCoverage": max((s for _, s in mine), key=COVERAGE_RANK.__getitem__, default=None),
+            }
+        )
+        for role in held:
+            role_counts[role] += 1
+        if "DECISION_MAKER" in held and person_id not in known:
+            uncovered.append({"id": sid[person_id], "name": name})
+        if influence == "HIGH" and attitude in ("OPPONENT", "SKEPTIC"):
+            opponents.append({"id": sid[person_id], "name": name})
+        w = INFLUENCE_WEIGHT[influence]
+        total += w * ATTITUDE_SCORE[attitude]
+        weight += w
+    edges = [
+        {"kind": "REPORTS_TO", "source": {"id": sid[p[0]]}, "target": {"id": sid[p[6]]}, "strength": None}
+        for p in people
+        if p[6] in on_map
+    ]
+    edges += [
+        {"kind": "INFLUENCES", "source": {"id": sid[source]}, "target": {"id": sid[target]}, "strength": strength}
+        for source, target, strength in links
+        if source in on_map and target in on_map
+    ]
+    covered = len(known & on_map)
+    return {
+        "relationshipMap": {
+            "nodes": nodes,
+            "edges": edges,
+            "coverage": [
+                {
+                    "member": {"id": global_id("TeamMember", m), "name": names[m]},
+                    "stakeholder": {"id": sid.get(s) or global_id("Stakeholder", s)},
+                    "strength": strength,
+                }
+                for s, m, strength in coverage
+            ],
+            "summary": {
+                "stakeholdersByRole": [{"role": r, "count": c} for r, c in role_counts.items()],
+                "uncoveredDecisionMakers": uncovered,
+                "influentialOpponents": opponents,
+                "coveredStakeholderCount": covered,
+                "singleThreaded": covered <= 1,
+                "supportIndex": round(total / weight, 4) if weight else None,
+            },
+        }
+    }
+
+
+def decode_name_cursor(cursor: str) -> tuple[str, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        key, name, row_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if key != "name" or not isinstance(name, str) or not isinstance(row_id, int) or isinstance(row_id, bool):
+            raise ValueError("not a cursor of the account list by name")
+    except (ValueError, TypeError, binascii.Error, UnicodeError):
+        raise Refused(
+            200, "`after` is not a valid cursor for this list and ordering.", "BAD_USER_INPUT", argument="after"
+        ) from None
+    return name, row_id
+
+
+async def account_page(db: Database, conn: Connection, variables: dict[str, Any], _member: int) -> Any:
+    after = variables.get("after")
+    if after is None:
+        rows = await conn.rows(ACCOUNTS_FIRST, ACCOUNT_PAGE_SIZE + 1)
+    else:
+        rows = await conn.rows(ACCOUNTS_AFTER, *decode_name_cursor(after), ACCOUNT_PAGE_SIZE + 1)
+    more = len(rows) > ACCOUNT_PAGE_SIZE
+    rows = rows[:ACCOUNT_PAGE_SIZE]
+    account_ids = [r[0] for r in rows]
+    people: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    plans: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if account_ids:
+        stakeholders = await conn.rows(STAKEHOLDER_PAGES, account_ids, STAKEHOLDER_PAGE_SIZE)
+        person_ids = [s[0] for s in stakeholders]
+        roles: dict[int, list[str]] = defaultdict(list)
+        needs: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        if person_ids:
+            for stakeholder_id, role in await conn.rows(BUYING_ROLES_OF, person_ids):
+                roles[stakeholder_id].append(role)
+            for stakeholder_id, need_id, title, priority, status in await conn.rows(NEEDS_OF_STAKEHOLDERS, person_ids):
+                needs[stakeholder_id].append(
+                    {"id": global_id("Need", need_id), "title": title, "priority": priority, "status": status}
+                )
+        for person_id, account_id, name, title, attitude, influence in stakeholders:
+            people[account_id].append(
+                {
+                    "id": global_id("Stakeholder", person_id),
+                    "name": name,
+                    "title": title,
+                    "attitude": attitude,
+                    "influence": influence,
+                    "buyingRoles": sorted(roles.get(person_id, ()), key=ROLE_RANK.__getitem__),
+                    "needs": needs.get(person_id, []),
+                }
+            )
+        plan_rows = await conn.rows(PLAN_PAGES, account_ids, PLAN_PAGE_SIZE)
+        actions: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        if plan_rows:
+            for action_id, plan_id, title, status, due_on in await conn.rows(
+                ACTION_PAGES, [p[0] for p in plan_rows], ACTION_PAGE_SIZE
+            ):
+                actions[plan_id].append(
+                    {
+                        "id": global_id("Action", action_id),
+                        "title": title,
+                        "status": status,
+                        "dueOn": None if due_on is None else db.day(due_on),
+                    }
+                )
+        for plan_id, account_id, title, status, starts_on in plan_rows:
+            plans[account_id].append(
+                {
+                    "id": global_id("ActionPlan", plan_id),
+                    "title": title,
+                    "status": status,
+                    "startsOn": db.day(starts_on),
+                    "actions": {"nodes": actions.get(plan_id, [])},
+                }
+            )
+    return {
+        "accounts": {
+            "pageInfo": {"hasNextPage": more, "endCursor": name_cursor(rows[-1][1], rows[-1][0]) if rows else None},
+            "nodes": [
+                {
+                    "id": global_id("Account", account_id),
+                    "name": name,
+                    "grade": grade,
+                    "quadrant": quadrant,
+                    "stakeholders": {"nodes": people.get(account_id, [])},
+                    "plans": {"nodes": plans.get(account_id, [])},
+                }
+                for account_id, name, grade, quadrant in rows
+            ],
+        }
+    }
+
+
+async def growth_matrix(db: Database, conn: Connection, variables: dict[str, Any], _member: int) -> Any:
+    grades = enum_list(variables.get("grades"), GRADES, "grades")
+    by_grade = (grades,) if grades else ()
+    cells = {q: {"count": 0, "current": {}, "potential": {}} for q in QUADRANTS}
+    unassessed = 0
+    for quadrant, currency, count, current, potential in await conn.rows(MATRIX_TOTALS[bool(grades), False], *by_grade):
+        if quadrant is None:
+            unassessed += count
+            continue
+        cell = cells[quadrant]
+        cell["count"] += count
+        if currency is not None:
+            cell["current"][currency] = db.money(current) if current else "0"
+            cell["potential"][currency] = db.money(potential) if potential else "0"
+    pages = {}
+    for quadrant in QUADRANTS:
+        if cells[quadrant]["count"]:
+            pages[quadrant] = await conn.rows(QUADRANT_PAGE[bool(grades)], *by_grade, quadrant, QUADRANT_PAGE_SIZE)
+    account_ids = [row[0] for rows in pages.values() for row in rows]
+    latest = {}
+    if account_ids:
+        for account_id, assessed_on, current, potential, currency in await conn.rows(LATEST_ASSESSMENTS, account_ids):
+            latest[account_id] = {
+                "assessedOn": db.day(assessed_on),
+                "currentValue": {"amount": db.money(current), "currency": currency},
+                "potential": {"amount": db.money(potential), "currency": currency},
+            }
+    return {
+        "growthMatrix": {
+            "thresholds": {
+                "currentValue": str(Decimal(setting("KAM_GROWTH_VALUE_THRESHOLD"))),
+                "potential": str(Decimal(setting("KAM_GROWTH_POTENTIAL_THRESHOLD"))),
+            },
+            "unassessedCount": unassessed,
+            "quadrants": [
+                {
+                    "quadrant": quadrant,
+                    "accountCount": cell["count"],
+                    "totalCurrentValue": [{"amount": a, "currency": c} for c, a in sorted(cell["current"].items())],
+                    "totalPotential": [{"amount": a, "currency": c} for c, a in sorted(cell["potential"].items())],
+                    "accounts": {
+                        "nodes": [
+                            {"id": global_id("Account", i), "name": name, "latestAssessment": latest.get(i)}
+                            for i, name in pages.get(quadrant, ())
+                        ]
+                    },
+                }
+                for quadrant, cell in cells.items()
+            ],
+        }
+    }
+
+
+async def filtered_accounts(db: Database, conn: Connection, variables: dict[str, Any], _member: int) -> Any:
+    grades = enum_list(variables.get("grades"), GRADES, "grades")
+    quadrants = enum_list(variables.get("quadrants"), QUADRANTS, "quadrants")
+    key = (bool(grades), bool(quadrants))
+    filters = [f for f in (grades, quadrants) if f]
+    rows = await conn.rows(FILTERED_PAGE[key], *filters, FILTERED_PAGE_SIZE + 1)
+    total = (await conn.rows(FILTERED_COUNT[key], *filters))[0][0]
+    more = len(rows) > FILTERED_PAGE_SIZE
+    rows = rows[:FILTERED_PAGE_SIZE]
+    owner_ids = list(dict.fromkeys(r[7] for r in rows if r[7] is not None))
+    owners = dict(await conn.rows(MEMBER_NAMES, owner_ids)) if owner_ids else {}
+    return {
+        "accounts": {
+            "totalCount": total,
+            "pageInfo": {"hasNextPage": more, "endCursor": name_cursor(rows[-1][1], rows[-1][0]) if rows else None},
+            "nodes": [
+                {
+                    "id": global_id("Account", account_id),
+                    "name": name,
+                    "grade": grade,
+                    "valueTier": tier,
+                    "quadrant": quadrant,
+                    "currentAnnualValue": {"amount": db.money(value), "currency": currency},
+                    "owner": None if owner is None else {"id": global_id("TeamMember", owner), "name": owners[owner]},
+                }
+                for account_id, name, grade, tier, quadrant, value, currency, owner in rows
+            ],
+        }
+    }

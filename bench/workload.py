@@ -1,0 +1,187 @@
+"""The benchmark's queries and the request bodies that drive them.
+
+Every request of a run carries other variables (another account, page,
+filter or write target), drawn from the generated portfolio, so no answer can
+be served from a cache. The GraphQL server and the baseline get the very same
+bodies.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from domain.account import Account
+from domain.plan import Action, ActionPlan
+from domain.stakeholder import Stakeholder
+from kam.db import create_engine
+from resolvers.accounts.reads import AccountSort
+from resolvers.ids import to_global_id
+from resolvers.pagination import encode_cursor
+
+QUERY_DIR = Path(__file__).resolve().parent / "queries"
+
+GRADES = ("A", "B", "C", "D")
+QUADRANTS = ("DEVELOP", "STRATEGIC", "MAINTAIN", "MONITOR")
+QUARTERS = ("Q1", "Q2", "Q3", "Q4")
+NEED_CATEGORIES = ("FUNCTIONAL", "EMOTIONAL", "SOCIAL")
+PRIORITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW")
+ACTION_STATUSES = ("TODO", "IN_PROGRESS", "DONE", "BLOCKED")
+PAGE_SIZE = 50  # accounts(first: 50) in account_page.graphql
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    title: str
+    # GraphQL operation name -> document file (without .graphql); the write mix has three.
+    operations: dict[str, str]
+    writes: bool = False
+
+
+QUERIES: dict[str, Query] = {
+    q.name: q
+    for q in (
+        Query("relationship_map", "The relationship map of one account", {"RelationshipMap": "relationship_map"}),
+        Query(
+            "account_page",
+            "A page of 50 accounts with stakeholders (and their needs), plans and actions",
+            {"AccountPage": "account_page"},
+        ),
+        Query("growth_matrix", "The growth matrix over the accounts of some grades", {"GrowthMatrix": "growth_matrix"}),
+        Query(
+            "filtered_accounts",
+            "The account list filtered by grade and quadrant, first 20 with totalCount",
+            {"FilteredAccounts": "filtered_accounts"},
+        ),
+        Query(
+            "writes",
+            "Write mix: create a need, update an action, record a growth assessment (one third each)",
+            {"NeedCreate": "need_create", "ActionUpdate": "action_update", "AssessmentRecord": "assessment_record"},
+            writes=True,
+        ),
+    )
+}
+
+
+def document(file: str) -> str:
+    return (QUERY_DIR / f"{file}.graphql").read_text(encoding="utf-8")
+
+
+@dataclass
+class Portfolio:
+    """What the bodies are drawn from: every active account in list order, and a sample's rows."""
+
+    accounts: list[tuple[int, str]]  # (id, name), ordered as the account list is (by name, then id)
+    sample: list[int]  # account ids with their stakeholders and actions below
+    stakeholders: dict[int, list[int]] = field(default_factory=dict)
+    actions: list[int] = field(default_factory=list)
+
+
+async def read_portfolio(database_url: str, rng: random.Random, sample_size: int = 500) -> Portfolio:
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            accounts = [
+                (row.id, row.name)
+                for row in await conn.execute(
+                    select(Account.id, Account.name)
+                    .where(Account.archived_at.is_(None))
+                    .order_by(Account.name, Account.id)
+                )
+            ]
+            if not accounts:
+                raise RuntimeError("The database holds no active account to benchmark with.")
+            sample = rng.sample([a[0] for a in accounts], min(sample_size, len(accounts)))
+            portfolio = Portfolio(accounts, sample, {a: [] for a in sample})
+            people = select(Stakeholder.account_id, Stakeholder.id).where(Stakeholder.account_id.in_(sample))
+            for account_id, stakeholder_id in await conn.execute(people.order_by(Stakeholder.id)):
+                portfolio.stakeholders[account_id].append(stakeholder_id)
+            actions = (
+                select(Action.id)
+                .join(ActionPlan, ActionPlan.id == Action.plan_id)
+                .where(ActionPlan.account_id.in_(sample))
+                .order_by(Action.id)
+            )
+            portfolio.actions = list((await conn.scalars(actions)).all())
+    finally:
+        await engine.dispose()
+    return portfolio
+
+
+def _subset(rng: random.Random, values: tuple[str, ...], most: int) -> list[str]:
+    chosen = set(rng.sample(values, rng.randint(1, most)))
+    return [v for v in values if v in chosen]
+
+
+def _amount(rng: random.Random, top: int) -> str:
+    return str(Decimal(rng.randrange(top * 100)) / 100)
+
+
+def variables(query: str, portfolio: Portfolio, rng: random.Random) -> tuple[str, dict[str, Any]]:
+    """One request's operation name and variables."""
+    if query == "relationship_map":
+        return "RelationshipMap", {"accountId": to_global_id("Account", rng.choice(portfolio.sample))}
+    if query == "account_page":
+        # Any page of the list: after the account at a random position, or the first page.
+        start = rng.randrange(-1, max(len(portfolio.accounts) - PAGE_SIZE, 0))
+        if start < 0:
+            return "AccountPage", {"after": None}
+        account_id, name = portfolio.accounts[start]
+        return "AccountPage", {"after": encode_cursor(AccountSort.NAME.value, name, account_id)}
+    if query == "growth_matrix":
+        return "GrowthMatrix", {"grades": _subset(rng, GRADES, 3)}
+    if query == "filtered_accounts":
+        return "FilteredAccounts", {"grades": _subset(rng, GRADES, 2), "quadrants": _subset(rng, QUADRANTS, 2)}
+    if query == "writes":
+        return _write(portfolio, rng)
+    raise ValueError(f"unknown query {query!r}")
+
+
+def _write(portfolio: Portfolio, rng: random.Random) -> tuple[str, dict[str, Any]]:
+    kind = rng.randrange(3 if portfolio.actions else 2)
+    tag = rng.randrange(10**9)
+    account_id = rng.choice(portfolio.sample)
+    if kind == 0:
+        people = portfolio.stakeholders.get(account_id) or []
+        need: dict[str, Any] = {
+            "accountId": to_global_id("Account", account_id),
+            "title": f"Bench need {tag}",
+            "category": rng.choice(NEED_CATEGORIES),
+            "priority": rng.choice(PRIORITIES),
+            "peakQuarters": _subset(rng, QUARTERS, 2),
+        }
+        if people:
+            need["stakeholderId"] = to_global_id("Stakeholder", rng.choice(people))
+        return "NeedCreate", {"input": need}
+    if kind == 1:
+        return "AssessmentRecord", {
+            "input": {
+                "accountId": to_global_id("Account", account_id),
+                "currentValue": _amount(rng, 3_000_000),
+                "potential": _amount(rng, 3_000_000),
+            }
+        }
+    return "ActionUpdate", {
+        "input": {
+            "id": to_global_id("Action", rng.choice(portfolio.actions)),
+            "title": f"Bench action {tag}",
+            "status": rng.choice(ACTION_STATUSES),
+        }
+    }
+
+
+def bodies(query: str, portfolio: Portfolio, rng: random.Random, count: int) -> list[dict[str, Any]]:
+    """`count` request bodies of `query`, each a GraphQL request with its own variables."""
+    spec = QUERIES[query]
+    documents = {op: document(file) for op, file in spec.operations.items()}
+    out = []
+    for _ in range(count):
+        operation, values = variables(query, portfolio, rng)
+        out.append({"query": documents[operation], "operationName": operation, "variables": values})
+    return out

@@ -1,0 +1,293 @@
+"""The benchmark's baseline is honest: it answers exactly what GraphQL answers, and writes what kam writes.
+
+The GraphQL/baseline ratio the benchmark reports means something only if the
+baseline does the same work. For every benchmark query, on the demo portfolio
+(plus an account with nothing in it and an archived one), the baseline's
+answer equals the `data` of kam's; for every mutation of the write mix, run on
+twin databases, the answers and the rows left behind (the audit trail
+included) are the same.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bench import workload
+from bench.baseline import create_app as create_baseline
+from bench.baseline import values as baseline
+from domain.account import Account, Grade, LifecycleStage, RelationshipStage, ValueTier
+from domain.audit import AuditEvent
+from domain.growth import GrowthAssessment, GrowthQuadrant
+from domain.need import (
+    Need,
+    NeedCategory,
+    NeedPeakQuarter,
+    NeedStatus,
+    NeedVisibility,
+    Priority,
+    Quarter,
+)
+from domain.plan import Action, ActionStatus
+from domain.stakeholder import Attitude, BuyingRole, CoverageStrength, Influence
+from kam.db import create_engine, session_factory
+from kam.demo import load_demo
+from kam.settings import Settings
+from resolvers.accounts.reads import AccountSort
+from resolvers.ids import to_global_id
+from resolvers.pagination import encode_cursor
+from tests.conftest import GraphQLClient
+from tests.stores import Store
+
+READS = [name for name, query in workload.QUERIES.items() if not query.writes]
+
+
+@pytest.fixture(scope="module")
+async def demo_template(store: Store) -> AsyncIterator[str]:
+    """The demo portfolio, an account with nothing in it, and an archived account; copied for every test."""
+    url = store.copy(store.base)
+    await load_demo(url, only_if_empty=False)
+    engine = create_engine(url)
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            for name, archived_at in (("Aaron Empty Ltd", None), ("Archived Holdings", datetime.now(UTC))):
+                session.add(
+                    Account(
+                        name=name,
+                        grade=Grade.B,
+                        value_tier=ValueTier.LOW,
+                        relationship_stage=RelationshipStage.PROSPECT,
+                        lifecycle_stage=LifecycleStage.ACQUISITION,
+                        currency="EUR",
+                        archived_at=archived_at,
+                    )
+                )
+    finally:
+        await engine.dispose()
+    yield url
+    store.drop(url)
+
+
+@pytest.fixture
+def database_url(demo_template: str, store: Store) -> Iterator[str]:
+    url = store.copy(demo_template)
+    yield url
+    store.drop(url)
+
+
+class Baseline:
+    """The baseline app over HTTP (in-process), with the same token as the GraphQL client."""
+
+    def __init__(self, database_url: str, token: str) -> None:
+        self.app = create_baseline(database_url)
+        self.http = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=self.app),
+            base_url="http://baseline.test",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+    async def post(self, query: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = await self.http.post(f"/bench/{query}", json=body)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def close(self) -> None:
+        await self.http.aclose()
+        await self.app.state.db.close()
+
+
+async def graphql(client: GraphQLClient, body: dict[str, Any]) -> dict[str, Any]:
+    response = await client.post(body["query"], body["variables"], operationName=body["operationName"])
+    answer = response.json()
+    assert response.status_code == 200 and "errors" not in answer, answer
+    return answer
+
+
+def request(query: str, operation: str, variables: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "query": workload.document(workload.QUERIES[query].operations[operation]),
+        "operationName": operation,
+        "variables": variables,
+    }
+
+
+def cursor(account: tuple[int, str]) -> str:
+    return encode_cursor(AccountSort.NAME.value, account[1], account[0])
+
+
+async def read_bodies(database_url: str, query: str) -> list[dict[str, Any]]:
+    """Bodies as the benchmark draws them, plus the cases a random draw may miss."""
+    portfolio = await workload.read_portfolio(database_url, random.Random(4))
+    rng = random.Random(5)
+    bodies = workload.bodies(query, portfolio, rng, 12)
+    operation = next(iter(workload.QUERIES[query].operations))
+    extra: list[dict[str, Any]] = {
+        "relationship_map": [{"accountId": to_global_id("Account", a)} for a, _ in portfolio.accounts]
+        + [{"accountId": to_global_id("Account", 9999)}],
+        "account_page": [
+            {"after": None},
+            {"after": cursor(portfolio.accounts[1])},
+            {"after": cursor(portfolio.accounts[-1])},
+        ],
+        "growth_matrix": [{"grades": ["A", "B", "C", "D"]}, {"grades": None}, {"grades": ["D"]}],
+        "filtered_accounts": [
+            {"grades": None, "quadrants": None},
+            {"grades": ["A", "B", "C", "D"], "quadrants": None},
+            {"grades": None, "quadrants": ["MONITOR"]},
+            {"grades": ["D"], "quadrants": ["STRATEGIC"]},
+        ],
+    }[query]
+    return bodies + [request(query, operation, v) for v in extra]
+
+
+@pytest.mark.parametrize("query", READS)
+async def test_baseline_answers_what_graphql_answers(query: str, client: GraphQLClient, database_url: str) -> None:
+    other = Baseline(database_url, client.member["token"])
+    try:
+        for body in await read_bodies(database_url, query):
+            answer = await graphql(client, body)
+            assert await other.post(query, body) == {"data": answer["data"]}, body["variables"]
+    finally:
+        await other.close()
+
+
+# Writes: the same mutations on twin databases leave the same answers and the same rows.
+
+
+def need_bodies(portfolio: workload.Portfolio) -> list[dict[str, Any]]:
+    first, second = portfolio.accounts[1][0], portfolio.accounts[2][0]
+    mine, theirs = portfolio.stakeholders[first][0], portfolio.stakeholders[second][0]
+    inputs = [
+        {
+            "accountId": to_global_id("Account", first),
+            "title": "  Faster onboarding  ",
+            "category": "FUNCTIONAL",
+            "priority": "HIGH",
+            "peakQuarters": ["Q4", "Q2", "Q4"],
+            "stakeholderId": to_global_id("Stakeholder", mine),
+        },
+        {"accountId": to_global_id("Account", second), "title": "Trust", "category": "EMOTIONAL", "peakQuarters": []},
+        {
+            "accountId": to_global_id("Account", first),
+            "title": "Cross",
+            "category": "SOCIAL",
+            "stakeholderId": to_global_id("Stakeholder", theirs),
+        },
+        {"accountId": to_global_id("Account", 9999), "title": "Nowhere", "category": "SOCIAL"},
+        {"accountId": to_global_id("Account", first), "title": "   ", "category": "SOCIAL"},
+    ]
+    return [request("writes", "NeedCreate", {"input": i}) for i in inputs]
+
+
+async def action_bodies(engine: AsyncEngine) -> list[dict[str, Any]]:
+    async with engine.connect() as conn:
+        rows = (await conn.execute(select(Action.id, Action.status).order_by(Action.id))).all()
+    todo = next(i for i, status in rows if status is not ActionStatus.DONE)
+    done = next(i for i, status in rows if status is ActionStatus.DONE)
+    inputs = [
+        {"id": to_global_id("Action", todo), "title": "Book the workshop", "status": "DONE"},
+        {"id": to_global_id("Action", todo), "title": "Book the workshop", "status": "DONE"},
+        {"id": to_global_id("Action", todo), "status": "IN_PROGRESS"},
+        {"id": to_global_id("Action", todo), "title": "Book it", "status": "BLOCKED", "version": 1},
+        {"id": to_global_id("Action", done), "title": "Renamed when done", "status": "DONE"},
+        {"id": to_global_id("Action", done), "status": "TODO"},
+        {"id": to_global_id("Action", 9999), "title": "Nothing"},
+    ]
+    return [request("writes", "ActionUpdate", {"input": i}) for i in inputs]
+
+
+def assessment_bodies(portfolio: workload.Portfolio) -> list[dict[str, Any]]:
+    first, empty = portfolio.accounts[1][0], portfolio.accounts[0][0]
+    inputs = [
+        {"accountId": to_global_id("Account", first), "currentValue": "2500000.5", "potential": "10"},
+        {"accountId": to_global_id("Account", first), "currentValue": "2400000", "potential": "20.25"},
+        {"accountId": to_global_id("Account", first)},
+        {"accountId": to_global_id("Account", empty), "currentValue": "12.34"},
+        {"accountId": to_global_id("Account", first), "currentValue": "1.234"},
+    ]
+    return [request("writes", "AssessmentRecord", {"input": i}) for i in inputs]
+
+
+MOMENTS = ("createdAt", "updatedAt", "completedAt", "created_at", "updated_at", "completed_at", "occurred_at")
+
+
+def without_moments(value: Any) -> Any:
+    """`value` with every time of day replaced by whether there is one: the twins write at different instants."""
+    if isinstance(value, dict):
+        return {k: (v is not None) if k in MOMENTS else without_moments(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_moments(v) for v in value]
+    return value
+
+
+async def rows_written(url: str) -> dict[str, Any]:
+    """What the write mix can change, every table's rows as plain values."""
+    engine = create_engine(url)
+    try:
+        async with session_factory(engine)() as session:
+            out: dict[str, Any] = {}
+            for model in (Need, NeedPeakQuarter, Action, GrowthAssessment, Account, AuditEvent):
+                columns = list(model.__table__.columns)
+                rows = (await session.execute(select(*columns).order_by(*model.__table__.primary_key.columns))).all()
+                out[model.__tablename__] = without_moments(
+                    [dict(zip([c.key for c in columns], r, strict=True)) for r in rows]
+                )
+            return out
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.parametrize("operation", ["NeedCreate", "ActionUpdate", "AssessmentRecord"])
+async def test_baseline_writes_what_kam_writes(
+    operation: str, client: GraphQLClient, engine: AsyncEngine, database_url: str, store: Store
+) -> None:
+    portfolio = await workload.read_portfolio(database_url, random.Random(6))
+    bodies = {
+        "NeedCreate": lambda: need_bodies(portfolio),
+        "AssessmentRecord": lambda: assessment_bodies(portfolio),
+    }.get(operation)
+    sequence = bodies() if bodies else await action_bodies(engine)
+    await engine.dispose()  # the twin is copied from this database, which PostgreSQL wants idle
+    twin = store.copy(database_url)
+    other = Baseline(twin, client.member["token"])
+    try:
+        for body in sequence:
+            answer = await graphql(client, body)
+            assert without_moments(await other.post("writes", body)) == without_moments({"data": answer["data"]}), body
+        await engine.dispose()
+        assert await rows_written(twin) == await rows_written(database_url)
+    finally:
+        await other.close()
+        store.drop(twin)
+
+
+def test_the_baseline_knows_kam_s_enums_and_settings() -> None:
+    """The baseline imports nothing of kam, so it keeps its own copies; they must not drift."""
+    assert baseline.BUYING_ROLES == tuple(r.name for r in BuyingRole)
+    assert tuple(baseline.COVERAGE_RANK) == tuple(s.name for s in CoverageStrength)
+    assert set(baseline.ATTITUDE_SCORE) == {a.name for a in Attitude}
+    assert set(baseline.INFLUENCE_WEIGHT) == {i.name for i in Influence}
+    assert baseline.QUADRANTS == tuple(q.name for q in GrowthQuadrant)
+    assert baseline.QUARTERS == tuple(q.name for q in Quarter)
+    assert baseline.GRADES == tuple(g.name for g in Grade)
+    assert baseline.NEED_CATEGORIES == tuple(c.name for c in NeedCategory)
+    assert baseline.NEED_VISIBILITIES == tuple(v.name for v in NeedVisibility)
+    assert baseline.NEED_STATUSES == tuple(s.name for s in NeedStatus)
+    assert baseline.PRIORITIES == tuple(p.name for p in Priority)
+    assert baseline.ACTION_STATUSES == tuple(s.name for s in ActionStatus)
+    defaults = Settings.model_fields
+    assert (
+        Decimal(baseline.SETTING_DEFAULTS["KAM_GROWTH_VALUE_THRESHOLD"]) == defaults["growth_value_threshold"].default
+    )
+    assert (
+        Decimal(baseline.SETTING_DEFAULTS["KAM_GROWTH_POTENTIAL_THRESHOLD"])
+        == defaults["growth_potential_threshold"].default
+    )

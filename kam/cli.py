@@ -34,6 +34,7 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
     demo: Annotated[bool, typer.Option("--demo", help="Migrate and load the demo portfolio first if the database is empty.")] = False,
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
+    access_log: Annotated[bool, typer.Option(help="Log a line per request (uvicorn's access log).")] = True,
 ) -> None:
     """Serve the GraphQL API (GraphiQL at /graphql, health at /healthz)."""
     import uvicorn
@@ -58,6 +59,7 @@ def serve(
         workers=workers,
         reload=reload,
         log_level="info",
+        access_log=access_log,
     )
 
 

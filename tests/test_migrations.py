@@ -65,3 +65,21 @@ def test_downgrade_to_base_removes_every_application_table(empty_url: str) -> No
 
     upgrade(empty_url)
     assert inspect(empty_url, application_tables) == set(domain.Base.metadata.tables)
+
+
+def test_every_foreign_key_leads_an_index() -> None:
+    """Joins to a parent and ON DELETE on the child side both look rows up by the foreign key."""
+    unindexed = []
+    for table in domain.Base.metadata.sorted_tables:
+        leading = [tuple(c.name for c in index.columns) for index in table.indexes]
+        leading += [tuple(c.name for c in table.primary_key.columns)]
+        leading += [
+            tuple(c.name for c in constraint.columns)
+            for constraint in table.constraints
+            if isinstance(constraint, sa.UniqueConstraint)
+        ]
+        for key in table.foreign_key_constraints:
+            columns = tuple(c.name for c in key.columns)
+            if not any(cols[: len(columns)] == columns for cols in leading):
+                unindexed.append(f"{table.name}{columns}")
+    assert unindexed == []

@@ -124,7 +124,7 @@ def _checks(
     prep: stores.Prepared, queries: list[str], bodies: dict[str, list[dict[str, Any]]], count: int, problems: list[str]
 ) -> dict[str, inprocess.Check]:
     """Statements per request, and the baseline's answers compared with GraphQL's, on a scratch copy."""
-    url = prep.store.copy()
+    url = prep.store.copy(prep.store.pristine)
     try:
         asyncio.run(stores.refresh_token_use(url))
         checks = {}
@@ -164,7 +164,7 @@ def _run_config(
     result: dict[str, Any],
 ) -> None:
     """Both servers on a fresh copy of the portfolio, each query against one and then the other."""
-    url = prep.store.copy()
+    url = prep.store.copy(prep.store.pristine)
     try:
         with ExitStack() as stack:
             servers = [
@@ -239,7 +239,7 @@ def command_memory(args: argparse.Namespace) -> None:
         rng = random.Random(args.seed)
         portfolio = asyncio.run(workload.read_portfolio(prep.store.pristine, rng))
         path = load.write_bodies(scratch / "bodies.jsonl", workload.bodies(args.query, portfolio, rng, args.bodies))
-        url = prep.store.copy()
+        url = prep.store.copy(prep.store.pristine)
         try:
             with Server(
                 args.server, args.workers, url, scratch / "server.log", _server_settings(args)
@@ -295,7 +295,7 @@ def command_profile(args: argparse.Namespace) -> None:
         rng = random.Random(args.seed)
         portfolio = asyncio.run(workload.read_portfolio(prep.store.pristine, rng))
         bodies = workload.bodies(args.query, portfolio, rng, args.requests + 5)
-        url = prep.store.copy()
+        url = prep.store.copy(prep.store.pristine)
         try:
             profiler = asyncio.run(_profile(url, prep.token, args, bodies, Profiler))
         finally:

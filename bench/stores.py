@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -32,6 +31,7 @@ from domain.team import MemberRole, TeamMember
 from domain.token import ApiToken
 from kam.db import create_engine, session_factory
 from kam.pgserver import PostgresServer, temporary_postgres
+from kam.scratch import PostgresScratch, SQLiteScratch
 from kam.tokens import issue_token
 
 ADMIN_EMAIL = "bench.admin@kam-bench.example"
@@ -44,8 +44,8 @@ class Store(Protocol):
     name: str
     pristine: str  # URL of the generated portfolio, never written to
 
-    def copy(self) -> str:
-        """A new database holding the portfolio; its URL."""
+    def copy(self, template: str) -> str:
+        """A new database holding what the database at `template` holds; its URL."""
         ...
 
     def drop(self, url: str) -> None: ...
@@ -141,64 +141,20 @@ class Prepared:
     generator: str  # the command that made the data
 
 
-@dataclass
-class SQLiteStore:
-    root: Path
-    name: str = "sqlite"
-    pristine: str = ""
-    _names: Iterator[int] = field(default_factory=itertools.count)
+class SQLiteStore(SQLiteScratch):
+    name = "sqlite"
 
-    def __post_init__(self) -> None:
-        self.pristine = self._url(self.root / "portfolio.db")
-
-    @staticmethod
-    def _url(path: Path) -> str:
-        return f"sqlite+aiosqlite:///{path}"
-
-    def copy(self) -> str:
-        source = self.root / "portfolio.db"
-        target = self.root / f"run{next(self._names)}.db"
-        for suffix in ("", "-wal", "-shm"):
-            if Path(f"{source}{suffix}").exists():
-                shutil.copy(f"{source}{suffix}", f"{target}{suffix}")
-        return self._url(target)
-
-    def drop(self, url: str) -> None:
-        path = url.removeprefix("sqlite+aiosqlite:///")
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    def __init__(self, root: Path) -> None:
+        super().__init__(root, prefix="run")
+        self.pristine = self.url(root / "portfolio.db")
 
 
-@dataclass
-class PostgresStore:
-    server: PostgresServer
-    name: str = "postgresql"
-    pristine: str = ""
-    _names: Iterator[int] = field(default_factory=itertools.count)
+class PostgresStore(PostgresScratch):
+    name = "postgresql"
 
-    def __post_init__(self) -> None:
-        self._sql("CREATE DATABASE kam_portfolio")
-        self.pristine = self.server.url("kam_portfolio")
-
-    def _sql(self, statement: str) -> None:
-        async def run() -> None:
-            import asyncpg
-
-            conn = await asyncpg.connect(self.server.dsn("postgres"))
-            try:
-                await conn.execute(statement)
-            finally:
-                await conn.close()
-
-        asyncio.run(run())
-
-    def copy(self) -> str:
-        name = f"kam_run{next(self._names)}"
-        self._sql(f'CREATE DATABASE "{name}" TEMPLATE kam_portfolio')
-        return self.server.url(name)
-
-    def drop(self, url: str) -> None:
-        self._sql(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+    def __init__(self, server: PostgresServer) -> None:
+        super().__init__(server, prefix="kam_run")
+        self.pristine = self.create("kam_portfolio")
 
 
 @contextlib.contextmanager

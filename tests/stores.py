@@ -13,19 +13,14 @@ when PostgreSQL's server binaries are installed and skips it otherwise,
 from __future__ import annotations
 
 import asyncio
-import itertools
 import os
-import shutil
-import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy.engine import make_url
-
 from kam.db import create_engine
 from kam.migrate import upgrade
-from kam.pgserver import PostgresServer, find_bin_dir
+from kam.pgserver import PostgresServer
+from kam.scratch import PostgresScratch, SQLiteScratch
 
 POSTGRES_MODE = os.environ.get("KAM_TEST_POSTGRES", "auto")
 
@@ -60,62 +55,19 @@ class Store(Protocol):
     def drop(self, url: str) -> None: ...
 
 
-@dataclass
-class SQLiteStore:
-    root: Path
-    name: str = "sqlite"
-    base: str = ""
-    _names = itertools.count()
+class SQLiteStore(SQLiteScratch):
+    name = "sqlite"
 
-    def __post_init__(self) -> None:
-        path = self.root / "base.db"
-        upgrade(f"sqlite+aiosqlite:///{path}")
-        self.base = f"sqlite+aiosqlite:///{path}"
-
-    def copy(self, template: str) -> str:
-        path = self.root / f"db{next(self._names)}.db"
-        shutil.copy(make_url(template).database or "", path)
-        return f"sqlite+aiosqlite:///{path}"
-
-    def empty(self) -> str:
-        return f"sqlite+aiosqlite:///{self.root / f'db{next(self._names)}.db'}"
-
-    def drop(self, url: str) -> None:
-        path = Path(make_url(url).database or "")
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-
-
-@dataclass
-class PostgresStore:
-    server: PostgresServer
-    name: str = "postgresql"
-    base: str = ""
-    _names = itertools.count()
-
-    def __post_init__(self) -> None:
-        self.sql("CREATE DATABASE kam_base")
-        self.base = self.server.url("kam_base")
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.base = self.empty()
         upgrade(self.base)
 
-    def sql(self, statement: str) -> None:
-        psql = find_bin_dir() / "psql"
-        subprocess.run(
-            [str(psql), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", self.server.dsn(), "-c", statement],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
 
-    def copy(self, template: str) -> str:
-        name = f"kam_test_{next(self._names)}"
-        self.sql(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(template).database}"')
-        return self.server.url(name)
+class PostgresStore(PostgresScratch):
+    name = "postgresql"
 
-    def empty(self) -> str:
-        name = f"kam_test_{next(self._names)}"
-        self.sql(f'CREATE DATABASE "{name}"')
-        return self.server.url(name)
-
-    def drop(self, url: str) -> None:
-        self.sql(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+    def __init__(self, server: PostgresServer) -> None:
+        super().__init__(server, prefix="kam_test_")
+        self.base = self.create("kam_base")
+        upgrade(self.base)

@@ -289,4 +289,10 @@ def schema_extensions(settings: Settings) -> list[Callable[[], Any]]:
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)
+    if settings.compiled_reads:
+        from kam.compiled import (
+            CompiledReads,  # imports the schema, which imports this module
+        )
+
+        extensions.append(lambda: CompiledReads(maxsize=settings.document_cache_size))
     return extensions

@@ -52,6 +52,14 @@ class Settings(BaseSettings):
     document_cache_size: int = Field(
         512, ge=1, description="Distinct documents whose parse and validation are kept for reuse (per worker)."
     )
+    compiled_reads: bool = Field(
+        True,
+        description=(
+            "Answer queries whose every field has a compiled plan (the nested reads of accounts, stakeholders, "
+            "needs, plans and relationship maps) with one statement per level and no per-field execution; "
+            "false runs every query through the general executor."
+        ),
+    )
 
 
     @model_validator(mode="after")

@@ -3,6 +3,12 @@
 A cursor is the sort value and the id of a row, so page 1,000 costs what page 1
 costs. Child lists of many parents are paged in one statement with
 ROW_NUMBER() OVER (PARTITION BY parent), which keeps nested queries free of N+1.
+
+A list filtered by several values of the leading columns of an index (`grade IN
+(A, B) AND quadrant IN (X, Y)`, ordered by name) cannot be read in order from
+that index: the ranges of the pairs interleave. Marked with `branched`, its page
+is the merge of one page per pair, each read in order from its own range, so a
+page costs a few index probes however many rows the filter selects.
 """
 
 from __future__ import annotations
@@ -10,14 +16,15 @@ from __future__ import annotations
 import base64
 import binascii
 import enum
+import itertools
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, func, select, tuple_
+from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_, union_all
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from resolvers.context import RequestContext
@@ -164,14 +171,16 @@ def _keyset_conditions(
         if bound is None:
             continue
         row = tuple_(sort_col, id_col)
+        # Typed by their columns, so a cursor's enum or date binds as the column stores it.
+        value = tuple_(literal(bound[0], sort_col.type), literal(bound[1], id_col.type))
         ahead = later != order.descending
-        conditions.append(row > tuple_(*bound) if ahead else row < tuple_(*bound))
+        conditions.append(row > value if ahead else row < value)
     return conditions
 
 
-def _ordering(order: Order, id_column: Any, reverse: bool) -> list[Any]:
+def _ordering(order: Order, id_column: Any, reverse: bool, columns: tuple[Any, Any] | None = None) -> list[Any]:
     descending = order.descending != reverse
-    cols = (order.key.column, id_column)
+    cols = columns or (order.key.column, id_column)
     return [c.desc() if descending else c.asc() for c in cols]
 
 
@@ -184,22 +193,120 @@ def _finish(rows: list[Any], page: PageRequest, order: Order, count: Callable[[]
     return Page(rows, order, more, page.after is not None, count)
 
 
+BRANCHES = "kam_keyset_branches"  # the execution option `branched` sets
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Branches:
+    """How a list splits into ranges that an index reads in order.
+
+    `choices` holds, per leading column of the index, conditions of which every row of the list meets
+    exactly one (`grade = 'A'`, `grade = 'B'`); a branch takes one condition per column. `orders` are the
+    sort columns the index holds right after those columns: only a list in one of these orders is split.
+    """
+
+    choices: tuple[tuple[ColumnElement[bool], ...], ...]
+    orders: tuple[Any, ...]
+
+    def serve(self, order: Order) -> list[tuple[ColumnElement[bool], ...]]:
+        """The branches of a list in `order`; none when the index does not hold that order."""
+        if not any(order.key.column is column for column in self.orders):
+            return []
+        return list(itertools.product(*self.choices))
+
+
+def branched(stmt: Select[Any], branches: Branches) -> Select[Any]:
+    """`stmt`, each of whose rows meets one of `branches`, marked so that its pages are read branch by branch.
+
+    The mark only changes how `page_select` reads a page; counts and aggregates over `stmt` are unchanged.
+    """
+    return stmt.execution_options(**{BRANCHES: branches})
+
+
+def _branches(stmt: Select[Any], order: Order) -> list[tuple[ColumnElement[bool], ...]]:
+    marked: Branches | None = stmt.get_execution_options().get(BRANCHES)
+    return [] if marked is None else marked.serve(order)
+
+
+def _page_keys(stmt: Select[Any], id_column: Any, order: Order, page: PageRequest) -> Select[Any]:
+    """Sort value and id of the rows of one page of `stmt` plus one row, merged from its branches if it has them."""
+    sort_column = order.key.column
+    keyed = stmt.with_only_columns(sort_column, id_column).where(*_keyset_conditions(order, id_column, page))
+    ordering = _ordering(order, id_column, page.backwards)
+    limit = page.limit + 1
+    branches = _branches(stmt, order)
+    if len(branches) <= 1:
+        return keyed.where(*(branches[0] if branches else ())).order_by(*ordering).limit(limit)
+    merged = union_all(
+        *(select(keyed.where(*branch).order_by(*ordering).limit(limit).subquery()) for branch in branches)
+    ).subquery()
+    columns = (merged.c[sort_column.key], merged.c[id_column.key])
+    return select(*columns).order_by(*_ordering(order, id_column, page.backwards, columns)).limit(limit)
+
+
 async def paginate(
     ctx: RequestContext, stmt: Select[Any], id_column: Any, order: Order, page: PageRequest
 ) -> Page[Any]:
     """Run one page of a top-level list; `totalCount` is a separate, lazy COUNT."""
-    paged = (
-        stmt.where(*_keyset_conditions(order, id_column, page))
-        .order_by(*_ordering(order, id_column, page.backwards))
-        .limit(page.limit + 1)
-    )
+    paged = page_select(stmt, id_column, order, page)
     rows = list((await ctx.run(lambda s: s.scalars(paged))).all()) if page.limit else []
 
     async def count() -> int:
-        counted = select(func.count()).select_from(stmt.order_by(None).subquery())
+        counted = count_select(stmt)
         return int(await ctx.run(lambda s: s.scalar(counted)) or 0)
 
     return _finish(rows, page, order, count)
+
+
+def page_select(stmt: Select[Any], id_column: Any, order: Order, page: PageRequest) -> Select[Any]:
+    """`stmt` narrowed to one keyset page plus one row (which tells whether there is a next page).
+
+    A `branched` statement keeps its columns and is narrowed to the ids its branches' pages merge to.
+    """
+    branches = _branches(stmt, order)
+    if len(branches) > 1:
+        keys = _page_keys(stmt, id_column, order, page).subquery()
+        stmt = stmt.where(id_column.in_(select(keys.c[id_column.key])))
+    else:
+        stmt = stmt.where(*(branches[0] if branches else ()), *_keyset_conditions(order, id_column, page))
+    return stmt.order_by(*_ordering(order, id_column, page.backwards)).limit(page.limit + 1)
+
+
+async def paginate_each(
+    ctx: RequestContext,
+    stmts: Mapping[Hashable, Select[Any]],
+    key_of: Callable[[Any], Hashable],
+    id_column: Any,
+    order: Order,
+    page: PageRequest,
+) -> dict[Hashable, Page[Any]]:
+    """One page of each of several lists of the same model, in one statement; `key_of(row)` tells which
+    list a row belongs to (the lists share no row). Each list's `totalCount` is its own lazy COUNT."""
+    found: dict[Hashable, list[Any]] = {key: [] for key in stmts}
+    if page.limit and stmts:
+        keys = union_all(*(select(_page_keys(stmt, id_column, order, page).subquery()) for stmt in stmts.values()))
+        ids = keys.subquery()
+        paged = (
+            select(id_column.class_)
+            .where(id_column.in_(select(ids.c[id_column.key])))
+            .order_by(*_ordering(order, id_column, page.backwards))
+        )
+        for row in (await ctx.run(lambda s: s.scalars(paged))).all():
+            found[key_of(row)].append(row)
+
+    def counter(stmt: Select[Any]) -> Callable[[], Any]:
+        async def count() -> int:
+            counted = count_select(stmt)
+            return int(await ctx.run(lambda s: s.scalar(counted)) or 0)
+
+        return count
+
+    return {key: _finish(found[key], page, order, counter(stmt)) for key, stmt in stmts.items()}
+
+
+def count_select(stmt: Select[Any]) -> Select[tuple[int]]:
+    """How many rows `stmt` selects, whatever its page."""
+    return select(func.count()).select_from(stmt.order_by(None).subquery())
 
 
 async def paginate_children(
@@ -214,16 +321,7 @@ async def paginate_children(
     """One page (plus one row to tell if there is more) of children per parent, in one statement."""
     if not page.limit:
         return {pid: [] for pid in parent_ids}
-    rank = (
-        func.row_number()
-        .over(partition_by=parent_column, order_by=_ordering(order, model.id, page.backwards))
-        .label("rank")
-    )
-    inner = (
-        select(model, rank)
-        .where(parent_column.in_(parent_ids), *where, *_keyset_conditions(order, model.id, page))
-        .subquery()
-    )
+    inner = child_pages_select(parent_column, parent_ids, where, order, page, [model]).subquery()
     alias = aliased(model, inner)
     stmt = (
         select(alias)
@@ -235,6 +333,27 @@ async def paginate_children(
     for row in rows:
         grouped[getattr(row, parent_column.key)].append(row)
     return grouped
+
+
+def child_pages_select(
+    parent_column: InstrumentedAttribute[Any],
+    parent_ids: Sequence[int],
+    where: Sequence[ColumnElement[bool]],
+    order: Order,
+    page: PageRequest,
+    columns: Sequence[Any],
+) -> Select[Any]:
+    """`columns` of every parent's children, ranked within each parent by the page's order (column `rank`):
+    the rows with `rank <= page.limit + 1` are each parent's page plus one."""
+    model = parent_column.class_
+    rank = (
+        func.row_number()
+        .over(partition_by=parent_column, order_by=_ordering(order, model.id, page.backwards))
+        .label("rank")
+    )
+    return select(*columns, rank).where(
+        parent_column.in_(parent_ids), *where, *_keyset_conditions(order, model.id, page)
+    )
 
 
 def child_page(rows: list[Any], page: PageRequest, order: Order, count: Callable[[], Any]) -> Page[Any]:

@@ -14,10 +14,11 @@ from strawberry.types import Info
 from domain import account as model
 from domain import team as team_model
 from resolvers.accounts import mutations, reads
+from resolvers.context import RequestContext
 from resolvers.ids import argument_id
 from resolvers.loaders import by_id
 from resolvers.mutation import Outcome
-from resolvers.pagination import Order, page_request
+from resolvers.pagination import Order, PageRequest, page_request
 from resolvers.team.reads import account_team
 from schema import audit as audit_schema
 from schema import growth as growth_schema
@@ -192,6 +193,21 @@ class AccountFilter:
         )
 
 
+def account_list_request(
+    ctx: RequestContext,
+    filter: AccountFilter | None = None,
+    order_by: AccountOrder | None = None,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> tuple[reads.AccountFilter, Order, PageRequest]:
+    """The account list's arguments as the reads take them (BAD_USER_INPUT for a bad page or cursor)."""
+    order = (order_by or AccountOrder(field=AccountOrderField.NAME)).to_order()
+    page = page_request(ctx, order, first, after, last, before)
+    return (filter or AccountFilter()).to_criteria(), order, page
+
+
 @strawberry.type
 class AccountQuery:
     @strawberry.field(description="Accounts, filtered and ordered (by name unless told otherwise); archived ones are left out unless asked for.")
@@ -206,9 +222,7 @@ class AccountQuery:
         before: Before = None,
     ) -> Connection[Account]:
         ctx = context(info)
-        order = (order_by or AccountOrder(field=AccountOrderField.NAME)).to_order()
-        page = page_request(ctx, order, first, after, last, before)
-        criteria = (filter or AccountFilter()).to_criteria()
+        criteria, order, page = account_list_request(ctx, filter, order_by, first, after, last, before)
         return Connection(page=await reads.list_accounts(ctx, criteria, order, page))
 
     @strawberry.field(description="One account by ID, archived or not; null if it does not exist.")

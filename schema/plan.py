@@ -15,9 +15,10 @@ from domain import need as need_model
 from domain import plan as model
 from domain import stakeholder as stakeholder_model
 from domain import team as team_model
+from resolvers.context import RequestContext
 from resolvers.loaders import by_id
 from resolvers.mutation import Outcome
-from resolvers.pagination import page_request
+from resolvers.pagination import PageRequest, page_request
 from resolvers.plans import mutations, reads
 from schema.common import (
     FILTER,
@@ -102,8 +103,7 @@ class ActionPlan(relay.Node):
         before: Before = None,
     ) -> Connection[Action]:
         ctx = context(info)
-        page = page_request(ctx, reads.BY_DUE_DATE, first, after, last, before)
-        criteria = (filter or ActionFilter()).to_criteria()
+        criteria, page = action_list_request(ctx, filter, first, after, last, before)
         return Connection(page=await reads.plan_actions(ctx, self.id, criteria, page))
 
     @strawberry.field(description="How many of the plan's actions are done, blocked, and in all.")
@@ -179,9 +179,34 @@ async def account_plans(
 ) -> Connection[ActionPlan]:
     """`Account.plans`: the plan that starts latest first, batched with every account on the page."""
     ctx = context(info)
-    page = page_request(ctx, reads.LATEST_START_FIRST, first, after, last, before)
-    criteria = (filter or ActionPlanFilter()).to_criteria()
+    criteria, page = plan_list_request(ctx, filter, first, after, last, before)
     return Connection(page=await reads.account_plans(ctx, root.id, criteria, page))
+
+
+def plan_list_request(
+    ctx: RequestContext,
+    filter: ActionPlanFilter | None = None,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> tuple[reads.PlanFilter, PageRequest]:
+    """`Account.plans`' arguments as the reads take them (BAD_USER_INPUT for a bad page or cursor)."""
+    page = page_request(ctx, reads.LATEST_START_FIRST, first, after, last, before)
+    return (filter or ActionPlanFilter()).to_criteria(), page
+
+
+def action_list_request(
+    ctx: RequestContext,
+    filter: ActionFilter | None = None,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> tuple[reads.ActionFilter, PageRequest]:
+    """`ActionPlan.actions`' arguments as the reads take them (BAD_USER_INPUT for a bad page or cursor)."""
+    page = page_request(ctx, reads.BY_DUE_DATE, first, after, last, before)
+    return (filter or ActionFilter()).to_criteria(), page
 
 
 @strawberry.input(description="A new plan for an account.")

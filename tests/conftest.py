@@ -128,8 +128,9 @@ class GraphQLClient:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url)
+def settings(database_url: str, request: pytest.FixtureRequest) -> Settings:
+    """The suite's settings, changed by what a test passes with `indirect=True`."""
+    return Settings(database_url=database_url, **getattr(request, "param", {}))
 
 
 @pytest.fixture

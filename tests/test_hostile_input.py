@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 import resolvers.accounts.reads
 from kam.app import KamGraphQL
-from kam.settings import Settings
 from tests.conftest import GraphQLClient
 from tests.factories import create_account
 
@@ -26,12 +25,6 @@ mutation($input: AccountCreateInput!) {
 }"""
 PAGE = "query($first: Int) { accounts(first: $first) { totalCount } }"
 JSON = {"Content-Type": "application/json"}
-
-
-@pytest.fixture
-def settings(settings: Settings, request: pytest.FixtureRequest) -> Settings:
-    """The suite's settings, changed by what a test passes with `indirect=True`."""
-    return settings.model_copy(update=getattr(request, "param", {}))
 
 
 def only_error(response: httpx.Response) -> dict[str, Any]:
@@ -297,7 +290,8 @@ async def test_text_with_a_nul_character_is_refused(
     assert (await client.execute(COUNT))["accounts"]["totalCount"] == 0
 
 
-@pytest.mark.parametrize("settings", [{"request_timeout": 0.3}], indirect=True)
+# The general executor's resolvers are slowed down, so compiled reads are off (tests/test_compiled.py slows those).
+@pytest.mark.parametrize("settings", [{"request_timeout": 0.3, "compiled_reads": False}], indirect=True)
 async def test_a_request_past_the_time_limit_is_stopped_and_its_connection_given_back(
     client: GraphQLClient, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1,0 +1,201 @@
+"""Connections in a plan: keyset pages as the resolvers page them, their rows as tuples.
+
+A child connection pages the children of every parent row in one windowed
+statement (`child_pages_select`), a top-level list runs its statement
+(`page_select`); `totalCount` costs one more statement, and only when asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, select
+
+from resolvers.compiled.objects import (
+    Binder,
+    FieldPlan,
+    Getter,
+    Layout,
+    ObjectPlan,
+    Row,
+    Run,
+    unique,
+)
+from resolvers.pagination import (
+    Order,
+    Page,
+    PageRequest,
+    child_page,
+    child_pages_select,
+    count_select,
+    encode_cursor,
+    page_select,
+)
+
+
+@dataclass(frozen=True)
+class ListRequest:
+    """A connection's arguments in one request, as the resolvers turn them into SQL."""
+
+    order: Order
+    page: PageRequest
+    where: Sequence[ColumnElement[bool]] = ()
+    statement: Select[Any] | None = None  # a top-level list: its rows, conditions and access included
+
+
+@dataclass(eq=False)
+class ConnectionShape:
+    """What is asked of a connection, in answer order: parts tagged nodes, edges, pageInfo, totalCount, typename.
+
+    `edges` holds (key, ("node", plan) | ("cursor",) | ("typename", name)) and
+    `pageInfo` holds (key, name) with name one of PageInfo's fields or "__typename".
+    """
+
+    parts: list[tuple[str, tuple[Any, ...]]]
+
+    def plans(self) -> list[ObjectPlan]:
+        found = [part[1] for _, part in self.parts if part[0] == "nodes"]
+        for _, part in self.parts:
+            if part[0] == "edges":
+                found += [edge[1] for _, edge in part[1] if edge[0] == "node"]
+        return found
+
+    def needs(self) -> list[Any]:
+        return [column for plan in self.plans() for column in plan.needs()]
+
+    def walk(self) -> Iterator[FieldPlan]:
+        for plan in self.plans():
+            yield from plan.walk()
+
+    def wants_count(self) -> bool:
+        return any(part[0] == "totalCount" for _, part in self.parts)
+
+    async def build(
+        self, run: Run, pages: list[Page[Row]], layout: Layout, order: Order, counts: list[int | None]
+    ) -> list[dict[str, Any]]:
+        rows = [row for page in pages for row in page.rows]
+        objects = {id(plan): await plan.resolve(run, rows, layout) for plan in self.plans()}
+        at = layout.at(order.key.column)
+
+        def cursor(row: Row) -> str:
+            return encode_cursor(order.key, row[at], row[0])
+
+        built, start = [], 0
+        for page, count in zip(pages, counts, strict=True):
+            end = start + len(page.rows)
+            answer: dict[str, Any] = {}
+            for key, (tag, *args) in self.parts:
+                if tag == "nodes":
+                    answer[key] = objects[id(args[0])][start:end]
+                elif tag == "edges":
+                    answer[key] = [self._edge(args[0], objects, rows, j, cursor) for j in range(start, end)]
+                elif tag == "pageInfo":
+                    answer[key] = self._page_info(args[0], page, cursor)
+                elif tag == "totalCount":
+                    answer[key] = count
+                else:
+                    answer[key] = args[0]
+            built.append(answer)
+            start = end
+        return built
+
+    @staticmethod
+    def _edge(parts: list[Any], objects: dict[int, list[Any]], rows: list[Row], j: int, cursor: Any) -> dict[str, Any]:
+        edge: dict[str, Any] = {}
+        for key, (tag, *args) in parts:
+            if tag == "node":
+                edge[key] = objects[id(args[0])][j]
+            elif tag == "cursor":
+                edge[key] = cursor(rows[j])
+            else:
+                edge[key] = args[0]
+        return edge
+
+    @staticmethod
+    def _page_info(parts: list[tuple[str, str]], page: Page[Row], cursor: Any) -> dict[str, Any]:
+        values = {
+            "hasNextPage": page.has_next_page,
+            "hasPreviousPage": page.has_previous_page,
+            "startCursor": cursor(page.rows[0]) if page.rows else None,
+            "endCursor": cursor(page.rows[-1]) if page.rows else None,
+            "__typename": "PageInfo",
+        }
+        return {key: values[name] for key, name in parts}
+
+
+@dataclass(eq=False)
+class ChildConnection(FieldPlan):
+    """A page of the children whose `parent` column is the row's id, for every row in one statement."""
+
+    parent: Any
+    binder: Binder
+    shape: ConnectionShape
+
+    def nested(self) -> Iterator[FieldPlan]:
+        return self.shape.walk()
+
+    def bind(self, run: Run) -> None:
+        run.bound[self] = self.binder(run)
+
+    async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
+        request: ListRequest = run.bound[self]
+        order, page = request.order, request.page
+        ids = unique(row[0] for row in rows)
+        child = Layout([self.parent.class_.id, *self.shape.needs(), order.key.column, self.parent])
+        p = child.at(self.parent)
+        found: list[Row] = []
+        if ids and page.limit:
+            inner = child_pages_select(self.parent, ids, request.where, order, page, child.labelled()).subquery()
+            stmt = (
+                select(*(inner.c[f"c{i}"] for i in range(len(child.columns))))
+                .where(inner.c.rank <= page.limit + 1)
+                .order_by(inner.c[f"c{p}"], inner.c.rank)
+            )
+            found = await run.rows(stmt)
+        grouped: dict[int, list[Row]] = {pid: [] for pid in ids}
+        for row in found:
+            grouped[row[p]].append(row)
+        counts: dict[int, int] = {}
+        if ids and self.shape.wants_count():
+            stmt = (
+                select(self.parent, func.count())
+                .where(self.parent.in_(ids), *request.where)
+                .group_by(self.parent)
+            )
+            counts = {parent: int(n) for parent, n in await run.rows(stmt)}
+        pages = [child_page(grouped[pid], page, order, lambda: None) for pid in ids]
+        built = await self.shape.build(run, pages, child, order, [counts.get(pid, 0) for pid in ids])
+        answers = dict(zip(ids, built, strict=True))
+        return lambda row: answers[row[0]]
+
+
+@dataclass(eq=False)
+class RootConnection(FieldPlan):
+    """A top-level list: one page of the list's statement, its count when asked."""
+
+    model: Any
+    binder: Binder
+    shape: ConnectionShape
+
+    def nested(self) -> Iterator[FieldPlan]:
+        return self.shape.walk()
+
+    def bind(self, run: Run) -> None:
+        run.bound[self] = self.binder(run)
+
+    async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
+        request: ListRequest = run.bound[self]
+        assert request.statement is not None
+        order, page = request.order, request.page
+        listed = Layout([self.model.id, *self.shape.needs(), order.key.column])
+        found: list[Row] = []
+        if page.limit:
+            stmt = page_select(request.statement.with_only_columns(*listed.labelled()), self.model.id, order, page)
+            found = await run.rows(stmt)
+        count = None
+        if self.shape.wants_count():
+            count = int((await run.rows(count_select(request.statement)))[0][0])
+        answer = (await self.shape.build(run, [child_page(found, page, order, lambda: None)], listed, order, [count]))[0]
+        return lambda _row: answer

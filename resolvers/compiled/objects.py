@@ -1,0 +1,310 @@
+"""Objects of a plan: the fields asked of one type, each turning a selected row into its value.
+
+Rows are tuples laid out by a `Layout` (the columns one statement selects).
+A field first `prepare`s: it loads what it needs for all rows at once (one
+statement, whatever their number) and returns a getter, which then gives the
+field's value for each row without touching the database.
+"""
+
+from __future__ import annotations
+
+import base64
+from abc import ABC, abstractmethod
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import Enum, String, select, type_coerce
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resolvers.context import RequestContext
+
+Row = Sequence[Any]
+Getter = Callable[[Row], Any]
+Binder = Callable[["Run"], Any]
+
+
+def global_id(type_name: str, row_id: int) -> str:
+    """A row's Relay ID, encoded as strawberry's relay encodes it."""
+    return base64.b64encode(f"{type_name}:{row_id}".encode()).decode()
+
+
+def _key(column: Any) -> tuple[Any, str]:
+    return column.class_, column.key
+
+
+def _selected(column: Any) -> Any:
+    """Enums are selected as the names they are stored by, which is also what GraphQL answers with."""
+    return type_coerce(column, String()) if isinstance(column.type, Enum) else column
+
+
+def unique(values: Iterable[Any]) -> list[Any]:
+    return list(dict.fromkeys(v for v in values if v is not None))
+
+
+class Layout:
+    """The columns one statement selects, the row's id first, each once; where each one sits in a row."""
+
+    def __init__(self, columns: Iterable[Any]) -> None:
+        self.columns: list[Any] = []
+        self.position: dict[tuple[Any, str], int] = {}
+        for column in columns:
+            if _key(column) not in self.position:
+                self.position[_key(column)] = len(self.columns)
+                self.columns.append(column)
+
+    def at(self, column: Any) -> int:
+        return self.position[_key(column)]
+
+    def labelled(self) -> list[Any]:
+        """The columns to select, labelled by position so a subquery keeps them apart."""
+        return [_selected(c).label(f"c{i}") for i, c in enumerate(self.columns)]
+
+    def only_id(self) -> bool:
+        return len(self.columns) == 1
+
+
+class Run:
+    """One execution of a plan: the request's context, its variables, and the arguments bound for it."""
+
+    def __init__(self, ctx: RequestContext, variables: Any) -> None:
+        self.ctx = ctx
+        self.variables = variables
+        self.bound: dict[FieldPlan, Any] = {}
+        self.seen: dict[Any, list[tuple[Layout, list[Row]]]] = defaultdict(list)
+        self.values: dict[tuple[Any, str], dict[int, list[str]]] = {}
+
+    def bind(self, plans: Iterable[FieldPlan]) -> None:
+        """Evaluate every argument of the plan before any SQL runs, so a bad one changes nothing."""
+        for plan in plans:
+            plan.bind(self)
+
+    def remember(self, model: Any, layout: Layout, rows: list[Row]) -> None:
+        """Rows of `model` read in this run, which later lookups by id may reuse."""
+        if model is not None and rows:
+            self.seen[model].append((layout, rows))
+
+    def recall(self, model: Any, layout: Layout, ids: set[int]) -> list[tuple[Layout, list[Row]]]:
+        """Rows with these ids read earlier in the run with at least `layout`'s columns (ids found are removed)."""
+        found = []
+        for seen, rows in self.seen.get(model, ()):
+            if ids and all(key in seen.position for key in layout.position):
+                hits = {row[0]: row for row in rows if row[0] in ids}
+                if hits:
+                    found.append((seen, list(hits.values())))
+                    ids.difference_update(hits)
+        return found
+
+    async def rows(self, stmt: Any) -> list[Row]:
+        async def work(session: AsyncSession) -> list[Row]:
+            connection = await session.connection()
+            return list((await connection.execute(stmt)).all())
+
+        return await self.ctx.run(work)
+
+
+class FieldPlan(ABC):
+    """One field of an object type in a plan."""
+
+    def needs(self) -> Sequence[Any]:
+        """Columns of the object's row this field reads."""
+        return ()
+
+    def nested(self) -> Iterator[FieldPlan]:
+        """Every field plan below this one (to bind their arguments)."""
+        return iter(())
+
+    def bind(self, run: Run) -> None:
+        """Evaluate this field's arguments for `run` (fields without arguments have none)."""
+
+    @abstractmethod
+    async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
+        """Load what the field needs for all `rows` and return the getter of its value for one row."""
+
+
+@dataclass(eq=False)
+class ObjectPlan:
+    """The fields asked of one object type, in answer order."""
+
+    model: Any
+    fields: list[tuple[str, FieldPlan]]
+
+    def needs(self) -> list[Any]:
+        columns = [self.model.id]
+        for _, field in self.fields:
+            columns.extend(field.needs())
+        return columns
+
+    def walk(self) -> Iterator[FieldPlan]:
+        for _, field in self.fields:
+            yield field
+            yield from field.nested()
+
+    async def resolve(self, run: Run, rows: list[Row], layout: Layout) -> list[dict[str, Any]]:
+        run.remember(self.model, layout, rows)
+        getters = [(key, await field.prepare(run, rows, layout)) for key, field in self.fields]
+        return [{key: get(row) for key, get in getters} for row in rows]
+
+    async def read(self, run: Run, ids: Sequence[int]) -> list[Row]:
+        """The rows with these ids, with every column the plan needs; kept for later lookups of the run."""
+        layout = Layout(self.needs())
+        rows = await run.rows(select(*layout.labelled()).where(self.model.id.in_(ids)))
+        run.remember(self.model, layout, rows)
+        return rows
+
+    async def by_id(self, run: Run, ids: Sequence[int], *, existing: bool = True) -> dict[int, dict[str, Any]]:
+        """The objects of the rows with these ids, missing ones left out: rows the run read already, the
+        others in one statement (none when only the id is asked of rows known to exist, as a foreign key's
+        target is: `existing`)."""
+        layout = Layout(self.needs())
+        wanted = set(ids)
+        groups = run.recall(self.model, layout, wanted)
+        missing = [i for i in ids if i in wanted]
+        if existing and layout.only_id():
+            groups.append((layout, [(i,) for i in missing]))
+        elif missing:
+            groups.append((layout, await run.rows(select(*layout.labelled()).where(self.model.id.in_(missing)))))
+        found: dict[int, dict[str, Any]] = {}
+        for group_layout, rows in groups:
+            found.update(zip((row[0] for row in rows), await self.resolve(run, rows, group_layout), strict=True))
+        return found
+
+
+@dataclass(eq=False)
+class Constant(FieldPlan):
+    value: Any
+
+    async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
+        value = self.value
+        return lambda _row: value
+
+
+@dataclass(eq=False)
+class Scalar(FieldPlan):
+    """A column, converted to its GraphQL form by `convert` (never called with null)."""
+
+    column: Any
+    convert: Callable[[Any], Any] | None = None
+
+    def needs(self) -> Sequence[Any]:
+        return (self.column,)
+
+    async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
+        i, convert = layout.at(self.column), self.convert
+        if convert is None:
+            return itemgetter(i)
+        return lambda row: None if row[i] is None else convert(row[i])
+
+
+@dataclass(eq=False)
+class Computed(FieldPlan):
+    """A value computed from columns of the row (by a domain rule)."""
+
+    columns: tuple[Any, ...]
+    compute: Callable[..., Any]
+
+    def needs(self) -> Sequence[Any]:
+        return self.columns
+
+    async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
+        positions, compute = [layout.at(c) for c in self.columns], self.compute
+        return lambda row: compute(*(row[i] for i in positions))
+
+
+@dataclass(eq=False)
+class GlobalId(FieldPlan):
+    type_name: str
+    column: Any
+
+    def needs(self) -> Sequence[Any]:
+        return (self.column,)
+
+    async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
+        i, name = layout.at(self.column), self.type_name
+        return lambda row: global_id(name, row[i])
+
+
+@dataclass(eq=False)
+class MoneyField(FieldPlan):
+    """A small object made of columns of the same row, such as an amount and its currency."""
+
+    fields: list[tuple[str, FieldPlan]]
+
+    def needs(self) -> Sequence[Any]:
+        return [c for _, field in self.fields for c in field.needs()]
+
+    async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
+        getters = [(key, await field.prepare(run, rows, layout)) for key, field in self.fields]
+        return lambda row: {key: get(row) for key, get in getters}
+
+
+@dataclass(eq=False)
+class ToOne(FieldPlan):
+    """The object a foreign key of the row points at; null when the key is."""
+
+    key: Any
+    target: ObjectPlan
+
+    def needs(self) -> Sequence[Any]:
+        return (self.key,)
+
+    def nested(self) -> Iterator[FieldPlan]:
+        return self.target.walk()
+
+    async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
+        i = layout.at(self.key)
+        found = await self.target.by_id(run, unique(row[i] for row in rows))
+        return lambda row: found.get(row[i])
+
+
+@dataclass(eq=False)
+class ChildRows(FieldPlan):
+    """All rows whose `parent` column is the row's id, in `order_by` order (small bounded lists)."""
+
+    parent: Any
+    order_by: tuple[Any, ...]
+    target: ObjectPlan
+
+    def nested(self) -> Iterator[FieldPlan]:
+        return self.target.walk()
+
+    async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
+        ids = unique(row[0] for row in rows)
+        child = Layout([*self.target.needs(), self.parent])
+        stmt = select(*child.labelled()).where(self.parent.in_(ids)).order_by(*self.order_by)
+        found = await run.rows(stmt) if ids else []
+        objects = await self.target.resolve(run, found, child)
+        grouped: dict[int, list[Any]] = defaultdict(list)
+        p = child.at(self.parent)
+        for row, obj in zip(found, objects, strict=True):
+            grouped[row[p]].append(obj)
+        return lambda row: grouped.get(row[0], [])
+
+
+@dataclass(eq=False)
+class ValueList(FieldPlan):
+    """Enum values held in a table of their own (one row per value), in the enum's order."""
+
+    parent: Any
+    value: Any
+    enum: Any
+
+    async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
+        grouped = await self.load(run, unique(row[0] for row in rows))
+        return lambda row: grouped.get(row[0], [])
+
+    async def load(self, run: Run, ids: list[int]) -> dict[int, list[str]]:
+        """The values of these parents (by name, in the enum's order), read once per run."""
+        key = _key(self.value)
+        known = run.values.setdefault(key, {})
+        missing = [i for i in ids if i not in known]
+        if missing:
+            known.update((i, []) for i in missing)
+            for parent, value in await run.rows(select(self.parent, _selected(self.value)).where(self.parent.in_(missing))):
+                known[parent].append(value)
+            rank = {member.name: i for i, member in enumerate(self.enum)}
+            for i in missing:
+                known[i].sort(key=rank.__getitem__)
+        return known

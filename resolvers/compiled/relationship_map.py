@@ -1,0 +1,303 @@
+"""Relationship maps in a plan: the maps of many accounts from one statement per kind of row.
+
+The analysis is domain.relationship_map's; this module only feeds it tuples
+and loads nothing the query does not ask for (no influence lines without
+`edges`, no coverage without the fields that read it).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from domain.relationship_map import (
+    MapCoverage,
+    MapPerson,
+    strongest_coverage,
+    summarize,
+)
+from domain.stakeholder import (
+    Attitude,
+    BuyingRole,
+    Coverage,
+    CoverageStrength,
+    Influence,
+    InfluenceLink,
+    Stakeholder,
+    StakeholderBuyingRole,
+)
+from resolvers.compiled.objects import (
+    Binder,
+    FieldPlan,
+    Getter,
+    Layout,
+    ObjectPlan,
+    Row,
+    Run,
+    ValueList,
+    unique,
+)
+from resolvers.compiled.roots import visible_account
+
+# Fields of a map node, an edge and the summary that need the coverage rows or the buying roles.
+NEEDS_COVERAGE = {"coveredByCount", "strongestCoverage", "coverage", "uncoveredDecisionMakers",
+                  "coveredStakeholderCount", "singleThreaded"}
+NEEDS_ROLES = {"buyingRoles", "stakeholdersByRole", "uncoveredDecisionMakers"}
+BUYING_ROLES = ValueList(StakeholderBuyingRole.stakeholder_id, StakeholderBuyingRole.role, BuyingRole)
+
+
+@dataclass(eq=False)
+class MapPlan:
+    """What is asked of a relationship map, in answer order: parts tagged account, nodes, edges, coverage,
+    summary or typename; nodes, edges and summary hold their own (key, (tag, ...)) lists."""
+
+    parts: list[tuple[str, tuple[Any, ...]]]
+    stakeholder_plans: list[ObjectPlan] = field(default_factory=list)
+
+    def plans(self) -> Iterator[ObjectPlan]:
+        """Every object plan inside the map."""
+        for _, (tag, *args) in self.parts:
+            if tag in ("account", "coverage"):
+                yield args[0]
+            elif tag in ("nodes", "edges", "summary"):
+                for _, (_, *inner) in args[0]:
+                    if inner and isinstance(inner[0], ObjectPlan):
+                        yield inner[0]
+
+    def account_plan(self) -> ObjectPlan | None:
+        return next((args[0] for _, (tag, *args) in self.parts if tag == "account"), None)
+
+    def walk(self) -> Iterator[FieldPlan]:
+        for plan in self.plans():
+            yield from plan.walk()
+
+    def _tags(self) -> set[str]:
+        tags = set()
+        for _, (tag, *args) in self.parts:
+            tags.add(tag)
+            if tag in ("nodes", "edges", "summary"):
+                tags.update(inner_tag for _, (inner_tag, *_) in args[0])
+        return tags
+
+    async def build(self, run: Run, account_ids: list[int]) -> dict[int, dict[str, Any]]:
+        """The maps of these accounts (which the caller may read), by account id."""
+        tags = self._tags()
+        people_layout = Layout(
+            [Stakeholder.id, Stakeholder.account_id, Stakeholder.attitude, Stakeholder.influence,
+             Stakeholder.decision_level, Stakeholder.reports_to_id,
+             *(c for plan in self.stakeholder_plans for c in plan.needs())]
+        )
+        people = await run.rows(
+            select(*people_layout.labelled())
+            .where(Stakeholder.account_id.in_(account_ids))
+            .order_by(Stakeholder.name, Stakeholder.id)
+        ) if account_ids else []
+        ids = [row[0] for row in people]
+        roles = await BUYING_ROLES.load(run, ids) if tags & NEEDS_ROLES else {}
+        coverage_plans = [args[0] for _, (tag, *args) in self.parts if tag == "coverage"]
+        coverage_plans += [args[0] for _, (tag, *args) in self._inner("nodes") if tag == "coverage"]
+        coverage_layout = Layout(
+            [Coverage.id, Coverage.account_id, Coverage.stakeholder_id, Coverage.member_id, Coverage.strength,
+             *(c for plan in coverage_plans for c in plan.needs())]
+        )
+        coverage: list[Row] = []
+        if tags & NEEDS_COVERAGE:
+            coverage = await run.rows(
+                select(*coverage_layout.labelled()).where(Coverage.account_id.in_(account_ids)).order_by(Coverage.id)
+            )
+        link_plans = [args[0] for _, (tag, *args) in self._inner("edges") if tag == "influenceLink"]
+        link_layout = Layout(
+            [InfluenceLink.id, InfluenceLink.account_id, InfluenceLink.source_id, InfluenceLink.target_id,
+             InfluenceLink.strength, *(c for plan in link_plans for c in plan.needs())]
+        )
+        links: list[Row] = []
+        if "edges" in tags:
+            links = await run.rows(
+                select(*link_layout.labelled())
+                .where(InfluenceLink.account_id.in_(account_ids))
+                .order_by(InfluenceLink.id)
+            )
+        objects: dict[int, dict[Any, Any]] = {}
+        for plan in self.stakeholder_plans:
+            objects[id(plan)] = dict(zip(ids, await plan.resolve(run, people, people_layout), strict=True))
+        for plan in coverage_plans:
+            objects[id(plan)] = dict(zip(range(len(coverage)), await plan.resolve(run, coverage, coverage_layout), strict=True))
+        for plan in link_plans:
+            objects[id(plan)] = dict(zip(range(len(links)), await plan.resolve(run, links, link_layout), strict=True))
+        accounts: dict[int, dict[str, Any]] = {}
+        for _, (tag, *args) in self.parts:
+            if tag == "account":
+                accounts = await args[0].by_id(run, account_ids)
+
+        by_account: dict[int, _Account] = {a: _Account() for a in account_ids}
+        for row in people:
+            by_account[row[1]].people.append(row)
+        for j, row in enumerate(coverage):
+            by_account[row[1]].coverage.append(j)
+        for j, row in enumerate(links):
+            by_account[row[1]].links.append(j)
+        return {
+            a: _Builder(self, objects, roles, people_layout, coverage, links, accounts.get(a)).map(by_account[a])
+            for a in account_ids
+        }
+
+    def _inner(self, tag: str) -> list[tuple[str, tuple[Any, ...]]]:
+        return [item for _, (t, *args) in self.parts if t == tag for item in args[0]]
+
+
+@dataclass
+class _Account:
+    people: list[Row] = field(default_factory=list)
+    coverage: list[int] = field(default_factory=list)  # positions in the coverage rows
+    links: list[int] = field(default_factory=list)  # positions in the link rows
+
+
+@dataclass
+class _Builder:
+    plan: MapPlan
+    objects: dict[int, dict[Any, Any]]
+    roles: dict[int, list[str]]
+    people_layout: Layout
+    coverage: list[Row]
+    links: list[Row]
+    account: Any
+
+    def map(self, account: _Account) -> dict[str, Any]:
+        covering: dict[int, list[int]] = defaultdict(list)
+        for j in account.coverage:
+            covering[self.coverage[j][2]].append(j)
+        on_map = {row[0] for row in account.people}
+        answer: dict[str, Any] = {}
+        summary = None
+        for key, (tag, *args) in self.plan.parts:
+            if tag == "account":
+                answer[key] = self.account
+            elif tag == "nodes":
+                answer[key] = [self._node(args[0], row, covering.get(row[0], [])) for row in account.people]
+            elif tag == "edges":
+                answer[key] = self._edges(args[0], account, on_map)
+            elif tag == "coverage":
+                found = self.objects[id(args[0])]
+                answer[key] = [found[j] for j in account.coverage]
+            elif tag == "summary":
+                summary = summary or self._summary(account)
+                answer[key] = self._summary_answer(args[0], summary, account)
+            else:
+                answer[key] = args[0]
+        return answer
+
+    def _node(self, parts: list[Any], row: Row, covering: list[int]) -> dict[str, Any]:
+        node: dict[str, Any] = {}
+        for key, (tag, *args) in parts:
+            if tag == "stakeholder":
+                node[key] = self.objects[id(args[0])][row[0]]
+            elif tag == "buyingRoles":
+                node[key] = self.roles.get(row[0], [])
+            elif tag in ("attitude", "influence", "decisionLevel"):
+                node[key] = row[{"attitude": 2, "influence": 3, "decisionLevel": 4}[tag]]
+            elif tag == "coveredByCount":
+                node[key] = len({self.coverage[j][3] for j in covering if self.coverage[j][4] != "NONE"})
+            elif tag == "strongestCoverage":
+                best = strongest_coverage(CoverageStrength[self.coverage[j][4]] for j in covering)
+                node[key] = None if best is None else best.name
+            elif tag == "coverage":
+                found = self.objects[id(args[0])]
+                node[key] = [found[j] for j in covering]
+            else:
+                node[key] = args[0]
+        return node
+
+    def _edges(self, parts: list[Any], account: _Account, on_map: set[int]) -> list[dict[str, Any]]:
+        lines = [("REPORTS_TO", row[0], row[5], None, None) for row in account.people if row[5] in on_map]
+        for j in account.links:
+            _, _, source, target, strength = self.links[j][:5]
+            if source in on_map and target in on_map:
+                lines.append(("INFLUENCES", source, target, strength, j))
+        edges = []
+        for kind, source, target, strength, link in lines:
+            edge: dict[str, Any] = {}
+            for key, (tag, *args) in parts:
+                if tag == "kind":
+                    edge[key] = kind
+                elif tag in ("source", "target"):
+                    edge[key] = self.objects[id(args[0])][source if tag == "source" else target]
+                elif tag == "strength":
+                    edge[key] = strength
+                elif tag == "influenceLink":
+                    edge[key] = None if link is None else self.objects[id(args[0])][link]
+                else:
+                    edge[key] = args[0]
+            edges.append(edge)
+        return edges
+
+    def _summary(self, account: _Account) -> Any:
+        people = [
+            MapPerson(row[0], tuple(BuyingRole[r] for r in self.roles.get(row[0], ())), Attitude[row[2]], Influence[row[3]])
+            for row in account.people
+        ]
+        coverage = [
+            MapCoverage(self.coverage[j][2], self.coverage[j][3], CoverageStrength[self.coverage[j][4]])
+            for j in account.coverage
+        ]
+        return summarize(people, coverage)
+
+    def _summary_answer(self, parts: list[Any], summary: Any, account: _Account) -> dict[str, Any]:
+        answer: dict[str, Any] = {}
+        for key, (tag, *args) in parts:
+            if tag == "stakeholdersByRole":
+                answer[key] = [
+                    {k: (role.name if part == "role" else count if part == "count" else part) for k, part in args[0]}
+                    for role, count in summary.role_counts.items()
+                ]
+            elif tag in ("uncoveredDecisionMakers", "influentialOpponents"):
+                ids = summary.uncovered_decision_maker_ids if tag == "uncoveredDecisionMakers" else summary.influential_opponent_ids
+                found = self.objects[id(args[0])]
+                answer[key] = [found[i] for i in ids]
+            elif tag == "coveredStakeholderCount":
+                answer[key] = summary.covered_stakeholder_count
+            elif tag == "singleThreaded":
+                answer[key] = summary.single_threaded
+            elif tag == "supportIndex":
+                answer[key] = summary.support_index
+            else:
+                answer[key] = args[0]
+        return answer
+
+
+@dataclass(eq=False)
+class AccountMaps(FieldPlan):
+    """`Account.relationshipMap`: the maps of every account row."""
+
+    plan: MapPlan
+
+    def nested(self) -> Iterator[FieldPlan]:
+        return self.plan.walk()
+
+    async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
+        maps = await self.plan.build(run, unique(row[0] for row in rows))
+        return lambda row: maps[row[0]]
+
+
+@dataclass(eq=False)
+class MapOf(FieldPlan):
+    """`relationshipMap(accountId)`: the map of one account; null when it does not exist or the caller may not read it."""
+
+    binder: Binder
+    plan: MapPlan
+
+    def nested(self) -> Iterator[FieldPlan]:
+        return self.plan.walk()
+
+    def bind(self, run: Run) -> None:
+        run.bound[self] = self.binder(run)
+
+    async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
+        account_id = run.bound[self]
+        found = None
+        if await visible_account(run, account_id, self.plan.account_plan()):
+            found = (await self.plan.build(run, [account_id]))[account_id]
+        return lambda _row: found

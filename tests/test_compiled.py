@@ -1,0 +1,357 @@
+"""Compiled reads (kam/compiled.py) answer exactly as the general executor does, in no more statements.
+
+Every document runs twice against the same generated portfolio: through a
+server with compiled reads and through one without; the two answers must be
+equal, errors included. Documents outside what plans cover fall back to the
+executor, and so do arguments the resolvers refuse.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from graphql import parse
+from sqlalchemy import event
+
+from domain.growth import MatrixThresholds
+from kam.app import create_app
+from kam.compiled import Planner
+from kam.db import create_engine
+from kam.portfolio.load import load_portfolio
+from kam.settings import Settings
+from resolvers.compiled.objects import Run
+from resolvers.ids import to_global_id
+from schema.api import build_schema
+from tests.conftest import GraphQLClient, StatementCounter, add_member, http_client
+from tests.stores import Store
+
+ACCOUNT = """
+fragment AccountFields on Account {
+  id name industry region website grade valueTier isKeyAccount relationshipStage lifecycleStage quadrant
+  archivedAt createdAt updatedAt version __typename
+  currentAnnualValue { amount currency __typename } estimatedWallet { currency amount }
+  owner { id name email title role active createdAt updatedAt version manager { id name } }
+}
+"""
+STAKEHOLDER = """
+fragment StakeholderFields on Stakeholder {
+  id name title department email phone buyingRoles attitude influence decisionLevel buyingMotive
+  createdAt updatedAt version __typename
+  account { id name } manager { id name manager { id } }
+  needs { id title peakQuarters isOpen }
+}
+"""
+NEED = """
+fragment NeedFields on Need {
+  id title description painPoints category visibility priority status peakQuarters isOpen
+  createdAt updatedAt version account { id } stakeholder { id name }
+}
+"""
+PLAN = """
+fragment PlanFields on ActionPlan {
+  id title description status startsOn endsOn createdAt updatedAt version account { name } owner { id name }
+  objectives { id description metric target dueOn createdAt updatedAt version plan { id } }
+}
+"""
+ACTION = """
+fragment ActionFields on Action {
+  id title dueOn status completedAt createdAt updatedAt version
+  plan { id title } owner { id } need { id title } stakeholder { id name }
+}
+"""
+PAGE_INFO = "pageInfo { hasNextPage hasPreviousPage startCursor endCursor __typename }"
+MAP = """
+  __typename
+  account { id name }
+  nodes {
+    __typename stakeholder { ...StakeholderFields } buyingRoles attitude influence decisionLevel
+    coveredByCount strongestCoverage coverage { id strength member { name } stakeholder { id } }
+  }
+  edges { __typename kind source { id name } target { name } strength influenceLink { id strength source { id } target { name } account { id } } }
+  coverage { id member { id name } stakeholder { name title } strength __typename }
+  summary {
+    __typename
+    stakeholdersByRole { role count __typename }
+    uncoveredDecisionMakers { id name }
+    influentialOpponents { name }
+    coveredStakeholderCount singleThreaded supportIndex
+  }
+"""
+
+EVERYTHING = (
+    ACCOUNT + STAKEHOLDER + NEED + PLAN + ACTION
+    + """
+query Everything($first: Int) {
+  accounts(first: $first) {
+    __typename totalCount """ + PAGE_INFO + """
+    edges { __typename cursor node { ...AccountFields } }
+    nodes {
+      ...AccountFields
+      stakeholders(first: 4) { totalCount """ + PAGE_INFO + """ edges { cursor node { ...StakeholderFields } } }
+      needs(first: 3) { totalCount nodes { ...NeedFields } }
+      plans(first: 2) { totalCount nodes { ...PlanFields actions(first: 3) { totalCount """ + PAGE_INFO + """ nodes { ...ActionFields } } } }
+    }
+  }
+}"""
+)
+ORDERED = """
+query Ordered($order: AccountOrder, $first: Int, $after: String, $last: Int, $before: String) {
+  accounts(orderBy: $order, first: $first, after: $after, last: $last, before: $before) {
+    totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { id name grade createdAt currentAnnualValue { amount } } }
+  }
+}"""
+FILTERED = """
+query Filtered($filter: AccountFilter) {
+  accounts(filter: $filter, first: 10) {
+    totalCount nodes { id name grade quadrant valueTier isKeyAccount archivedAt owner { name } }
+  }
+}"""
+CHILD_LISTS = """
+query Children($stakeholders: StakeholderFilter, $order: StakeholderOrder, $needs: NeedFilter, $needOrder: NeedOrder,
+               $plans: ActionPlanFilter, $actions: ActionFilter) {
+  accounts(first: 4) {
+    nodes {
+      name
+      stakeholders(filter: $stakeholders, orderBy: $order, first: 3) { totalCount edges { cursor node { name buyingRoles } } }
+      backwards: stakeholders(last: 2) { pageInfo { hasNextPage hasPreviousPage startCursor } nodes { name } }
+      needs(filter: $needs, orderBy: $needOrder, first: 4) { totalCount edges { cursor node { title priority } } }
+      plans(filter: $plans) { totalCount nodes { title actions(filter: $actions, last: 2) { totalCount pageInfo { hasPreviousPage } edges { cursor node { title dueOn } } } } }
+    }
+  }
+}"""
+ACCOUNT_BY_ID = ACCOUNT + """
+query One($id: ID!) { account(id: $id) { ...AccountFields relationshipMap { summary { supportIndex } } } }"""
+MAP_OF = STAKEHOLDER + "query Map($id: ID!) { relationshipMap(accountId: $id) {" + MAP + "} }"
+MAPS = STAKEHOLDER + "{ accounts(first: 5) { nodes { name relationshipMap {" + MAP + "} } } }"
+SHAPES = """
+fragment Named on Account { name ... on Node { id } }
+query Shapes {
+  __typename
+  a: accounts(first: 2) { nodes { id ...Named } }
+  b: accounts(first: 2) { nodes { ... { grade } ...Named } nodes { quadrant } }
+  accounts(first: 1) { nodes { first: stakeholders(first: 1) { nodes { name } } second: stakeholders(first: 2) { nodes { id } } } }
+}"""
+DEFAULTS = "query Defaults($n: Int = 2) { accounts(first: $n) { nodes { name } } }"
+
+COMPILED = [EVERYTHING, ORDERED, FILTERED, CHILD_LISTS, ACCOUNT_BY_ID, MAP_OF, MAPS, SHAPES, DEFAULTS]
+
+
+@dataclass
+class Servers:
+    """The same database behind a server with compiled reads and one without, for the same callers."""
+
+    compiled: dict[str, GraphQLClient]
+    general: dict[str, GraphQLClient]
+    statements: StatementCounter
+    accounts: list[str]  # global IDs, by name
+    theirs: str  # an account the VIEWER does not work on
+
+    async def both(self, query: str, variables: dict[str, Any] | None = None, who: str = "ADMIN") -> dict[str, Any]:
+        """The response body, after checking that both servers give it; the statements of each are kept."""
+        self.statements.reset()
+        fast = (await self.compiled[who].post(query, variables)).json()
+        self.fast_statements = self.statements.count
+        self.statements.reset()
+        slow = (await self.general[who].post(query, variables)).json()
+        self.slow_statements = self.statements.count
+        assert fast == slow
+        return fast  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+async def servers(store: Store) -> AsyncIterator[Servers]:
+    url = store.copy(store.base)
+    engine = create_engine(url)
+    statements = StatementCounter()
+    try:
+        await load_portfolio(engine, 9, thresholds=MatrixThresholds(current_value=100_000, potential=250_000), seed=7)
+        admin = await add_member(engine, "ADMIN")
+        names = await _accounts(engine, url, admin["token"])
+        viewer = await add_member(engine, "VIEWER", on=names[:3])
+        event.listen(engine.sync_engine, "before_cursor_execute", statements)
+        clients: dict[str, dict[str, GraphQLClient]] = {}
+        async with contextlib.AsyncExitStack() as stack:
+            for mode, compiled in (("compiled", True), ("general", False)):
+                app = create_app(Settings(database_url=url, compiled_reads=compiled), engine=engine)
+                clients[mode] = {
+                    m["role"]: GraphQLClient(await stack.enter_async_context(http_client(app, m["token"])), m)
+                    for m in (admin, viewer)
+                }
+            yield Servers(clients["compiled"], clients["general"], statements, names, names[-1])
+    finally:
+        await engine.dispose()
+        store.drop(url)
+
+
+async def _accounts(engine: Any, url: str, token: str) -> list[str]:
+    async with http_client(create_app(Settings(database_url=url), engine=engine), token) as http:
+        data = (await GraphQLClient(http).execute("{ accounts(first: 50) { nodes { id } } }"))["accounts"]["nodes"]
+    return [n["id"] for n in data]
+
+
+def test_the_documents_here_have_plans() -> None:
+    planner = Planner(build_schema(), maxsize=16)
+    for document in COMPILED:
+        assert planner.plan(document, parse(document), None) is not None, document
+
+
+async def test_a_page_of_accounts_with_everything_below_it(servers: Servers) -> None:
+    data = (await servers.both(EVERYTHING, {"first": 4}))["data"]
+    nodes = data["accounts"]["nodes"]
+    assert len(nodes) == 4 and all(n["stakeholders"]["edges"] and n["plans"]["nodes"] for n in nodes)
+    assert servers.fast_statements <= servers.slow_statements
+    await servers.both(EVERYTHING, {"first": 0})
+
+
+@pytest.mark.parametrize("field", ["NAME", "CREATED_AT", "CURRENT_ANNUAL_VALUE", "GRADE"])
+@pytest.mark.parametrize("direction", ["ASC", "DESC"])
+async def test_every_ordering_pages_alike(servers: Servers, field: str, direction: str) -> None:
+    order = {"field": field, "direction": direction}
+    first = (await servers.both(ORDERED, {"order": order, "first": 3}))["data"]
+    end = first["accounts"]["pageInfo"]["endCursor"]
+    second = (await servers.both(ORDERED, {"order": order, "first": 3, "after": end}))["data"]
+    assert second["accounts"]["pageInfo"]["hasPreviousPage"] is True
+    start = second["accounts"]["pageInfo"]["startCursor"]
+    back = (await servers.both(ORDERED, {"order": order, "last": 2, "before": start}))["data"]
+    assert [e["node"] for e in back["accounts"]["edges"]] == [e["node"] for e in first["accounts"]["edges"]][1:]
+    await servers.both(ORDERED, {"order": order, "last": 4})
+
+
+@pytest.mark.parametrize(
+    "criteria",
+    [
+        {},
+        {"grades": ["A", "B"], "quadrants": ["STRATEGIC", "DEVELOP"]},
+        {"isKeyAccount": True, "includeArchived": True},
+        {"search": "a", "valueTiers": ["HIGH", "MEDIUM"]},
+        {"grades": ["D"], "search": "no such account"},
+    ],
+)
+async def test_filtered_lists(servers: Servers, criteria: dict[str, Any]) -> None:
+    await servers.both(FILTERED, {"filter": criteria})
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [
+        {},
+        {"order": {"field": "CREATED_AT", "direction": "DESC"}, "stakeholders": {"buyingRoles": ["DECISION_MAKER", "USER"]}},
+        {"stakeholders": {"attitudes": ["CHAMPION", "SUPPORTER"], "search": "e"}, "needs": {"statuses": ["IDENTIFIED"]}},
+        {"needOrder": {"field": "TITLE", "direction": "DESC"}, "needs": {"quarters": ["Q1", "Q4"]}},
+        {"needOrder": {"field": "PRIORITY"}, "plans": {"statuses": ["ACTIVE"]}, "actions": {"statuses": ["OPEN", "DONE"]}},
+    ],
+)
+async def test_child_lists_with_filters_orders_and_pages_backwards(servers: Servers, variables: dict[str, Any]) -> None:
+    await servers.both(CHILD_LISTS, variables)
+
+
+async def test_one_account_and_its_map(servers: Servers) -> None:
+    data = (await servers.both(ACCOUNT_BY_ID, {"id": servers.accounts[0]}))["data"]
+    assert data["account"]["id"] == servers.accounts[0]
+    assert (await servers.both(ACCOUNT_BY_ID, {"id": to_global_id("Account", 999_999)}))["data"] == {"account": None}
+
+
+async def test_relationship_maps(servers: Servers) -> None:
+    data = (await servers.both(MAP_OF, {"id": servers.accounts[1]}))["data"]
+    assert data["relationshipMap"]["nodes"] and data["relationshipMap"]["edges"]
+    assert servers.fast_statements <= servers.slow_statements
+    await servers.both(MAPS)
+    assert (await servers.both(MAP_OF, {"id": to_global_id("Account", 999_999)}))["data"] == {"relationshipMap": None}
+
+
+async def test_fragments_aliases_and_merged_fields(servers: Servers) -> None:
+    data = (await servers.both(SHAPES))["data"]
+    assert data["__typename"] == "Query" and set(data["b"]["nodes"][0]) == {"grade", "name", "id", "quadrant"}
+    await servers.both(DEFAULTS)
+    await servers.both(DEFAULTS, {"n": 1})
+
+
+async def test_a_restricted_caller_sees_the_same_accounts_either_way(servers: Servers) -> None:
+    data = (await servers.both(FILTERED, {"filter": {}}, who="VIEWER"))["data"]
+    assert data["accounts"]["totalCount"] == 3
+    assert (await servers.both(ACCOUNT_BY_ID, {"id": servers.theirs}, who="VIEWER"))["data"] == {"account": None}
+    assert (await servers.both(MAP_OF, {"id": servers.theirs}, who="VIEWER"))["data"] == {"relationshipMap": None}
+    await servers.both(MAP_OF, {"id": servers.accounts[0]}, who="VIEWER")
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        (ORDERED, {"first": -1}),
+        (ORDERED, {"first": 1000}),
+        (ORDERED, {"first": 2, "last": 2}),
+        (ORDERED, {"first": 2, "after": "not a cursor"}),
+        (ORDERED, {"order": {"field": "GRADE"}, "first": 2, "after": "WyJuYW1lIiwiQSIsMV0"}),
+        (ORDERED, {"first": "two"}),
+        (ACCOUNT_BY_ID, {"id": to_global_id("Stakeholder", 1)}),
+        (ACCOUNT_BY_ID, {"id": "%%%"}),
+        (MAP_OF, {"id": "QWNjb3VudDp4"}),
+        ("{ accounts { nodes { stakeholders(first: -3) { nodes { id } } } } }", None),
+        ("{ accounts { nodes { plans { nodes { actions(last: 500) { nodes { id } } } } } } }", None),
+    ],
+)
+async def test_arguments_the_resolvers_refuse_get_their_errors(servers: Servers, query: str, variables: Any) -> None:
+    body = await servers.both(query, variables)
+    assert body["errors"] and body["errors"][0]["extensions"]["code"] in ("BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "query($on: Boolean!) { accounts(first: 2) { nodes { name grade @include(if: $on) } } }",
+        "{ accounts(first: 2) { nodes { name growthHistory { nodes { assessedOn } } fourSeasons { quarter } } } }",
+        "{ accounts(first: 2) { nodes { name team { teamRole member { name } } } } }",
+        "{ accounts(first: 2) { nodes { id } } teamMembers(first: 2) { nodes { name } } }",
+    ],
+)
+async def test_what_plans_do_not_cover_is_answered_by_the_executor(servers: Servers, query: str) -> None:
+    assert Planner(build_schema(), maxsize=4).plan(query, parse(query), None) is None
+    body = await servers.both(query, {"on": True})
+    assert "errors" not in body
+
+
+async def test_a_compiled_read_that_fails_is_answered_by_the_executor(
+    servers: Servers, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(*_args: object) -> None:
+        raise RuntimeError("the database went away")
+
+    expected = await servers.both(FILTERED, {"filter": {}})
+    monkeypatch.setattr(Run, "rows", broken)
+    with caplog.at_level(logging.WARNING, logger="kam.compiled"):
+        body = (await servers.compiled["ADMIN"].post(FILTERED, {"filter": {}})).json()
+    assert body == expected
+    assert any(r.exc_info and isinstance(r.exc_info[1], RuntimeError) for r in caplog.records)
+
+
+async def test_a_compiled_read_past_the_time_limit_is_stopped(
+    servers: Servers, monkeypatch: pytest.MonkeyPatch, store: Store
+) -> None:
+    original = Run.rows
+
+    async def slow(self: Run, stmt: Any) -> Any:
+        await asyncio.sleep(30)
+        return await original(self, stmt)
+
+    url = store.copy(store.base)
+    engine = create_engine(url)
+    try:
+        admin = await add_member(engine, "ADMIN")
+        app = create_app(Settings(database_url=url, request_timeout=0.3), engine=engine)
+        monkeypatch.setattr(Run, "rows", slow)
+        async with http_client(app, admin["token"]) as http:
+            body = (await GraphQLClient(http).post(FILTERED, {"filter": {}})).json()
+        assert body["data"] is None
+        assert body["errors"][0]["extensions"]["code"] == "TIMEOUT"
+        assert engine.pool.checkedout() == 0
+    finally:
+        await engine.dispose()
+        store.drop(url)
+

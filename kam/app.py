@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import orjson
 from cross_web import HTTPException
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -136,6 +137,10 @@ class KamGraphQL(GraphQL):
             if getattr(request.state, "graphql_request_error", False):
                 response.status_code = 400
         return response
+
+    def encode_json(self, data: object) -> bytes:
+        """orjson: a page of fifty accounts with everything below them is half a megabyte of JSON."""
+        return orjson.dumps(data)
 
     def decode_json(self, data: str | bytes) -> object:
         try:

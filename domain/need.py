@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Iterable
+from operator import attrgetter
+from typing import TypeVar
 
 from sqlalchemy import ForeignKey, Index, String, Text, case
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from domain.base import Base, TimestampMixin, VersionedMixin, enum_column
+
+N = TypeVar("N")
 
 
 class NeedCategory(enum.Enum):
@@ -57,6 +62,11 @@ class Quarter(enum.Enum):
     Q4 = "Q4"
 
 
+def in_quarter_order(quarters: Iterable[Quarter]) -> list[Quarter]:
+    """Peak quarters as they are listed everywhere: Q1 first."""
+    return sorted(quarters, key=lambda q: q.value)
+
+
 class NeedPeakQuarter(Base):
     __tablename__ = "need_peak_quarter"
     __table_args__ = (Index("ix_need_peak_quarter_quarter", "quarter", "need_id"),)
@@ -90,13 +100,15 @@ class Need(TimestampMixin, VersionedMixin, Base):
         case({p.name: rank for p, rank in PRIORITY_RANK.items()}, value=priority)
     )
 
+    # Never loaded with the row: reads go through a per-request loader of the quarter table, and writers
+    # load the rows explicitly before changing them through `peak_quarters` (an unloaded access raises).
     quarter_rows: Mapped[list[NeedPeakQuarter]] = relationship(
-        lazy="selectin", cascade="all, delete-orphan", passive_deletes=True
+        lazy="raise", cascade="all, delete-orphan", passive_deletes=True
     )
 
     @property
     def peak_quarters(self) -> list[Quarter]:
-        return sorted((r.quarter for r in self.quarter_rows), key=lambda q: q.value)
+        return in_quarter_order(r.quarter for r in self.quarter_rows)
 
     @peak_quarters.setter
     def peak_quarters(self, quarters: list[Quarter]) -> None:
@@ -106,13 +118,16 @@ class Need(TimestampMixin, VersionedMixin, Base):
         self.quarter_rows = keep + [NeedPeakQuarter(quarter=q) for q in wanted if q not in have]
 
 
-def four_seasons(needs: list[Need]) -> dict[Quarter, list[Need]]:
+def four_seasons(
+    needs: Iterable[N], peaks: Callable[[N], Iterable[Quarter]] = attrgetter("peak_quarters")
+) -> dict[Quarter, list[N]]:
     """The four-seasons table (四季表): each quarter with the needs peaking in it, in the order given.
 
-    A need peaking in several quarters appears under each of them; one with no peak is in none.
+    `peaks` tells the quarters a need peaks in (by default its loaded `peak_quarters`). A need peaking
+    in several quarters appears under each of them; one with no peak is in none.
     """
-    table: dict[Quarter, list[Need]] = {q: [] for q in Quarter}
+    table: dict[Quarter, list[N]] = {q: [] for q in Quarter}
     for need in needs:
-        for quarter in need.peak_quarters:
+        for quarter in peaks(need):
             table[quarter].append(need)
     return table

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 
 from sqlalchemy import (
     CheckConstraint,
@@ -73,6 +74,14 @@ class CoverageStrength(enum.Enum):
     TRUSTED_ADVISOR = "TRUSTED_ADVISOR"
 
 
+ROLE_RANK = {role: rank for rank, role in enumerate(BuyingRole)}
+
+
+def in_role_order(roles: Iterable[BuyingRole]) -> list[BuyingRole]:
+    """Buying roles as they are listed everywhere: in the enum's order."""
+    return sorted(roles, key=ROLE_RANK.__getitem__)
+
+
 class StakeholderBuyingRole(Base):
     __tablename__ = "stakeholder_buying_role"
     __table_args__ = (Index("ix_stakeholder_buying_role_role", "role", "stakeholder_id"),)
@@ -107,14 +116,15 @@ class Stakeholder(TimestampMixin, VersionedMixin, Base):
         ForeignKey("stakeholder.id", ondelete="SET NULL"), index=True
     )
 
-    # Loaded with the row in one extra batched SELECT, never lazily per row.
+    # Never loaded with the row: reads go through a per-request loader of the role table, and writers
+    # load the rows explicitly before changing them through `buying_roles` (an unloaded access raises).
     role_rows: Mapped[list[StakeholderBuyingRole]] = relationship(
-        lazy="selectin", cascade="all, delete-orphan", passive_deletes=True
+        lazy="raise", cascade="all, delete-orphan", passive_deletes=True
     )
 
     @property
     def buying_roles(self) -> list[BuyingRole]:
-        return sorted((r.role for r in self.role_rows), key=lambda r: list(BuyingRole).index(r))
+        return in_role_order(r.role for r in self.role_rows)
 
     @buying_roles.setter
     def buying_roles(self, roles: list[BuyingRole]) -> None:

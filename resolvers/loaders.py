@@ -7,11 +7,12 @@ same thing in one request shares one batch.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ARRAY, ColumnElement, Integer, any_, bindparam, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 from strawberry.dataloader import DataLoader
 
@@ -108,3 +109,37 @@ async def child_connection(
     rows = await child_pages(ctx, parent_column, order, page, where=where, where_key=where_key).load(parent_id)
     counts = child_counts(ctx, parent_column, where=where, where_key=where_key)
     return child_page(rows, page, order, lambda: counts.load(parent_id))
+
+
+def column_values(
+    ctx: RequestContext, parent_column: InstrumentedAttribute[Any], value_column: InstrumentedAttribute[Any]
+) -> DataLoader[int, list[Any]]:
+    """Each parent's values of one column of a list table (a stakeholder's buying roles), in no set order.
+
+    One SELECT of the two columns for every parent of the request, reading plain values, not ORM
+    objects; the keys travel as one parameter, so no number of them splits the batch.
+    """
+
+    async def load(parent_ids: list[int]) -> list[list[Any]]:
+        dialect = ctx.session.get_bind().dialect.name
+        stmt = select(parent_column, value_column).where(among(parent_column, parent_ids, dialect))
+        grouped: dict[int, list[Any]] = defaultdict(list)
+        for parent_id, value in (await ctx.run(lambda s: s.execute(stmt))).all():
+            grouped[parent_id].append(value)
+        return [grouped.get(pid, []) for pid in parent_ids]
+
+    return ctx.loader(("column_values", parent_column, value_column), lambda: DataLoader(load_fn=load))
+
+
+def among(column: InstrumentedAttribute[Any], ids: Sequence[int], dialect: str) -> ColumnElement[bool]:
+    """`column IN ids` with the ids as one bound array (PostgreSQL) or JSON list (SQLite).
+
+    An IN list takes a parameter per id: drivers refuse more than 32,767 of them, and PostgreSQL
+    prepares a new statement for every length, where this one statement serves any number.
+    """
+    if dialect == "postgresql":
+        return column == any_(bindparam("ids", list(ids), type_=ARRAY(Integer), unique=True))
+    if dialect == "sqlite":
+        listed = func.json_each(bindparam("ids", json.dumps(list(ids)), unique=True)).table_valued("value")
+        return column.in_(select(listed.c.value))
+    return column.in_(ids)

@@ -42,6 +42,11 @@ if TYPE_CHECKING:
     from schema.stakeholder import Stakeholder
 
 
+async def _peak_quarters(root: model.Need, info: Info) -> list[Quarter]:  # type: ignore[valid-type]
+    """`Need.peakQuarters`: read only when asked, with every other need's of the request."""
+    return await reads.peak_quarters(context(info), root.id)
+
+
 @node_type(model.Need, description="Something an account needs from us: what, how urgent, who holds it, and when it peaks.")
 class Need(relay.Node):
     id: relay.NodeID[int]
@@ -53,7 +58,8 @@ class Need(relay.Node):
     priority: Priority = strawberry.field(description="How urgent the need is.")  # type: ignore[valid-type]
     status: NeedStatus = strawberry.field(description="Where the need stands, from identified to met or dropped.")  # type: ignore[valid-type]
     peak_quarters: list[Quarter] = strawberry.field(  # type: ignore[valid-type]
-        description="Quarters of the year in which the need peaks (budget cycles, seasonal demand), Q1 first; may be empty."
+        resolver=_peak_quarters,
+        description="Quarters of the year in which the need peaks (budget cycles, seasonal demand), Q1 first; may be empty.",
     )
     created_at: datetime = strawberry.field(description="When the need was recorded (UTC).")
     updated_at: datetime = strawberry.field(description="When the need was last changed (UTC).")

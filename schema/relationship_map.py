@@ -10,6 +10,7 @@ from strawberry.types import Info
 from domain import account as account_model
 from domain import relationship_map as analysis
 from resolvers.ids import argument_id
+from resolvers.stakeholders import reads as stakeholder_reads
 from resolvers.stakeholders import relationship_map as reads
 from schema.common import ObjectId, context
 from schema.enums import (
@@ -41,8 +42,8 @@ class RelationshipMapNode:
         return self.node.stakeholder  # type: ignore[return-value]
 
     @strawberry.field(description="Roles in the buying decision.")
-    def buying_roles(self) -> list[BuyingRole]:  # type: ignore[valid-type]
-        return self.node.stakeholder.buying_roles
+    async def buying_roles(self, info: Info) -> list[BuyingRole]:  # type: ignore[valid-type]
+        return await stakeholder_reads.buying_roles(context(info), self.node.stakeholder.id)
 
     @strawberry.field(description="Attitude toward us.")
     def attitude(self) -> Attitude:  # type: ignore[valid-type]
@@ -105,25 +106,27 @@ class RelationshipMapSummary:
     account_map: strawberry.Private[reads.AccountMap]
 
     @strawberry.field(description="Stakeholders per buying role, for every role (zero included), in the enum's order.")
-    def stakeholders_by_role(self) -> list[BuyingRoleCount]:
-        counts = self.account_map.summary().role_counts
+    async def stakeholders_by_role(self, info: Info) -> list[BuyingRoleCount]:
+        counts = (await self.account_map.summary(context(info))).role_counts
         return [BuyingRoleCount(role=role, count=count) for role, count in counts.items()]
 
     @strawberry.field(description="Decision makers none of our people know (coverage of NONE does not count).")
-    def uncovered_decision_makers(self) -> list[Stakeholder]:
-        return self.account_map.people(self.account_map.summary().uncovered_decision_maker_ids)  # type: ignore[return-value]
+    async def uncovered_decision_makers(self, info: Info) -> list[Stakeholder]:
+        summary = await self.account_map.summary(context(info))
+        return self.account_map.people(summary.uncovered_decision_maker_ids)  # type: ignore[return-value]
 
     @strawberry.field(description="Highly influential stakeholders who are skeptics or opponents.")
-    def influential_opponents(self) -> list[Stakeholder]:
-        return self.account_map.people(self.account_map.summary().influential_opponent_ids)  # type: ignore[return-value]
+    async def influential_opponents(self, info: Info) -> list[Stakeholder]:
+        summary = await self.account_map.summary(context(info), roles=False)
+        return self.account_map.people(summary.influential_opponent_ids)  # type: ignore[return-value]
 
     @strawberry.field(description="Stakeholders at least one of our people knows.")
-    def covered_stakeholder_count(self) -> int:
-        return self.account_map.summary().covered_stakeholder_count
+    async def covered_stakeholder_count(self, info: Info) -> int:
+        return (await self.account_map.summary(context(info), roles=False)).covered_stakeholder_count
 
     @strawberry.field(description="True when we know at most one stakeholder: the whole relationship hangs on one person.")
-    def single_threaded(self) -> bool:
-        return self.account_map.summary().single_threaded
+    async def single_threaded(self, info: Info) -> bool:
+        return (await self.account_map.summary(context(info), roles=False)).single_threaded
 
     @strawberry.field(
         description=(
@@ -131,8 +134,8 @@ class RelationshipMapSummary:
             "attitudes CHAMPION +2 to OPPONENT -2), from -2 to +2; null when the account has no stakeholders."
         )
     )
-    def support_index(self) -> float | None:
-        return self.account_map.summary().support_index
+    async def support_index(self, info: Info) -> float | None:
+        return (await self.account_map.summary(context(info), roles=False)).support_index
 
 
 @strawberry.type(description="One account's stakeholders as a graph: org chart, influence lines, our coverage and attitudes.")

@@ -45,6 +45,11 @@ if TYPE_CHECKING:
     from schema.need import Need
 
 
+async def _buying_roles(root: model.Stakeholder, info: Info) -> list[BuyingRole]:  # type: ignore[valid-type]
+    """`Stakeholder.buyingRoles`: read only when asked, with every other stakeholder's of the request."""
+    return await reads.buying_roles(context(info), root.id)
+
+
 @node_type(model.Stakeholder, description="A person at the customer and their place in the buying decision.")
 class Stakeholder(relay.Node):
     id: relay.NodeID[int]
@@ -54,7 +59,8 @@ class Stakeholder(relay.Node):
     email: str | None = strawberry.field(description="Email address, lower case.")
     phone: str | None = strawberry.field(description="Phone number as entered.")
     buying_roles: list[BuyingRole] = strawberry.field(  # type: ignore[valid-type]
-        description="Roles this person plays in the buying decision, in the enum's order; may be empty."
+        resolver=_buying_roles,
+        description="Roles this person plays in the buying decision, in the enum's order; may be empty.",
     )
     attitude: Attitude = strawberry.field(description="Attitude toward us.")  # type: ignore[valid-type]
     influence: Influence = strawberry.field(description="How much weight this person carries in the decision.")  # type: ignore[valid-type]

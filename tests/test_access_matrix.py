@@ -296,9 +296,8 @@ async def test_checking_nodes_costs_no_statement_per_row(
     sql.reset()
     await viewer.execute(NODES, {"ids": [world.ours[t] for t in NODE_TYPES] + [world.theirs[t] for t in NODE_TYPES]})
     assert sql.count == nine
-    # The token, the caller's accounts, one batch per type, and the buying roles and peak quarters
-    # that stakeholders and needs load with them.
-    assert nine == 2 + len(NODE_TYPES) + 2
+    # The token, the caller's accounts and one batch per type: buying roles and peak quarters load only when asked.
+    assert nine == 2 + len(NODE_TYPES)
 
 
 # Mutations

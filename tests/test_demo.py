@@ -7,10 +7,12 @@ import re
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.orm import selectinload
 
 from domain import (
     Account,
@@ -61,9 +63,9 @@ async def demo(database_url: str) -> str:
     return database_url
 
 
-async def rows(engine: AsyncEngine, model: type) -> list:
+async def rows(engine: AsyncEngine, model: type, *options: Any) -> list:
     async with session_factory(engine)() as session:
-        return list(await session.scalars(select(model)))
+        return list(await session.scalars(select(model).options(*options)))
 
 
 async def test_accounts_are_listed_with_owner_and_team(demo: str, client: GraphQLClient) -> None:
@@ -90,7 +92,7 @@ async def test_team_has_every_role_and_a_reporting_line(demo: str, engine: Async
 
 
 async def test_relationship_maps_show_the_gaps_planners_look_for(demo: str, engine: AsyncEngine) -> None:
-    people = await rows(engine, Stakeholder)
+    people = await rows(engine, Stakeholder, selectinload(Stakeholder.role_rows))
     coverage = await rows(engine, Coverage)
     links = await rows(engine, InfluenceLink)
     assert {p.attitude for p in people} >= {Attitude.CHAMPION, Attitude.OPPONENT}

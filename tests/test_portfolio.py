@@ -8,11 +8,13 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.orm import selectinload
 from typer.testing import CliRunner
 
 from domain import (
@@ -89,9 +91,9 @@ async def portfolio(engine: AsyncEngine) -> PortfolioReport:
     return await load(engine)
 
 
-async def rows(engine: AsyncEngine, model: type) -> list:
+async def rows(engine: AsyncEngine, model: type, *options: Any) -> list:
     async with session_factory(engine)() as session:
-        return list(await session.scalars(select(model)))
+        return list(await session.scalars(select(model).options(*options)))
 
 
 async def count(engine: AsyncEngine, model: type) -> int:
@@ -102,8 +104,8 @@ async def count(engine: AsyncEngine, model: type) -> int:
 async def test_every_account_has_the_full_shape(portfolio: PortfolioReport, engine: AsyncEngine) -> None:
     accounts = await rows(engine, Account)
     assert len(accounts) == ACCOUNTS == portfolio.accounts
-    people = await rows(engine, Stakeholder)
-    needs = await rows(engine, Need)
+    people = await rows(engine, Stakeholder, selectinload(Stakeholder.role_rows))
+    needs = await rows(engine, Need, selectinload(Need.quarter_rows))
     plans = await rows(engine, ActionPlan)
     plan_account = {p.id: p.account_id for p in plans}
     per_account = {

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from domain.base import utcnow
-from domain.need import Need, NeedStatus, NeedVisibility, Priority
+from domain.need import Need, NeedPeakQuarter, NeedStatus, NeedVisibility, Priority
 from domain.stakeholder import Stakeholder
 from resolvers import validation as v
 from resolvers.accounts.ownership import open_account, row_of_account
@@ -50,6 +52,14 @@ async def _writable_need(session: AsyncSession, value: str, field: str = "id") -
     return need
 
 
+async def _load_quarters(session: AsyncSession, need: Need) -> None:
+    """Peak quarters never load with the need: read them before comparing, replacing or deleting them."""
+    if "quarter_rows" in inspect(need).dict:
+        return
+    rows = await session.scalars(select(NeedPeakQuarter).where(NeedPeakQuarter.need_id == need.id))
+    set_committed_value(need, "quarter_rows", list(rows))
+
+
 async def create_need(session: AsyncSession, data: dict[str, Any]) -> Need:
     account = await open_account(session, input_id(data["account_id"], "Account", "accountId"), "accountId")
     values = {**DEFAULTS, **_clean(data)}
@@ -68,6 +78,9 @@ async def update_need(session: AsyncSession, data: dict[str, Any]) -> Need:
     if "stakeholder_id" in data:
         values["stakeholder_id"] = await _stakeholder_id(session, data["stakeholder_id"], need.account_id)
     quarters = values.pop("peak_quarters", None)
+    if quarters is not None:
+        # Read first: the query flushes pending changes, and a second flush would bump the version again.
+        await _load_quarters(session, need)
     v.apply(need, values)
     if quarters is not None and set(quarters) != set(need.peak_quarters):
         need.peak_quarters = quarters
@@ -79,5 +92,7 @@ async def update_need(session: AsyncSession, data: dict[str, Any]) -> Need:
 async def delete_need(session: AsyncSession, value: str) -> str:
     """Actions that served the need stay in their plans, linked to no need."""
     need = await _writable_need(session, value)
+    # The audit trail records the quarters that go with the need.
+    await _load_quarters(session, need)
     await session.delete(need)
     return value

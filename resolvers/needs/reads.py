@@ -17,9 +17,10 @@ from domain.need import (
     Priority,
     Quarter,
     four_seasons,
+    in_quarter_order,
 )
 from resolvers.context import RequestContext
-from resolvers.loaders import child_connection, children
+from resolvers.loaders import child_connection, children, column_values
 from resolvers.pagination import (
     Order,
     Page,
@@ -87,6 +88,20 @@ async def open_needs(ctx: RequestContext, account_id: int) -> list[Need]:
     return await loader.load(account_id)
 
 
+async def peak_quarters(ctx: RequestContext, need_id: int) -> list[Quarter]:
+    """One need's peak quarters, Q1 first, read with every other need's of the request."""
+    return (await peak_quarters_of(ctx, [need_id]))[need_id]
+
+
+async def peak_quarters_of(ctx: RequestContext, need_ids: list[int]) -> dict[int, list[Quarter]]:
+    """Needs' peak quarters by need id, each Q1 first."""
+    loader = column_values(ctx, NeedPeakQuarter.need_id, NeedPeakQuarter.quarter)
+    peaks = await loader.load_many(need_ids)
+    return {nid: in_quarter_order(quarters) for nid, quarters in zip(need_ids, peaks, strict=True)}
+
+
 async def account_four_seasons(ctx: RequestContext, account_id: int) -> list[tuple[Quarter, list[Need]]]:
-    table = four_seasons(await open_needs(ctx, account_id))
+    needs = await open_needs(ctx, account_id)
+    peaks = await peak_quarters_of(ctx, [n.id for n in needs])
+    table = four_seasons(needs, lambda need: peaks[need.id])
     return list(table.items())

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from domain.base import utcnow
 from domain.errors import DomainError, ErrorCode
@@ -20,6 +21,7 @@ from domain.stakeholder import (
     InfluenceLink,
     LinkStrength,
     Stakeholder,
+    StakeholderBuyingRole,
 )
 from domain.team import TeamMember
 from resolvers import validation as v
@@ -83,6 +85,16 @@ async def _manager_id(
     return manager.id
 
 
+async def _load_roles(session: AsyncSession, person: Stakeholder) -> None:
+    """Buying roles never load with the person: read them before comparing, replacing or deleting them."""
+    if "role_rows" in inspect(person).dict:
+        return
+    rows = await session.scalars(
+        select(StakeholderBuyingRole).where(StakeholderBuyingRole.stakeholder_id == person.id)
+    )
+    set_committed_value(person, "role_rows", list(rows))
+
+
 def _touch(person: Stakeholder) -> None:
     """Buying roles live in their own table; changing them still counts as changing the stakeholder."""
     person.updated_at = utcnow()
@@ -106,6 +118,9 @@ async def update_stakeholder(session: AsyncSession, data: dict[str, Any]) -> Sta
     if "reports_to_id" in data:
         values["reports_to_id"] = await _manager_id(session, data["reports_to_id"], person.account_id, person.id)
     roles = values.pop("buying_roles", None)
+    if roles is not None:
+        # Read first: the query flushes pending changes, and a second flush would bump the version again.
+        await _load_roles(session, person)
     v.apply(person, values)
     if roles is not None and set(roles) != set(person.buying_roles):
         person.buying_roles = roles
@@ -123,6 +138,8 @@ async def set_reports_to(session: AsyncSession, value: str, manager: str | None,
 async def delete_stakeholder(session: AsyncSession, value: str) -> str:
     """Direct reports stay, reporting to nobody; links and coverage of the person go with them."""
     person = await _writable_stakeholder(session, value, "id")
+    # The audit trail records the roles that go with the person.
+    await _load_roles(session, person)
     reports = await session.scalars(select(Stakeholder).where(Stakeholder.reports_to_id == person.id))
     for report in reports:
         report.reports_to_id = None

@@ -18,10 +18,11 @@ from domain.stakeholder import (
     InfluenceLink,
     Stakeholder,
     StakeholderBuyingRole,
+    in_role_order,
 )
 from resolvers.access import load_visible
 from resolvers.context import RequestContext
-from resolvers.loaders import by_id, child_connection, children
+from resolvers.loaders import by_id, child_connection, children, column_values
 from resolvers.pagination import Order, Page, PageRequest, datetime_key, text_key
 
 
@@ -106,3 +107,15 @@ async def coverage(ctx: RequestContext, stakeholder_id: int) -> list[Coverage]:
 
 async def needs(ctx: RequestContext, stakeholder_id: int) -> list[Any]:
     return await children(ctx, Need.stakeholder_id, order_by=[Need.id]).load(stakeholder_id)
+
+
+async def buying_roles(ctx: RequestContext, stakeholder_id: int) -> list[BuyingRole]:
+    """One stakeholder's buying roles in the enum's order, read with every other stakeholder's of the request."""
+    return (await buying_roles_of(ctx, [stakeholder_id]))[stakeholder_id]
+
+
+async def buying_roles_of(ctx: RequestContext, stakeholder_ids: list[int]) -> dict[int, list[BuyingRole]]:
+    """Stakeholders' buying roles by stakeholder id, each in the enum's order."""
+    loader = column_values(ctx, StakeholderBuyingRole.stakeholder_id, StakeholderBuyingRole.role)
+    held = await loader.load_many(stakeholder_ids)
+    return {sid: in_role_order(roles) for sid, roles in zip(stakeholder_ids, held, strict=True)}

@@ -29,6 +29,7 @@ from domain.stakeholder import (
 from resolvers.access import load_visible
 from resolvers.context import RequestContext
 from resolvers.loaders import by_id, children
+from resolvers.stakeholders.reads import buying_roles_of
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class AccountMap:
     stakeholders: list[Stakeholder]
     links: list[InfluenceLink]
     coverage: list[Coverage]
-    _summary: MapSummary | None = field(default=None, init=False, repr=False)
+    _summaries: dict[bool, MapSummary] = field(default_factory=dict, init=False, repr=False)
 
     def _by_id(self) -> dict[int, Stakeholder]:
         return {s.id: s for s in self.stakeholders}
@@ -90,12 +91,19 @@ class AccountMap:
         ]
         return edges
 
-    def summary(self) -> MapSummary:
-        if self._summary is None:
-            people = [MapPerson(s.id, tuple(s.buying_roles), s.attitude, s.influence) for s in self.stakeholders]
+    async def summary(self, ctx: RequestContext, *, roles: bool = True) -> MapSummary:
+        """The map's gaps and balance of support.
+
+        Only the counts per role and the uncovered decision makers need the stakeholders' buying
+        roles; with `roles=False` they are not read, and those two parts are left empty.
+        """
+        found = self._summaries.get(roles)
+        if found is None:
+            held = await buying_roles_of(ctx, [s.id for s in self.stakeholders]) if roles else {}
+            people = [MapPerson(s.id, tuple(held.get(s.id, ())), s.attitude, s.influence) for s in self.stakeholders]
             coverage = [MapCoverage(c.stakeholder_id, c.member_id, c.strength) for c in self.coverage]
-            self._summary = summarize(people, coverage)
-        return self._summary
+            found = self._summaries[roles] = summarize(people, coverage)
+        return found
 
     def people(self, ids: list[int]) -> list[Stakeholder]:
         found = self._by_id()

@@ -88,11 +88,15 @@ class KamGraphQL(GraphQL):
         self.request_timeout = settings.request_timeout
         self.sessions = session_factory(engine)
         self.config = api_config(settings)
-        self.authenticator = Authenticator(self.sessions, settings)
+        self.authenticator = Authenticator(settings)
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:  # type: ignore[override]
-        member = getattr(request.state, "member", None) if isinstance(request, Request) else None
-        context = RequestContext(session=self.sessions(), config=self.config, member=member)
+        state = request.state if isinstance(request, Request) else None
+        member = getattr(state, "member", None)
+        session = getattr(state, "session", None) or self.sessions()
+        context = RequestContext(session=session, config=self.config, member=member)
+        if state is not None:
+            state.context = context
         bind_access(context)
         return context
 
@@ -101,9 +105,14 @@ class KamGraphQL(GraphQL):
         return self.graphql_ide is not None and self.should_render_graphql_ide(self.request_adapter_class(request))
 
     async def authenticate(self, request: Request) -> Response | None:
-        """Find the caller before anything else; None when known, else the 401 to answer with."""
+        """Find the caller before anything else; None when known, else the 401 to answer with.
+
+        The request's session is opened here and handed to its GraphQL context."""
+        request.state.session = self.sessions()
         try:
-            request.state.member = await self.authenticator.authenticate(request.headers.get("authorization"))
+            request.state.member = await self.authenticator.authenticate(
+                request.headers.get("authorization"), request.state.session
+            )
         except AuthenticationError as exc:
             return error_response(
                 request, exc.message, 401, {"code": "UNAUTHENTICATED"}, {"WWW-Authenticate": exc.challenge}
@@ -132,6 +141,11 @@ class KamGraphQL(GraphQL):
             log.exception("unexpected error (request %s)", request_id, extra={"request_id": request_id})
             masked = {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
             return error_response(request, "Internal server error.", 500, masked)
+        finally:
+            session = getattr(request.state, "session", None)
+            context = getattr(request.state, "context", None)
+            if session is not None and (context is None or not context.operating):
+                await session.close()  # no operation ran to end it (refused, or not a GraphQL request)
         if accepts_graphql_response(request) and response.media_type == "application/json":
             response.headers["content-type"] = GRAPHQL_RESPONSE_JSON
             if getattr(request.state, "graphql_request_error", False):

@@ -21,7 +21,7 @@ import jwt
 from jwt.algorithms import get_default_algorithms
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.base import utcnow
 from domain.team import TeamMember
@@ -122,51 +122,53 @@ class JwtVerifier:
 
 
 class Authenticator:
-    """Maps a request's Authorization header to the calling team member, with one SELECT."""
+    """Maps a request's Authorization header to the calling team member, with one SELECT.
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
-        self.sessions = sessions
+    It reads through the session the request then works with, so a request
+    takes one connection from the pool, not one to authenticate and another
+    to answer.
+    """
+
+    def __init__(self, settings: Settings) -> None:
         self.jwt = JwtVerifier(settings) if settings.jwt_key is not None else None
 
-    async def authenticate(self, authorization: str | None) -> TeamMember:
+    async def authenticate(self, authorization: str | None, session: AsyncSession) -> TeamMember:
         token = bearer_token(authorization)
         if is_jwt(token):
-            return await self._by_jwt(token)
+            return await self._by_jwt(token, session)
         if is_api_token(token):
-            return await self._by_api_token(token)
+            return await self._by_api_token(token, session)
         raise AuthenticationError("The bearer token is neither a kam API token nor a JWT.")
 
-    async def _by_jwt(self, token: str) -> TeamMember:
+    async def _by_jwt(self, token: str, session: AsyncSession) -> TeamMember:
         if self.jwt is None:
             raise AuthenticationError("This server accepts no JWTs; use a kam API token.")
         email = self.jwt.email(token)
-        async with self.sessions() as session:
-            member = await session.scalar(select(TeamMember).where(TeamMember.email == email))
+        member = await session.scalar(select(TeamMember).where(TeamMember.email == email))
         if member is None or not member.active:
             raise AuthenticationError("No active team member has the email address the JWT names.")
         return member
 
-    async def _by_api_token(self, token: str) -> TeamMember:
+    async def _by_api_token(self, token: str, session: AsyncSession) -> TeamMember:
         now = utcnow()
-        async with self.sessions() as session:
-            stmt = (
-                select(ApiToken, TeamMember)
-                .join(TeamMember, TeamMember.id == ApiToken.member_id)
-                .where(ApiToken.token_hash == hash_token(token))
-            )
-            found = (await session.execute(stmt)).first()
-            if found is None:
-                raise AuthenticationError("The API token is not known.")
-            row, member = found
-            state = token_state(row.expires_at, row.revoked_at, now)
-            if state is TokenState.REVOKED:
-                raise AuthenticationError("The API token was revoked.")
-            if state is TokenState.EXPIRED:
-                raise AuthenticationError("The API token has expired.")
-            if not member.active:
-                raise AuthenticationError("The API token's team member is inactive.")
-            if needs_last_used_update(row.last_used_at, now):
-                await _record_use(session, row.id, now)
+        stmt = (
+            select(ApiToken, TeamMember)
+            .join(TeamMember, TeamMember.id == ApiToken.member_id)
+            .where(ApiToken.token_hash == hash_token(token))
+        )
+        found = (await session.execute(stmt)).first()
+        if found is None:
+            raise AuthenticationError("The API token is not known.")
+        row, member = found
+        state = token_state(row.expires_at, row.revoked_at, now)
+        if state is TokenState.REVOKED:
+            raise AuthenticationError("The API token was revoked.")
+        if state is TokenState.EXPIRED:
+            raise AuthenticationError("The API token has expired.")
+        if not member.active:
+            raise AuthenticationError("The API token's team member is inactive.")
+        if needs_last_used_update(row.last_used_at, now):
+            await _record_use(session, row.id, now)
         return member
 
 

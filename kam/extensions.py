@@ -51,6 +51,8 @@ class CloseSession(SchemaExtension):
     """
 
     async def on_operation(self) -> AsyncIterator[None]:
+        if hasattr(self.execution_context.context, "operating"):
+            self.execution_context.context.operating = True
         try:
             yield
         finally:

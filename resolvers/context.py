@@ -47,6 +47,7 @@ class RequestContext:
     _loaders: dict[Any, Any] = field(default_factory=dict)
     _writing: bool = False
     _began_writing: bool = False
+    operating: bool = False  # an operation runs on this context: it ends the session (kam's CloseSession)
     finished: bool = False
     changed: bool = False  # a mutation of this request completed: its changes await `finish`
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Numeric, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Numeric, String, text
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from domain.base import Base, TimestampMixin, UTCDateTime, VersionedMixin, enum_column
 from domain.growth import GrowthQuadrant
@@ -53,16 +54,50 @@ class LifecycleStage(enum.Enum):
 
 MONEY = Numeric(18, 2)
 
+# The latest growth assessment's figures, kept on its account beside `quadrant`. They are a cache of
+# what the assessments say, written only where `quadrant` is kept (a mutation that records or deletes
+# an assessment, the demo, the generator): not mapped, so the API, the audit trail and the account's
+# version never see them. Read them as `account_table.c.<name>`.
+ASSESSED_VALUE = "assessed_value"
+ASSESSED_POTENTIAL = "assessed_potential"
+ASSESSED_CURRENCY = "assessed_currency"
+ASSESSED_COLUMNS = (ASSESSED_VALUE, ASSESSED_POTENTIAL, ASSESSED_CURRENCY)
+NOT_ARCHIVED = text("archived_at IS NULL")
+
 
 class Account(TimestampMixin, VersionedMixin, Base):
     __tablename__ = "account"
     __table_args__ = (
+        Column(ASSESSED_VALUE, MONEY, nullable=True),
+        Column(ASSESSED_POTENTIAL, MONEY, nullable=True),
+        Column(ASSESSED_CURRENCY, String(3), nullable=True),
         Index("ix_account_name_id", "name", "id"),
         Index("ix_account_created_at_id", "created_at", "id"),
         Index("ix_account_current_annual_value_id", "current_annual_value", "id"),
         Index("ix_account_grade_id", "grade", "id"),
-        # The list filtered by grade and quadrant, in its default order, straight from one index.
+        # The list filtered by grade and quadrant, in its default order: one range of this index per
+        # (grade, quadrant) pair, merged.
         Index("ix_account_grade_quadrant_name_id", "grade", "quadrant", "name", "id"),
+        # Counts of active accounts by grade and quadrant, from the index alone: its few distinct keys
+        # keep it small (PostgreSQL stores each key once with the list of its rows).
+        Index(
+            "ix_account_active_grade_quadrant",
+            "grade",
+            "quadrant",
+            postgresql_where=NOT_ARCHIVED,
+            sqlite_where=NOT_ARCHIVED,
+        ),
+        # The growth matrix's counts and sums, from the index alone.
+        Index(
+            "ix_account_active_grade_quadrant_assessed",
+            "grade",
+            "quadrant",
+            ASSESSED_CURRENCY,
+            ASSESSED_VALUE,
+            ASSESSED_POTENTIAL,
+            postgresql_where=NOT_ARCHIVED,
+            sqlite_where=NOT_ARCHIVED,
+        ),
         # Name search (`name ILIKE '%term%'`) on PostgreSQL; SQLite scans.
         Index(
             "ix_account_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}
@@ -90,3 +125,10 @@ class Account(TimestampMixin, VersionedMixin, Base):
     # Quadrant of the latest growth assessment, kept here so the account list filters on an index.
     quadrant: Mapped[GrowthQuadrant | None] = mapped_column(enum_column(GrowthQuadrant), index=True)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version, "exclude_properties": ASSESSED_COLUMNS}
+
+
+account_table = Account.__table__

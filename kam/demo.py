@@ -12,10 +12,17 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.account import Account, Grade, LifecycleStage, RelationshipStage, ValueTier
+from domain.account import (
+    Account,
+    Grade,
+    LifecycleStage,
+    RelationshipStage,
+    ValueTier,
+    account_table,
+)
 from domain.growth import GrowthAssessment, MatrixThresholds, classify_quadrant
 from domain.need import (
     Need,
@@ -613,6 +620,17 @@ async def _write_account(
         for a, quadrant in zip(spec.assessments, quadrants, strict=True)
     )
     await session.flush()
+    # The account carries its latest assessment's figures beside its quadrant, as the API keeps them.
+    newest = spec.assessments[-1]
+    await session.execute(
+        update(account_table)
+        .where(account_table.c.id == account.id)
+        .values(
+            assessed_value=Decimal(newest.current_value),
+            assessed_potential=Decimal(newest.potential),
+            assessed_currency=CURRENCY,
+        )
+    )
 
     for p in spec.plans:
         plan = ActionPlan(

@@ -24,7 +24,16 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    func,
+    literal,
+    select,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from resolvers.context import RequestContext
@@ -228,12 +237,18 @@ def _branches(stmt: Select[Any], order: Order) -> list[tuple[ColumnElement[bool]
     return [] if marked is None else marked.serve(order)
 
 
+def _limit(page: PageRequest) -> Any:
+    """The page's size plus one, written into the statement: PostgreSQL costs a prepared statement's generic
+    plan for a LIMIT parameter as if it returned a tenth of the rows, and so plans a page anew every time."""
+    return literal(page.limit + 1, Integer, literal_execute=True)
+
+
 def _page_keys(stmt: Select[Any], id_column: Any, order: Order, page: PageRequest) -> Select[Any]:
     """Sort value and id of the rows of one page of `stmt` plus one row, merged from its branches if it has them."""
     sort_column = order.key.column
     keyed = stmt.with_only_columns(sort_column, id_column).where(*_keyset_conditions(order, id_column, page))
     ordering = _ordering(order, id_column, page.backwards)
-    limit = page.limit + 1
+    limit = _limit(page)
     branches = _branches(stmt, order)
     if len(branches) <= 1:
         return keyed.where(*(branches[0] if branches else ())).order_by(*ordering).limit(limit)
@@ -269,7 +284,7 @@ def page_select(stmt: Select[Any], id_column: Any, order: Order, page: PageReque
         stmt = stmt.where(id_column.in_(select(keys.c[id_column.key])))
     else:
         stmt = stmt.where(*(branches[0] if branches else ()), *_keyset_conditions(order, id_column, page))
-    return stmt.order_by(*_ordering(order, id_column, page.backwards)).limit(page.limit + 1)
+    return stmt.order_by(*_ordering(order, id_column, page.backwards)).limit(_limit(page))
 
 
 async def paginate_each(
@@ -342,9 +357,11 @@ def child_pages_select(
     order: Order,
     page: PageRequest,
     columns: Sequence[Any],
+    among: ColumnElement[bool] | None = None,
 ) -> Select[Any]:
     """`columns` of every parent's children, ranked within each parent by the page's order (column `rank`):
-    the rows with `rank <= page.limit + 1` are each parent's page plus one."""
+    the rows with `rank <= page.limit + 1` are each parent's page plus one. `among` may say "the parent is
+    one of `parent_ids`" better than an IN list does."""
     model = parent_column.class_
     rank = (
         func.row_number()
@@ -352,7 +369,7 @@ def child_pages_select(
         .label("rank")
     )
     return select(*columns, rank).where(
-        parent_column.in_(parent_ids), *where, *_keyset_conditions(order, model.id, page)
+        parent_column.in_(parent_ids) if among is None else among, *where, *_keyset_conditions(order, model.id, page)
     )
 
 

@@ -47,12 +47,15 @@ MAP_LINKS = Sql("SELECT source_id, target_id, strength FROM influence_link WHERE
 MAP_COVERAGE = Sql("SELECT stakeholder_id, member_id, strength FROM coverage WHERE account_id = $1 ORDER BY id")
 MEMBER_NAMES = Sql("SELECT id, name FROM team_member WHERE id = ANY($1)")
 
+# A page's LIMIT is written into the statement, as kam writes it: PostgreSQL would plan a LIMIT parameter
+# anew at every execution of a prepared statement.
 ACCOUNTS_FIRST = Sql(
-    "SELECT id, name, grade, quadrant FROM account WHERE archived_at IS NULL ORDER BY name, id LIMIT $1"
+    f"SELECT id, name, grade, quadrant FROM account WHERE archived_at IS NULL ORDER BY name, id "
+    f"LIMIT {ACCOUNT_PAGE_SIZE + 1}"
 )
-ACCOUNTS_AFTER = Sql("""
+ACCOUNTS_AFTER = Sql(f"""
     SELECT id, name, grade, quadrant FROM account
-    WHERE archived_at IS NULL AND (name, id) > ($1, $2) ORDER BY name, id LIMIT $3
+    WHERE archived_at IS NULL AND (name, id) > ($1, $2) ORDER BY name, id LIMIT {ACCOUNT_PAGE_SIZE + 1}
 """)
 STAKEHOLDER_PAGES = Sql("""
     SELECT id, account_id, name, title, attitude, influence FROM (
@@ -80,45 +83,110 @@ ACTION_PAGES = Sql(f"""
 """)
 
 
+def _where(grades: bool, quadrants: bool) -> str:
+    """The account filter of kam's list: grades in $1, quadrants in $2 (or $1 without grades)."""
+    conditions = ["grade = ANY($1)"] if grades else []
+    conditions += [f"quadrant = ANY(${1 + grades})"] if quadrants else []
+    return " AND ".join([*conditions, "archived_at IS NULL"])
+
+
 def _account_filters(template: str) -> dict[tuple[bool, bool], Sql]:
     """`template` with its `{where}` for each combination of a grade and a quadrant filter ($1, $2)."""
-    out = {}
-    for grades in (False, True):
-        for quadrants in (False, True):
-            conditions = ["grade = ANY($1)"] if grades else []
-            conditions += [f"quadrant = ANY(${1 + grades})"] if quadrants else []
-            conditions.append("archived_at IS NULL")
-            last = 1 + grades + quadrants
-            out[grades, quadrants] = Sql(template.format(where=" AND ".join(conditions), next=last, after=last + 1))
-    return out
+    return {
+        (grades, quadrants): Sql(template.format(where=_where(grades, quadrants)))
+        for grades in (False, True)
+        for quadrants in (False, True)
+    }
 
 
-FILTERED_PAGE = _account_filters("""
-    SELECT id, name, grade, value_tier, quadrant, current_annual_value, currency, owner_id
-    FROM account WHERE {where} ORDER BY name, id LIMIT ${next}
-""")
 FILTERED_COUNT = _account_filters("SELECT count(*) FROM account WHERE {where}")
 MATRIX_TOTALS = {
     key: sql
     for key, sql in _account_filters("""
-        SELECT a.quadrant, g.currency, count(a.id), sum(g.current_value), sum(g.potential)
-        FROM (SELECT id, quadrant FROM account WHERE {where}) AS a
-        LEFT OUTER JOIN growth_assessment AS g ON g.id = (
-            SELECT l.id FROM growth_assessment AS l WHERE l.account_id = a.id
-            ORDER BY l.assessed_on DESC, l.id DESC LIMIT 1
-        )
-        GROUP BY a.quadrant, g.currency
+        SELECT quadrant, assessed_currency, count(*), sum(assessed_value), sum(assessed_potential)
+        FROM account WHERE {where} GROUP BY grade, quadrant, assessed_currency
     """).items()
     if not key[1]
 }
-QUADRANT_PAGE = {
-    grades: Sql(
-        "SELECT id, name FROM account WHERE "
-        + ("grade = ANY($1) AND " if grades else "")
-        + f"archived_at IS NULL AND quadrant = ${1 + grades} ORDER BY name, id LIMIT ${2 + grades}"
-    )
-    for grades in (False, True)
-}
+
+
+def _params(first: int, count: int) -> list[str]:
+    return [f"${first + i}" for i in range(count)]
+
+
+def _pairs_page(where: str, grades: list[str], quadrants: list[str], limit: str) -> str:
+    """`name, id` of one page (plus one row) of the accounts `where` selects, as kam reads it: one index
+    range per pair of a grade (`grade = <one of grades>`) and a quadrant condition, merged."""
+    branches = [
+        f"SELECT name, id FROM account WHERE {where} AND grade = {g} AND {q} ORDER BY name, id LIMIT {limit}"
+        for g in grades
+        for q in quadrants
+    ]
+    if len(branches) == 1:
+        return branches[0]
+    merged = " UNION ALL ".join(f"SELECT name, id FROM ({b}) AS b{i}" for i, b in enumerate(branches))
+    return f"SELECT name, id FROM ({merged}) AS m ORDER BY name, id LIMIT {limit}"
+
+
+def _pair_values(grades: list[str], quadrants: list[str]) -> tuple[list[str], list[str]]:
+    """The pairs' grades (all when none is asked for) and quadrants (all when none), each once."""
+    return list(dict.fromkeys(grades or GRADES)), list(dict.fromkeys(quadrants or QUADRANTS))
+
+
+FILTERED_PAGE_ALL = Sql(f"""
+    SELECT id, name, grade, value_tier, quadrant, current_annual_value, currency, owner_id
+    FROM account WHERE archived_at IS NULL ORDER BY name, id LIMIT {FILTERED_PAGE_SIZE + 1}
+""")
+_filtered_pages: dict[tuple[int, int], Sql] = {}
+
+
+def filtered_page(grades: list[str], quadrants: list[str]) -> tuple[Sql, list[Any]]:
+    """One page (plus one row) of the list filtered by grade and quadrant, and its arguments: the filter's
+    lists, then the pairs' values. Spelled once per number of each."""
+    filters: list[Any] = [f for f in (grades, quadrants) if f]
+    if not filters:
+        return FILTERED_PAGE_ALL, []
+    pair_grades, pair_quadrants = _pair_values(grades, quadrants)
+    key = (len(pair_grades) if grades else 0, len(pair_quadrants) if quadrants else 0)
+    sql = _filtered_pages.get(key)
+    if sql is None:
+        where = _where(bool(grades), bool(quadrants))
+        first = 1 + len(filters)
+        limit = str(FILTERED_PAGE_SIZE + 1)
+        conditions = [f"quadrant = {q}" for q in _params(first + len(pair_grades), len(pair_quadrants))]
+        # Without a quadrant filter the unassessed accounts are listed too.
+        conditions += [] if quadrants else ["quadrant IS NULL"]
+        ids = _pairs_page(where, _params(first, len(pair_grades)), conditions, limit)
+        sql = _filtered_pages[key] = Sql(f"""
+            SELECT id, name, grade, value_tier, quadrant, current_annual_value, currency, owner_id
+            FROM account WHERE {where} AND id IN (SELECT id FROM ({ids}) AS p) ORDER BY name, id LIMIT {limit}
+        """)
+    return sql, [*filters, *pair_grades, *pair_quadrants]
+
+
+_quadrant_pages: dict[tuple[int, int], Sql] = {}
+
+
+def quadrant_pages(grades: list[str], quadrants: list[str]) -> tuple[Sql, list[Any]]:
+    """The first page of the accounts of each of `quadrants` among those of `grades`, in one statement, and
+    its arguments: per quadrant, its ids merged from the grades' ranges."""
+    pair_grades = list(dict.fromkeys(grades or GRADES))
+    key = (len(pair_grades) if grades else 0, len(quadrants))
+    sql = _quadrant_pages.get(key)
+    if sql is None:
+        first = 1 + bool(grades)
+        limit = str(QUADRANT_PAGE_SIZE)
+        cells = []
+        for i, quadrant in enumerate(_params(first + len(pair_grades), len(quadrants))):
+            where = f"{_where(bool(grades), False)} AND quadrant = {quadrant}"
+            page = _pairs_page(where, _params(first, len(pair_grades)), [f"quadrant = {quadrant}"], limit)
+            cells.append(f"SELECT id FROM ({page}) AS c{i}")
+        sql = _quadrant_pages[key] = Sql(
+            f"SELECT id, name, quadrant FROM account WHERE id IN ({' UNION ALL '.join(cells)}) ORDER BY name, id"
+        )
+    return sql, [*([grades] if grades else []), *pair_grades, *quadrants]
+
+
 LATEST_ASSESSMENTS = Sql("""
     SELECT account_id, assessed_on, current_value, potential, currency FROM (
         SELECT account_id, assessed_on, current_value, potential, currency,
@@ -227,9 +295,9 @@ def decode_name_cursor(cursor: str) -> tuple[str, int]:
 async def account_page(db: Database, conn: Connection, variables: dict[str, Any], _member: int) -> Any:
     after = variables.get("after")
     if after is None:
-        rows = await conn.rows(ACCOUNTS_FIRST, ACCOUNT_PAGE_SIZE + 1)
+        rows = await conn.rows(ACCOUNTS_FIRST)
     else:
-        rows = await conn.rows(ACCOUNTS_AFTER, *decode_name_cursor(after), ACCOUNT_PAGE_SIZE + 1)
+        rows = await conn.rows(ACCOUNTS_AFTER, *decode_name_cursor(after))
     more = len(rows) > ACCOUNT_PAGE_SIZE
     rows = rows[:ACCOUNT_PAGE_SIZE]
     account_ids = [r[0] for r in rows]
@@ -304,8 +372,9 @@ async def account_page(db: Database, conn: Connection, variables: dict[str, Any]
 async def growth_matrix(db: Database, conn: Connection, variables: dict[str, Any], _member: int) -> Any:
     grades = enum_list(variables.get("grades"), GRADES, "grades")
     by_grade = (grades,) if grades else ()
-    cells = {q: {"count": 0, "current": {}, "potential": {}} for q in QUADRANTS}
+    cells: dict[str, dict[str, Any]] = {q: {"count": 0, "current": {}, "potential": {}} for q in QUADRANTS}
     unassessed = 0
+    # One row per grade, quadrant and currency: the grades are added up here.
     for quadrant, currency, count, current, potential in await conn.rows(MATRIX_TOTALS[bool(grades), False], *by_grade):
         if quadrant is None:
             unassessed += count
@@ -313,12 +382,15 @@ async def growth_matrix(db: Database, conn: Connection, variables: dict[str, Any
         cell = cells[quadrant]
         cell["count"] += count
         if currency is not None:
-            cell["current"][currency] = db.money(current) if current else "0"
-            cell["potential"][currency] = db.money(potential) if potential else "0"
-    pages = {}
-    for quadrant in QUADRANTS:
-        if cells[quadrant]["count"]:
-            pages[quadrant] = await conn.rows(QUADRANT_PAGE[bool(grades)], *by_grade, quadrant, QUADRANT_PAGE_SIZE)
+            for key, amount in (("current", current), ("potential", potential)):
+                added = db.decimal(amount) if amount else Decimal(0)
+                cell[key][currency] = cell[key].get(currency, Decimal(0)) + added
+    pages: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    filled = [q for q in QUADRANTS if cells[q]["count"]]
+    if filled:
+        sql, args = quadrant_pages(grades, filled)
+        for account_id, name, quadrant in await conn.rows(sql, *args):
+            pages[quadrant].append((account_id, name))
     account_ids = [row[0] for rows in pages.values() for row in rows]
     latest = {}
     if account_ids:
@@ -339,8 +411,12 @@ async def growth_matrix(db: Database, conn: Connection, variables: dict[str, Any
                 {
                     "quadrant": quadrant,
                     "accountCount": cell["count"],
-                    "totalCurrentValue": [{"amount": a, "currency": c} for c, a in sorted(cell["current"].items())],
-                    "totalPotential": [{"amount": a, "currency": c} for c, a in sorted(cell["potential"].items())],
+                    "totalCurrentValue": [
+                        {"amount": str(a), "currency": c} for c, a in sorted(cell["current"].items())
+                    ],
+                    "totalPotential": [
+                        {"amount": str(a), "currency": c} for c, a in sorted(cell["potential"].items())
+                    ],
                     "accounts": {
                         "nodes": [
                             {"id": global_id("Account", i), "name": name, "latestAssessment": latest.get(i)}
@@ -359,7 +435,8 @@ async def filtered_accounts(db: Database, conn: Connection, variables: dict[str,
     quadrants = enum_list(variables.get("quadrants"), QUADRANTS, "quadrants")
     key = (bool(grades), bool(quadrants))
     filters = [f for f in (grades, quadrants) if f]
-    rows = await conn.rows(FILTERED_PAGE[key], *filters, FILTERED_PAGE_SIZE + 1)
+    sql, args = filtered_page(grades, quadrants)
+    rows = await conn.rows(sql, *args)
     total = (await conn.rows(FILTERED_COUNT[key], *filters))[0][0]
     more = len(rows) > FILTERED_PAGE_SIZE
     rows = rows[:FILTERED_PAGE_SIZE]

@@ -61,8 +61,17 @@ INSERT_ASSESSMENT = Sql("""
                                    assessed_by_id, note, created_at)
     VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8) RETURNING id
 """)
-LATEST_QUADRANT = Sql("""
-    SELECT quadrant FROM growth_assessment WHERE account_id = $1 ORDER BY assessed_on DESC, id DESC LIMIT 1
+# The account's row is locked before its latest assessment is read (SQLite has one writer at a time anyway).
+LOCK_ACCOUNT = {
+    "postgresql": Sql("SELECT id FROM account WHERE id = $1 FOR UPDATE"),
+    "sqlite": Sql("SELECT id FROM account WHERE id = $1"),
+}
+LATEST_ASSESSMENT = Sql("""
+    SELECT quadrant, current_value, potential, currency FROM growth_assessment WHERE account_id = $1
+    ORDER BY assessed_on DESC, id DESC LIMIT 1
+""")
+UPDATE_ACCOUNT_ASSESSED = Sql("""
+    UPDATE account SET assessed_value = $1, assessed_potential = $2, assessed_currency = $3 WHERE id = $4
 """)
 UPDATE_ACCOUNT_QUADRANT = Sql("""
     UPDATE account SET quadrant = $1, updated_at = $2, version = $3 WHERE id = $4 AND version = $5 RETURNING id
@@ -310,7 +319,15 @@ async def assessment_record(db: Database, conn: Connection, data: dict[str, Any]
             note,
             db.bind_moment(now),
         )
-        ((latest,),) = await conn.rows(LATEST_QUADRANT, account_id)
+        await conn.rows(LOCK_ACCOUNT[db.dialect], account_id)
+        ((latest, latest_value, latest_potential, latest_currency),) = await conn.rows(LATEST_ASSESSMENT, account_id)
+        await conn.rows(
+            UPDATE_ACCOUNT_ASSESSED,
+            db.bind_money(db.decimal(latest_value)),
+            db.bind_money(db.decimal(latest_potential)),
+            latest_currency,
+            account_id,
+        )
         events = [
             (
                 "GrowthAssessment",

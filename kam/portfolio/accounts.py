@@ -3,8 +3,9 @@
 Grades follow a realistic pyramid (few A accounts, many C and D), and
 everything else leans on the grade: value, wallet, relationship stage, how
 often it is assessed and how large its team is. The latest assessment holds
-the account's current value and wallet, and the account's quadrant is that
-assessment's, as the API keeps it.
+the account's current value and wallet, and the account carries that
+assessment's quadrant, current value, potential and currency, as the API keeps
+them.
 """
 
 from __future__ import annotations
@@ -150,7 +151,7 @@ def generate_account(
     created_ord = min(days[0], first_plan_ord) - rng.randint(31, 400)
     created = clock.moment(rng, created_ord)
 
-    quadrant = None
+    quadrant = current_value = potential = None
     assessments = rows["growth_assessment"]
     currency = region.currency
     assessed_by = (owner.id, owner.id, sponsor or owner.manager_id)
@@ -172,6 +173,8 @@ def generate_account(
         account_id, name, industry, region.name, f"https://www.{domain}", owner.id, grade, tier,
         rng.random() < KEY_ACCOUNT_SHARE[grade], stage, lifecycle, Decimal(current), Decimal(wallet), currency,
         quadrant, archived, created, max(created, updated), VERSION,
+        # The latest (last) assessment's figures.
+        current_value, potential, currency if quadrant is not None else None,
     ))
     return Draft(
         id=account_id, region=region, domain=domain, legal_form=legal_form, grade=grade, stage=stage,

@@ -14,7 +14,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "account": (
         "id", "name", "industry", "region", "website", "owner_id", "grade", "value_tier", "is_key_account",
         "relationship_stage", "lifecycle_stage", "current_annual_value", "estimated_wallet", "currency", "quadrant",
-        "archived_at", "created_at", "updated_at", "version",
+        "archived_at", "created_at", "updated_at", "version", "assessed_value", "assessed_potential", "assessed_currency",
     ),
     "account_team_member": ("account_id", "member_id", "team_role"),
     "stakeholder": (

@@ -12,9 +12,11 @@ from domain.growth import GrowthQuadrant
 from resolvers.access import access_of, load_visible
 from resolvers.context import RequestContext
 from resolvers.pagination import (
+    Branches,
     Order,
     Page,
     PageRequest,
+    branched,
     datetime_key,
     decimal_key,
     enum_key,
@@ -66,12 +68,37 @@ class AccountFilter:
         return stmt
 
 
+def by_grade_and_quadrant(
+    grades: tuple[Grade, ...], quadrants: tuple[GrowthQuadrant | None, ...]
+) -> Branches:
+    """The (grade, quadrant) pairs of accounts of `grades` (all when empty) and `quadrants` (all, and
+    none, when empty): each pair is one range of ix_account_grade_quadrant_name_id, in name order."""
+    every_quadrant: tuple[GrowthQuadrant | None, ...] = (*GrowthQuadrant, None)
+    # Each pair once, or a page would merge some rows twice.
+    return Branches(
+        (
+            tuple(Account.grade == grade for grade in dict.fromkeys(grades or tuple(Grade))),
+            tuple(
+                Account.quadrant.is_(None) if quadrant is None else Account.quadrant == quadrant
+                for quadrant in dict.fromkeys(quadrants or every_quadrant)
+            ),
+        ),
+        orders=(Account.name,),
+    )
+
+
 def accounts_query(ctx: RequestContext, flt: AccountFilter) -> Select[tuple[Account]]:
     """The accounts the filter selects among those the caller may read: every list, count and
-    aggregate over accounts starts here, so none of them sees an account the caller may not."""
+    aggregate over accounts starts here, so none of them sees an account the caller may not.
+
+    Filtered by grade or quadrant, a page by name is read pair by pair (see `by_grade_and_quadrant`)."""
     stmt = flt.apply(select(Account))
     condition = access_of(ctx).account_condition()
-    return stmt if condition is None else stmt.where(condition)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    if flt.grades or flt.quadrants:
+        stmt = branched(stmt, by_grade_and_quadrant(flt.grades, flt.quadrants))
+    return stmt
 
 
 async def list_accounts(ctx: RequestContext, flt: AccountFilter, order: Order, page: PageRequest) -> Page[Account]:

@@ -1,4 +1,4 @@
-"""Recording and deleting growth assessments, keeping the account's quadrant on its latest one."""
+"""Recording and deleting growth assessments, keeping the account's quadrant and figures on its latest one."""
 
 from __future__ import annotations
 
@@ -6,17 +6,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.account import Account
+from domain.account import Account, account_table
 from domain.growth import (
     GrowthAssessment,
     MatrixThresholds,
     check_assessed_on,
     classify_quadrant,
     default_potential,
-    latest,
 )
 from domain.team import TeamMember
 from resolvers import validation as v
@@ -25,13 +24,37 @@ from resolvers.ids import input_id
 
 CENT = Decimal("0.01")
 
+# The latest assessment: newest date, then the row recorded last.
+LATEST = (GrowthAssessment.assessed_on.desc(), GrowthAssessment.id.desc())
 
-async def _sync_quadrant(session: AsyncSession, account: Account) -> None:
-    """Account.quadrant mirrors the latest assessment, so the account list can filter on it."""
+
+async def _sync_latest(session: AsyncSession, account: Account) -> None:
+    """The account mirrors its latest assessment: its quadrant (an API field, so the change is versioned and
+    audited), and the assessment's current value, potential and currency (a cache the growth matrix sums,
+    written as such). The account's row is locked first, so of two assessments recorded at once the one
+    that commits last sees the other and leaves the account on whichever is the latest."""
     await session.flush()
-    history = list((await session.scalars(select(GrowthAssessment).where(GrowthAssessment.account_id == account.id))).all())
-    newest = latest(history)
-    quadrant = newest.quadrant if newest is not None else None
+    account_id = account_table.c.id
+    await session.execute(select(account_id).where(account_id == account.id).with_for_update())
+    newest = (
+        await session.execute(
+            select(
+                GrowthAssessment.quadrant,
+                GrowthAssessment.current_value,
+                GrowthAssessment.potential,
+                GrowthAssessment.currency,
+            )
+            .where(GrowthAssessment.account_id == account.id)
+            .order_by(*LATEST)
+            .limit(1)
+        )
+    ).first()
+    quadrant, current, potential, currency = newest if newest is not None else (None, None, None, None)
+    await session.execute(
+        update(account_table)
+        .where(account_id == account.id)
+        .values(assessed_value=current, assessed_potential=potential, assessed_currency=currency)
+    )
     if account.quadrant != quadrant:
         account.quadrant = quadrant
 
@@ -65,7 +88,7 @@ async def record_assessment(
         note=v.optional_text(data.get("note"), "note", 5000),
     )
     session.add(assessment)
-    await _sync_quadrant(session, account)
+    await _sync_latest(session, account)
     return assessment
 
 
@@ -74,5 +97,5 @@ async def delete_assessment(session: AsyncSession, value: str) -> tuple[str, Acc
     assessment = await v.get_row(session, GrowthAssessment, input_id(value, "GrowthAssessment", "id"), "id")
     account = await open_account(session, assessment.account_id, "id")
     await session.delete(assessment)
-    await _sync_quadrant(session, account)
+    await _sync_latest(session, account)
     return value, account

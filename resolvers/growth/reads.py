@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, func
+from strawberry.dataloader import DataLoader
 
-from domain.account import Account
+from domain.account import Account, account_table
 from domain.growth import GrowthAssessment, GrowthQuadrant, MatrixThresholds
-from resolvers.accounts.reads import AccountFilter, accounts_query
+from resolvers.accounts.reads import (
+    AccountFilter,
+    accounts_query,
+    by_grade_and_quadrant,
+)
 from resolvers.context import RequestContext
 from resolvers.loaders import child_connection, child_pages
-from resolvers.pagination import Order, Page, PageRequest, date_key, paginate
+from resolvers.pagination import (
+    Order,
+    Page,
+    PageRequest,
+    branched,
+    date_key,
+    paginate_each,
+)
 
 # Newest first: the date it was assessed on, then the row recorded last.
 NEWEST_FIRST = Order(date_key("assessedOn", GrowthAssessment.assessed_on), descending=True)
@@ -50,28 +62,21 @@ class GrowthMatrix:
 
 async def growth_matrix(ctx: RequestContext, criteria: AccountFilter) -> GrowthMatrix:
     """The matrix in one aggregate statement: accounts grouped by quadrant and by the currency of the
-    latest assessment, summing that assessment's current value and potential."""
-    accounts = aliased(Account, accounts_query(ctx, criteria).subquery())
-    newest = aliased(GrowthAssessment)
-    latest_id = (
-        select(newest.id)
-        .where(newest.account_id == accounts.id)
-        .order_by(newest.assessed_on.desc(), newest.id.desc())
-        .limit(1)
-        .correlate(accounts)
-        .scalar_subquery()
-    )
+    latest assessment, summing that assessment's current value and potential. Every account carries
+    those figures of its latest assessment, so the statement reads one index, not the assessments;
+    grouped by grade as well, in the index's order, the rows are added up as they come rather than
+    hashed, and the grades are added up here."""
+    assessed = account_table.c
     stmt = (
-        select(
-            accounts.quadrant,
-            GrowthAssessment.currency,
-            func.count(accounts.id),
-            func.sum(GrowthAssessment.current_value),
-            func.sum(GrowthAssessment.potential),
+        accounts_query(ctx, criteria)
+        .with_only_columns(
+            Account.quadrant,
+            assessed.assessed_currency,
+            func.count(),
+            func.sum(assessed.assessed_value),
+            func.sum(assessed.assessed_potential),
         )
-        .select_from(accounts)
-        .outerjoin(GrowthAssessment, GrowthAssessment.id == latest_id)
-        .group_by(accounts.quadrant, GrowthAssessment.currency)
+        .group_by(Account.grade, Account.quadrant, assessed.assessed_currency)
     )
     rows = (await ctx.run(lambda s: s.execute(stmt))).all()
     cells = {q: QuadrantTotals(q, criteria) for q in GrowthQuadrant}
@@ -83,14 +88,28 @@ async def growth_matrix(ctx: RequestContext, criteria: AccountFilter) -> GrowthM
         cell = cells[quadrant]
         cell.account_count += count
         if currency is not None:
-            cell.current_value[currency] = current or Decimal(0)
-            cell.potential[currency] = potential or Decimal(0)
+            cell.current_value[currency] = cell.current_value.get(currency, Decimal(0)) + (current or Decimal(0))
+            cell.potential[currency] = cell.potential.get(currency, Decimal(0)) + (potential or Decimal(0))
     return GrowthMatrix(ctx.config.matrix_thresholds, list(cells.values()), unassessed)
+
+
+def _cell_query(ctx: RequestContext, criteria: AccountFilter, quadrant: GrowthQuadrant) -> Select[tuple[Account]]:
+    """The accounts of one cell: the matrix's filter, narrowed to the quadrant (its pages by name read
+    the cell's range of each grade)."""
+    stmt = accounts_query(ctx, criteria).where(Account.quadrant == quadrant)
+    return branched(stmt, by_grade_and_quadrant(criteria.grades, (quadrant,)))
 
 
 async def quadrant_accounts(
     ctx: RequestContext, criteria: AccountFilter, quadrant: GrowthQuadrant, order: Order, page: PageRequest
 ) -> Page[Account]:
-    """The accounts of one cell: the matrix's filter, narrowed to the quadrant."""
-    stmt = accounts_query(ctx, criteria).where(Account.quadrant == quadrant)
-    return await paginate(ctx, stmt, Account.id, order, page)
+    """One page of the accounts of one cell; the pages of every cell asked for with the same filter,
+    order and page come in one statement."""
+
+    async def load(quadrants: list[GrowthQuadrant]) -> list[Page[Account]]:
+        cells: dict[Hashable, Select[tuple[Account]]] = {q: _cell_query(ctx, criteria, q) for q in quadrants}
+        pages = await paginate_each(ctx, cells, lambda account: account.quadrant, Account.id, order, page)
+        return [pages[q] for q in quadrants]
+
+    key = ("quadrant_pages", criteria, order, page)
+    return await ctx.loader(key, lambda: DataLoader(load_fn=load)).load(quadrant)

@@ -133,12 +133,17 @@ class Authenticator:
         self.jwt = JwtVerifier(settings) if settings.jwt_key is not None else None
 
     async def authenticate(self, authorization: str | None, session: AsyncSession) -> TeamMember:
+        """The caller, detached from `session`: a rollback later in the request must not expire what
+        authorisation reads of them."""
         token = bearer_token(authorization)
         if is_jwt(token):
-            return await self._by_jwt(token, session)
-        if is_api_token(token):
-            return await self._by_api_token(token, session)
-        raise AuthenticationError("The bearer token is neither a kam API token nor a JWT.")
+            member = await self._by_jwt(token, session)
+        elif is_api_token(token):
+            member = await self._by_api_token(token, session)
+        else:
+            raise AuthenticationError("The bearer token is neither a kam API token nor a JWT.")
+        session.expunge(member)
+        return member
 
     async def _by_jwt(self, token: str, session: AsyncSession) -> TeamMember:
         if self.jwt is None:

@@ -147,7 +147,9 @@ class ChildConnection(FieldPlan):
         p = child.at(self.parent)
         found: list[Row] = []
         if ids and page.limit:
-            inner = child_pages_select(self.parent, ids, request.where, order, page, child.labelled()).subquery()
+            inner = child_pages_select(
+                self.parent, ids, request.where, order, page, child.labelled(), among=run.among(self.parent, ids)
+            ).subquery()
             stmt = (
                 select(*(inner.c[f"c{i}"] for i in range(len(child.columns))))
                 .where(inner.c.rank <= page.limit + 1)
@@ -161,7 +163,7 @@ class ChildConnection(FieldPlan):
         if ids and self.shape.wants_count():
             stmt = (
                 select(self.parent, func.count())
-                .where(self.parent.in_(ids), *request.where)
+                .where(run.among(self.parent, ids), *request.where)
                 .group_by(self.parent)
             )
             counts = {parent: int(n) for parent, n in await run.rows(stmt)}

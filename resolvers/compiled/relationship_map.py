@@ -93,7 +93,7 @@ class MapPlan:
         )
         people = await run.rows(
             select(*people_layout.labelled())
-            .where(Stakeholder.account_id.in_(account_ids))
+            .where(run.among(Stakeholder.account_id, account_ids))
             .order_by(Stakeholder.name, Stakeholder.id)
         ) if account_ids else []
         ids = [row[0] for row in people]
@@ -107,7 +107,7 @@ class MapPlan:
         coverage: list[Row] = []
         if tags & NEEDS_COVERAGE:
             coverage = await run.rows(
-                select(*coverage_layout.labelled()).where(Coverage.account_id.in_(account_ids)).order_by(Coverage.id)
+                select(*coverage_layout.labelled()).where(run.among(Coverage.account_id, account_ids)).order_by(Coverage.id)
             )
         link_plans = [args[0] for _, (tag, *args) in self._inner("edges") if tag == "influenceLink"]
         link_layout = Layout(
@@ -118,7 +118,7 @@ class MapPlan:
         if "edges" in tags:
             links = await run.rows(
                 select(*link_layout.labelled())
-                .where(InfluenceLink.account_id.in_(account_ids))
+                .where(run.among(InfluenceLink.account_id, account_ids))
                 .order_by(InfluenceLink.id)
             )
         objects: dict[int, dict[Any, Any]] = {}

@@ -22,6 +22,7 @@ from tests.plan_factories import (
     create_objective,
     create_plan,
     create_stakeholder,
+    record_assessment,
 )
 
 UPDATE = """
@@ -218,3 +219,19 @@ def test_every_updatable_model_checks_its_version_in_the_update_statement() -> N
     (and DELETE) statement itself catches writers that read the same version at the same time."""
     for model in (Account, Stakeholder, Need, ActionPlan, Objective, Action, TeamMember):
         assert model.__mapper__.version_id_col is model.__table__.c.version, model.__name__
+
+
+async def test_assessments_recorded_at_once_on_one_account_all_succeed(client: GraphQLClient) -> None:
+    """Each one locks the account's row after inserting its assessment: a lock that conflicted with the
+    foreign-key check of the other's insert would deadlock them on PostgreSQL."""
+    account = await create_account(client)
+    values = [str(100_000 * n) for n in range(1, 9)]
+    await asyncio.gather(
+        *(record_assessment(client, account["id"], currentValue=v, potential=v, assessedOn="2026-03-01") for v in values)
+    )
+    data = await client.execute(
+        "query($id: ID!) { account(id: $id) { growthHistory { totalCount } latestAssessment { currentValue { amount } } } }",
+        {"id": account["id"]},
+    )
+    assert data["account"]["growthHistory"]["totalCount"] == len(values)
+    assert data["account"]["latestAssessment"]["currentValue"]["amount"] in {f"{v}.00" for v in values}

@@ -63,7 +63,7 @@ INSERT_ASSESSMENT = Sql("""
 """)
 # The account's row is locked before its latest assessment is read (SQLite has one writer at a time anyway).
 LOCK_ACCOUNT = {
-    "postgresql": Sql("SELECT id FROM account WHERE id = $1 FOR UPDATE"),
+    "postgresql": Sql("SELECT id FROM account WHERE id = $1 FOR NO KEY UPDATE"),
     "sqlite": Sql("SELECT id FROM account WHERE id = $1"),
 }
 LATEST_ASSESSMENT = Sql("""

@@ -35,7 +35,16 @@ async def _sync_latest(session: AsyncSession, account: Account) -> None:
     that commits last sees the other and leaves the account on whichever is the latest."""
     await session.flush()
     account_id = account_table.c.id
-    await session.execute(select(account_id).where(account_id == account.id).with_for_update())
+    # FOR NO KEY UPDATE: writers of the account's assessments queue here, while the foreign-key checks of
+    # inserts under the account (this transaction's own assessment included) take no conflicting lock.
+    # The row is read again under the lock, so the quadrant update below checks the version another
+    # assessment's commit left, not the one read before waiting.
+    await session.execute(
+        select(Account)
+        .where(Account.id == account.id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    )
     newest = (
         await session.execute(
             select(

@@ -77,13 +77,12 @@ from resolvers.compiled.relationship_map import AccountMaps, MapOf, MapPlan
 from resolvers.compiled.roots import AccountById
 from resolvers.context import RequestContext
 from resolvers.ids import argument_id
-from resolvers.needs import reads as need_reads
-from resolvers.pagination import page_request
 from resolvers.plans.reads import BY_DUE_DATE, LATEST_START_FIRST
-from resolvers.stakeholders import reads as stakeholder_reads
 from schema.account import account_list_request
+from schema.need import need_list_request
 from schema.node import NODE_TYPES
 from schema.plan import action_list_request, plan_list_request
+from schema.stakeholder import stakeholder_list_request
 
 log = logging.getLogger("kam.compiled")
 
@@ -103,16 +102,14 @@ CONVERT: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def _stakeholder_list(ctx: RequestContext, filter: Any = None, order_by: Any = None, **page: Any) -> ListRequest:
-    order = order_by.to_order() if order_by else stakeholder_reads.BY_NAME
-    criteria = filter.to_criteria() if filter else stakeholder_reads.StakeholderFilter()
-    return ListRequest(order, page_request(ctx, order, **page), criteria.where())
+def _stakeholder_list(ctx: RequestContext, **arguments: Any) -> ListRequest:
+    criteria, order, page = stakeholder_list_request(ctx, **arguments)
+    return ListRequest(order, page, criteria.where())
 
 
-def _need_list(ctx: RequestContext, filter: Any = None, order_by: Any = None, **page: Any) -> ListRequest:
-    order = order_by.to_order() if order_by else need_reads.BY_PRIORITY
-    criteria = filter.to_criteria() if filter else need_reads.NeedFilter()
-    return ListRequest(order, page_request(ctx, order, **page), criteria.where())
+def _need_list(ctx: RequestContext, **arguments: Any) -> ListRequest:
+    criteria, order, page = need_list_request(ctx, **arguments)
+    return ListRequest(order, page, criteria.where())
 
 
 def _account_list(ctx: RequestContext, **arguments: Any) -> ListRequest:

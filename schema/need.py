@@ -13,11 +13,12 @@ from strawberry.types import Info
 from domain import account as account_model
 from domain import need as model
 from domain import stakeholder as stakeholder_model
+from resolvers.context import RequestContext
 from resolvers.ids import argument_id
 from resolvers.loaders import by_id
 from resolvers.mutation import Outcome
 from resolvers.needs import mutations, reads
-from resolvers.pagination import Order, page_request
+from resolvers.pagination import Order, PageRequest, page_request
 from schema.common import (
     FILTER,
     ORDER,
@@ -139,10 +140,23 @@ async def account_needs(
 ) -> Connection[Need]:
     """`Account.needs`: one account's page, batched with every other account on the page."""
     ctx = context(info)
+    criteria, order, page = need_list_request(ctx, filter, order_by, first, after, last, before)
+    return Connection(page=await reads.account_needs(ctx, root.id, criteria, order, page))
+
+
+def need_list_request(
+    ctx: RequestContext,
+    filter: NeedFilter | None = None,
+    order_by: NeedOrder | None = None,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> tuple[reads.NeedFilter, Order, PageRequest]:
+    """`Account.needs`' arguments as the reads take them (BAD_USER_INPUT for a bad page or cursor)."""
     order = order_by.to_order() if order_by else reads.BY_PRIORITY
     page = page_request(ctx, order, first, after, last, before)
-    criteria = (filter or NeedFilter()).to_criteria()
-    return Connection(page=await reads.account_needs(ctx, root.id, criteria, order, page))
+    return (filter or NeedFilter()).to_criteria(), order, page
 
 
 async def account_four_seasons(root: Any, info: Info) -> list[SeasonNeeds]:

@@ -13,10 +13,11 @@ from strawberry.types import Info
 from domain import account as account_model
 from domain import stakeholder as model
 from domain import team as team_model
+from resolvers.context import RequestContext
 from resolvers.ids import argument_id
 from resolvers.loaders import by_id
 from resolvers.mutation import Outcome
-from resolvers.pagination import Order, page_request
+from resolvers.pagination import Order, PageRequest, page_request
 from resolvers.stakeholders import mutations, reads
 from schema.common import (
     Connection,
@@ -176,10 +177,23 @@ async def stakeholder_connection(
 ) -> Connection[Stakeholder]:
     """`Account.stakeholders`: one account's page, batched with every other account on the page."""
     ctx = context(info)
+    criteria, order, page = stakeholder_list_request(ctx, filter, order_by, first, after, last, before)
+    return Connection(page=await reads.account_stakeholders(ctx, account_id, criteria, order, page))
+
+
+def stakeholder_list_request(
+    ctx: RequestContext,
+    filter: StakeholderFilter | None = None,
+    order_by: StakeholderOrder | None = None,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> tuple[reads.StakeholderFilter, Order, PageRequest]:
+    """`Account.stakeholders`' arguments as the reads take them (BAD_USER_INPUT for a bad page or cursor)."""
     order = order_by.to_order() if order_by else reads.BY_NAME
     page = page_request(ctx, order, first, after, last, before)
-    criteria = (filter or StakeholderFilter()).to_criteria()
-    return Connection(page=await reads.account_stakeholders(ctx, account_id, criteria, order, page))
+    return (filter or StakeholderFilter()).to_criteria(), order, page
 
 
 @strawberry.type

@@ -21,6 +21,7 @@ from resolvers.compiled.objects import (
     ObjectPlan,
     Row,
     Run,
+    WithArguments,
     unique,
 )
 from resolvers.pagination import (
@@ -126,7 +127,7 @@ class ConnectionShape:
 
 
 @dataclass(eq=False)
-class ChildConnection(FieldPlan):
+class ChildConnection(WithArguments):
     """A page of the children whose `parent` column is the row's id, for every row in one statement."""
 
     parent: Any
@@ -136,11 +137,8 @@ class ChildConnection(FieldPlan):
     def nested(self) -> Iterator[FieldPlan]:
         return self.shape.walk()
 
-    def bind(self, run: Run) -> None:
-        run.bound[self] = self.binder(run)
-
     async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
-        request: ListRequest = run.bound[self]
+        request: ListRequest = self.arguments(run)
         order, page = request.order, request.page
         ids = unique(row[0] for row in rows)
         child = Layout([self.parent.class_.id, *self.shape.needs(), order.key.column, self.parent])
@@ -174,7 +172,7 @@ class ChildConnection(FieldPlan):
 
 
 @dataclass(eq=False)
-class RootConnection(FieldPlan):
+class RootConnection(WithArguments):
     """A top-level list: one page of the list's statement, its count when asked."""
 
     model: Any
@@ -184,11 +182,8 @@ class RootConnection(FieldPlan):
     def nested(self) -> Iterator[FieldPlan]:
         return self.shape.walk()
 
-    def bind(self, run: Run) -> None:
-        run.bound[self] = self.binder(run)
-
     async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
-        request: ListRequest = run.bound[self]
+        request: ListRequest = self.arguments(run)
         assert request.statement is not None
         order, page = request.order, request.page
         listed = Layout([self.model.id, *self.shape.needs(), order.key.column])

@@ -171,6 +171,18 @@ class FieldPlan(ABC):
         (or, for a column taken as it is, its position in the row)."""
 
 
+class WithArguments(FieldPlan):
+    """A field that takes arguments: its `binder` turns them into what the field runs with, per request."""
+
+    binder: Binder
+
+    def bind(self, run: Run) -> None:
+        run.bound[self] = self.binder(run)
+
+    def arguments(self, run: Run) -> Any:
+        return run.bound[self]
+
+
 @dataclass(eq=False)
 class ObjectPlan:
     """The fields asked of one object type, in answer order."""
@@ -197,9 +209,12 @@ class ObjectPlan:
     async def read(self, run: Run, ids: Sequence[int]) -> list[Row]:
         """The rows with these ids, with every column the plan needs; kept for later lookups of the run."""
         layout = Layout(self.needs())
-        rows = await run.rows(select(*layout.labelled()).where(run.among(self.model.id, ids)))
+        rows = await self._select(run, layout, ids)
         run.remember(self.model, layout, rows)
         return rows
+
+    async def _select(self, run: Run, layout: Layout, ids: Sequence[int]) -> list[Row]:
+        return await run.rows(select(*layout.labelled()).where(run.among(self.model.id, ids)))
 
     async def by_id(self, run: Run, ids: Sequence[int], *, existing: bool = True) -> dict[int, dict[str, Any]]:
         """The objects of the rows with these ids, missing ones left out: rows the run read already, the
@@ -212,7 +227,7 @@ class ObjectPlan:
         if existing and layout.only_id():
             groups.append((layout, [(i,) for i in missing]))
         elif missing:
-            groups.append((layout, await run.rows(select(*layout.labelled()).where(run.among(self.model.id, missing)))))
+            groups.append((layout, await self._select(run, layout, missing)))
         found: dict[int, dict[str, Any]] = {}
         for group_layout, rows in groups:
             found.update(zip((row[0] for row in rows), await self.resolve(run, rows, group_layout), strict=True))

@@ -39,6 +39,7 @@ from resolvers.compiled.objects import (
     Row,
     Run,
     ValueList,
+    WithArguments,
     unique,
 )
 from resolvers.compiled.roots import visible_account
@@ -47,6 +48,8 @@ from resolvers.compiled.roots import visible_account
 NEEDS_COVERAGE = {"coveredByCount", "strongestCoverage", "coverage", "uncoveredDecisionMakers",
                   "coveredStakeholderCount", "singleThreaded"}
 NEEDS_ROLES = {"buyingRoles", "stakeholdersByRole", "uncoveredDecisionMakers"}
+# Where `build` puts the stakeholder columns a map node answers with.
+PEOPLE_COLUMN = {"attitude": 2, "influence": 3, "decisionLevel": 4}
 BUYING_ROLES = ValueList(StakeholderBuyingRole.stakeholder_id, StakeholderBuyingRole.role, BuyingRole)
 
 
@@ -198,7 +201,7 @@ class _Builder:
             elif tag == "buyingRoles":
                 node[key] = self.roles.get(row[0], [])
             elif tag in ("attitude", "influence", "decisionLevel"):
-                node[key] = row[{"attitude": 2, "influence": 3, "decisionLevel": 4}[tag]]
+                node[key] = row[PEOPLE_COLUMN[tag]]
             elif tag == "coveredByCount":
                 node[key] = len({self.coverage[j][3] for j in covering if self.coverage[j][4] != "NONE"})
             elif tag == "strongestCoverage":
@@ -283,7 +286,7 @@ class AccountMaps(FieldPlan):
 
 
 @dataclass(eq=False)
-class MapOf(FieldPlan):
+class MapOf(WithArguments):
     """`relationshipMap(accountId)`: the map of one account; null when it does not exist or the caller may not read it."""
 
     binder: Binder
@@ -292,11 +295,8 @@ class MapOf(FieldPlan):
     def nested(self) -> Iterator[FieldPlan]:
         return self.plan.walk()
 
-    def bind(self, run: Run) -> None:
-        run.bound[self] = self.binder(run)
-
     async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
-        account_id = run.bound[self]
+        account_id = self.arguments(run)
         found = None
         if await visible_account(run, account_id, self.plan.account_plan()):
             found = (await self.plan.build(run, [account_id]))[account_id]

@@ -17,6 +17,7 @@ from resolvers.compiled.objects import (
     ObjectPlan,
     Row,
     Run,
+    WithArguments,
 )
 
 
@@ -31,7 +32,7 @@ async def visible_account(run: Run, account_id: int, plan: ObjectPlan | None = N
 
 
 @dataclass(eq=False)
-class AccountById(FieldPlan):
+class AccountById(WithArguments):
     """`account(id)`: one account, archived or not; null when it does not exist or the caller may not read it."""
 
     binder: Binder
@@ -40,11 +41,8 @@ class AccountById(FieldPlan):
     def nested(self) -> Iterator[FieldPlan]:
         return self.target.walk()
 
-    def bind(self, run: Run) -> None:
-        run.bound[self] = self.binder(run)
-
     async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
-        account_id = run.bound[self]
+        account_id = self.arguments(run)
         found = None
         if await access_of(run.ctx).can_read(account_id):
             found = (await self.target.by_id(run, [account_id], existing=False)).get(account_id)

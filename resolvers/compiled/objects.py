@@ -15,11 +15,22 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import Enum, String, select, type_coerce
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import (
+    ARRAY,
+    Enum,
+    Integer,
+    String,
+    any_,
+    bindparam,
+    select,
+    type_coerce,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from resolvers.context import RequestContext
+from resolvers.driver import driver_of, fetch
 from resolvers.loaders import among
 
 Row = Sequence[Any]
@@ -103,6 +114,20 @@ class Layout:
         return len(self.columns) == 1
 
 
+# Statements of plan parts, built once (`Run.kept_rows`); they go when their plan does.
+_KEPT: WeakKeyDictionary[Any, dict[tuple[str, str], Any]] = WeakKeyDictionary()
+IDS = "ids"
+
+
+def among_ids(column: Any, dialect: str) -> Any:
+    """`column` among the ids given as the parameter `ids`: one array on PostgreSQL, so one prepared
+    statement serves any number of them; an IN list on SQLite, which it takes as fast (up to 32,766 ids;
+    a larger answer falls back to the executor, whose loaders bind them as JSON)."""
+    if dialect == "sqlite":
+        return column.in_(bindparam(IDS, expanding=True))
+    return column == any_(bindparam(IDS, type_=ARRAY(Integer)))
+
+
 class Run:
     """One execution of a plan: the request's context, its variables, and the arguments bound for it."""
 
@@ -113,6 +138,8 @@ class Run:
         self.bound: dict[FieldPlan, Any] = {}
         self.seen: dict[Any, list[tuple[Layout, list[Row]]]] = defaultdict(list)
         self.values: dict[tuple[Any, str], dict[int, list[str]]] = {}
+        self.connection: AsyncConnection | None = None  # the session's, and its driver's, once the first read ran
+        self.driver: Any = None
 
     def bind(self, plans: Iterable[FieldPlan]) -> None:
         """Evaluate every argument of the plan before any SQL runs, so a bad one changes nothing."""
@@ -143,12 +170,24 @@ class Run:
                     ids.difference_update(hits)
         return found
 
-    async def rows(self, stmt: Any) -> list[Row]:
+    async def rows(self, stmt: Any, params: dict[str, Any] | None = None) -> list[Row]:
         async def work(session: AsyncSession) -> list[Row]:
-            connection = await session.connection()
-            return list((await connection.execute(stmt)).all())
+            if self.connection is None:
+                self.connection = await session.connection()
+                self.driver = await driver_of(self.connection)
+            return await fetch(self.connection, self.driver, stmt, params)
 
         return await self.ctx.run(work)
+
+    async def kept_rows(self, owner: Any, name: str, build: Callable[[str], Any], **params: Any) -> list[Row]:
+        """Rows of a statement whose shape only depends on `owner` (a plan part) and `name`: built by
+        `build(dialect)` once per dialect with bound parameters (`among_ids` for a list of ids), run with
+        `params`. Building and keying a statement costs more than PostgreSQL takes to answer a small one."""
+        kept = _KEPT.setdefault(owner, {})
+        stmt = kept.get((name, self.dialect))
+        if stmt is None:
+            stmt = kept[name, self.dialect] = build(self.dialect)
+        return await self.rows(stmt, params)
 
 
 class FieldPlan(ABC):
@@ -214,7 +253,10 @@ class ObjectPlan:
         return rows
 
     async def _select(self, run: Run, layout: Layout, ids: Sequence[int]) -> list[Row]:
-        return await run.rows(select(*layout.labelled()).where(run.among(self.model.id, ids)))
+        def build(dialect: str) -> Any:
+            return select(*layout.labelled()).where(among_ids(self.model.id, dialect))
+
+        return await run.kept_rows(self, "by_id", build, ids=list(ids))
 
     async def by_id(self, run: Run, ids: Sequence[int], *, existing: bool = True) -> dict[int, dict[str, Any]]:
         """The objects of the rows with these ids, missing ones left out: rows the run read already, the
@@ -334,8 +376,11 @@ class ChildRows(FieldPlan):
     async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
         ids = unique(row[0] for row in rows)
         child = Layout([*self.target.needs(), self.parent])
-        stmt = select(*child.labelled()).where(run.among(self.parent, ids)).order_by(*self.order_by)
-        found = await run.rows(stmt) if ids else []
+
+        def build(dialect: str) -> Any:
+            return select(*child.labelled()).where(among_ids(self.parent, dialect)).order_by(*self.order_by)
+
+        found = await run.kept_rows(self, "children", build, ids=ids) if ids else []
         objects = await self.target.resolve(run, found, child)
         grouped: dict[int, list[Any]] = defaultdict(list)
         p = child.at(self.parent)
@@ -363,7 +408,10 @@ class ValueList(FieldPlan):
         missing = [i for i in ids if i not in known]
         if missing:
             known.update((i, []) for i in missing)
-            for parent, value in await run.rows(select(self.parent, _selected(self.value)).where(run.among(self.parent, missing))):
+            def build(dialect: str) -> Any:
+                return select(self.parent, _selected(self.value)).where(among_ids(self.parent, dialect))
+
+            for parent, value in await run.kept_rows(self, "values", build, ids=missing):
                 known[parent].append(value)
             rank = {member.name: i for i, member in enumerate(self.enum)}
             for i in missing:

@@ -40,6 +40,7 @@ from resolvers.compiled.objects import (
     Run,
     ValueList,
     WithArguments,
+    among_ids,
     unique,
 )
 from resolvers.compiled.roots import visible_account
@@ -94,10 +95,13 @@ class MapPlan:
              Stakeholder.decision_level, Stakeholder.reports_to_id,
              *(c for plan in self.stakeholder_plans for c in plan.needs())]
         )
-        people = await run.rows(
-            select(*people_layout.labelled())
-            .where(run.among(Stakeholder.account_id, account_ids))
-            .order_by(Stakeholder.name, Stakeholder.id)
+        people = await run.kept_rows(
+            self,
+            "people",
+            lambda dialect: select(*people_layout.labelled())
+            .where(among_ids(Stakeholder.account_id, dialect))
+            .order_by(Stakeholder.name, Stakeholder.id),
+            ids=account_ids,
         ) if account_ids else []
         ids = [row[0] for row in people]
         roles = await BUYING_ROLES.load(run, ids) if tags & NEEDS_ROLES else {}
@@ -109,8 +113,13 @@ class MapPlan:
         )
         coverage: list[Row] = []
         if tags & NEEDS_COVERAGE:
-            coverage = await run.rows(
-                select(*coverage_layout.labelled()).where(run.among(Coverage.account_id, account_ids)).order_by(Coverage.id)
+            coverage = await run.kept_rows(
+                self,
+                "coverage",
+                lambda dialect: select(*coverage_layout.labelled())
+                .where(among_ids(Coverage.account_id, dialect))
+                .order_by(Coverage.id),
+                ids=account_ids,
             )
         link_plans = [args[0] for _, (tag, *args) in self._inner("edges") if tag == "influenceLink"]
         link_layout = Layout(
@@ -119,10 +128,13 @@ class MapPlan:
         )
         links: list[Row] = []
         if "edges" in tags:
-            links = await run.rows(
-                select(*link_layout.labelled())
-                .where(run.among(InfluenceLink.account_id, account_ids))
-                .order_by(InfluenceLink.id)
+            links = await run.kept_rows(
+                self,
+                "links",
+                lambda dialect: select(*link_layout.labelled())
+                .where(among_ids(InfluenceLink.account_id, dialect))
+                .order_by(InfluenceLink.id),
+                ids=account_ids,
             )
         objects: dict[int, dict[Any, Any]] = {}
         for plan in self.stakeholder_plans:

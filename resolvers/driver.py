@@ -1,0 +1,139 @@
+"""Reads sent to the database driver itself: SQLAlchemy writes the SQL, asyncpg or aiosqlite runs it.
+
+SQLAlchemy's execution of a cached statement costs about 0.1-0.3 ms of Python
+per statement (the compiled-cache lookup, an execution context, the asyncpg
+adapter's cursor emulation, greenlet switches, a result object): more than
+PostgreSQL takes to answer a small indexed read. Compiled reads send a few
+statements per request, so they take SQLAlchemy's compiled form of a
+statement (made once per statement shape and kept here, keyed by SQLAlchemy's
+own cache key, which also yields the statement's bound values) and run it on
+the connection's driver, converting values with the same type processors.
+
+Statements still announce themselves to `before_cursor_execute` listeners
+(statement counts in tests and benchmarks) and are logged when the engine echoes.
+Everything else (writes, the general executor) goes through SQLAlchemy's
+execution as usual, on the same connection and transaction.
+
+This leans on two parts of SQLAlchemy 2.1 below its public API, used as its
+own `Connection.execute` uses them: `_generate_cache_key()` and the
+parameters of `construct_params`; pyproject pins the minor version.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.exc import InvalidRequestError
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.compiler import SQLCompiler
+
+Row = Sequence[Any]
+Processor = Callable[[Any], Any] | None
+
+log = logging.getLogger("sqlalchemy.engine.Engine")  # where SQLAlchemy's own echo writes
+
+
+def _result_processor(column_type: Any, dialect: Any) -> Processor:
+    """How a value of the type leaves the driver for Python, as SQLAlchemy converts it.
+
+    asyncpg's numeric types ask for the driver's type code, which only a described cursor gives;
+    asyncpg itself returns NUMERIC as Decimal and floats as float, as the columns are declared.
+    """
+    try:
+        return column_type._cached_result_processor(dialect, None)  # type: ignore[no-any-return]
+    except (InvalidRequestError, TypeError):
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """One statement shape, compiled for one dialect."""
+
+    compiled: SQLCompiler
+    results: tuple[Processor, ...]
+    expands: bool  # literal or list parameters are written into the SQL per execution
+
+    @classmethod
+    def of(cls, stmt: Any, cache_key: Any, dialect: Any) -> Prepared:
+        compiled = stmt.compile(dialect=dialect, cache_key=cache_key)
+        results = tuple(_result_processor(c.type, dialect) for c in stmt.selected_columns)
+        expands = bool(compiled.literal_execute_params or compiled.post_compile_params)
+        return cls(compiled, results, expands)
+
+    def bound(self, cache_key: Any, given: dict[str, Any] | None) -> tuple[str, list[Any]]:
+        """The SQL and the driver's positional values for the statement `cache_key` was made from,
+        with `given` values for its parameters that have none."""
+        compiled = self.compiled
+        params = compiled.construct_params(
+            given, extracted_parameters=cache_key.bindparams, escape_names=False, _collected_params=cache_key.params
+        )
+        processors: Any = compiled._bind_processors
+        sql, positions = compiled.string, compiled.positiontup
+        if self.expands:
+            state = compiled._process_parameters_for_postcompile(params)
+            sql, positions, processors = state.statement, state.positiontup, {**processors, **state.processors}
+        values = []
+        for name in positions or ():
+            value = params[name]
+            process = processors.get(name)
+            values.append(value if process is None or value is None else process(value))
+        return sql, values
+
+    def convert(self, rows: Sequence[Row]) -> list[Row]:
+        results = self.results
+        if not any(results):
+            return [tuple(row) for row in rows]
+        return [tuple(v if p is None or v is None else p(v) for p, v in zip(results, row, strict=True)) for row in rows]
+
+
+class Statements:
+    """Compiled statement shapes of one dialect, least recently used dropped past `maxsize`."""
+
+    def __init__(self, maxsize: int = 2048) -> None:
+        self.maxsize = maxsize
+        self.prepared: OrderedDict[Any, Prepared] = OrderedDict()
+
+    def prepare(self, stmt: Any, dialect: Any) -> tuple[Prepared, Any]:
+        cache_key = stmt._generate_cache_key()
+        key = (dialect.name, cache_key.key)
+        found = self.prepared.get(key)
+        if found is None:
+            found = self.prepared[key] = Prepared.of(stmt, cache_key, dialect)
+            if len(self.prepared) > self.maxsize:
+                self.prepared.popitem(last=False)
+        else:
+            self.prepared.move_to_end(key)
+        return found, cache_key
+
+
+STATEMENTS = Statements()
+
+
+async def driver_of(connection: AsyncConnection) -> Any:
+    """The driver's own connection (asyncpg's, or aiosqlite's) under a SQLAlchemy connection."""
+    return (await connection.get_raw_connection()).driver_connection
+
+
+async def fetch(connection: AsyncConnection, driver: Any, stmt: Any, params: dict[str, Any] | None = None) -> list[Row]:
+    """The rows of a SELECT, as tuples of the values SQLAlchemy would give, read through `driver`.
+
+    A statement built once with `bindparam`s (kept, so its cache key is computed once) takes their
+    values from `params`."""
+    sync = connection.sync_connection
+    assert sync is not None
+    dialect = sync.dialect
+    prepared, cache_key = STATEMENTS.prepare(stmt, dialect)
+    sql, values = prepared.bound(cache_key, params)
+    if sync.dispatch.before_cursor_execute:
+        sync.dispatch.before_cursor_execute(sync, None, sql, values, None, False)
+    if sync.engine.echo:
+        log.info("%s [driver] %r", sql, values)
+    if dialect.name == "postgresql":
+        rows = await driver.fetch(sql, *values)
+    else:
+        rows = await driver.execute_fetchall(sql, values)
+    return prepared.convert(rows)

@@ -15,13 +15,16 @@ unknown or inactive, is refused with an `AuthenticationError`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import jwt
 from jwt.algorithms import get_default_algorithms
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, inspect, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 
 from domain.base import utcnow
 from domain.team import TeamMember
@@ -35,6 +38,7 @@ from domain.token import (
     token_state,
 )
 from kam.settings import Settings
+from resolvers.driver import session_rows
 
 log = logging.getLogger("kam.auth")
 
@@ -121,12 +125,29 @@ class JwtVerifier:
         return value.strip().lower()
 
 
+# The caller's columns, read as a row and made into a detached member (as if loaded, then expunged).
+MEMBER_COLUMNS = [(attr.key, attr.columns[0]) for attr in inspect(TeamMember).column_attrs]
+_BY_TOKEN_HASH = (
+    select(ApiToken.id, ApiToken.expires_at, ApiToken.revoked_at, ApiToken.last_used_at, *(c for _, c in MEMBER_COLUMNS))
+    .join(TeamMember, TeamMember.id == ApiToken.member_id)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
+_BY_EMAIL = select(*(c for _, c in MEMBER_COLUMNS)).where(TeamMember.email == bindparam("email"))
+
+
+def detached_member(values: Sequence[Any]) -> TeamMember:
+    member = TeamMember(**{key: value for (key, _), value in zip(MEMBER_COLUMNS, values, strict=True)})
+    make_transient_to_detached(member)
+    return member
+
+
 class Authenticator:
     """Maps a request's Authorization header to the calling team member, with one SELECT.
 
     It reads through the session the request then works with, so a request
     takes one connection from the pool, not one to authenticate and another
-    to answer.
+    to answer; the row is read on the driver's connection (resolvers/driver.py),
+    as it precedes every request.
     """
 
     def __init__(self, settings: Settings) -> None:
@@ -142,38 +163,34 @@ class Authenticator:
             member = await self._by_api_token(token, session)
         else:
             raise AuthenticationError("The bearer token is neither a kam API token nor a JWT.")
-        session.expunge(member)
         return member
 
     async def _by_jwt(self, token: str, session: AsyncSession) -> TeamMember:
         if self.jwt is None:
             raise AuthenticationError("This server accepts no JWTs; use a kam API token.")
         email = self.jwt.email(token)
-        member = await session.scalar(select(TeamMember).where(TeamMember.email == email))
+        found = await session_rows(session, _BY_EMAIL, {"email": email})
+        member = detached_member(found[0]) if found else None
         if member is None or not member.active:
             raise AuthenticationError("No active team member has the email address the JWT names.")
         return member
 
     async def _by_api_token(self, token: str, session: AsyncSession) -> TeamMember:
         now = utcnow()
-        stmt = (
-            select(ApiToken, TeamMember)
-            .join(TeamMember, TeamMember.id == ApiToken.member_id)
-            .where(ApiToken.token_hash == hash_token(token))
-        )
-        found = (await session.execute(stmt)).first()
-        if found is None:
+        found = await session_rows(session, _BY_TOKEN_HASH, {"token_hash": hash_token(token)})
+        if not found:
             raise AuthenticationError("The API token is not known.")
-        row, member = found
-        state = token_state(row.expires_at, row.revoked_at, now)
+        token_id, expires_at, revoked_at, last_used_at, *columns = found[0]
+        member = detached_member(columns)
+        state = token_state(expires_at, revoked_at, now)
         if state is TokenState.REVOKED:
             raise AuthenticationError("The API token was revoked.")
         if state is TokenState.EXPIRED:
             raise AuthenticationError("The API token has expired.")
         if not member.active:
             raise AuthenticationError("The API token's team member is inactive.")
-        if needs_last_used_update(row.last_used_at, now):
-            await _record_use(session, row.id, now)
+        if needs_last_used_update(last_used_at, now):
+            await _record_use(session, token_id, now)
         return member
 
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import InvalidRequestError
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.compiler import SQLCompiler
 
 Row = Sequence[Any]
@@ -137,3 +137,9 @@ async def fetch(connection: AsyncConnection, driver: Any, stmt: Any, params: dic
     else:
         rows = await driver.execute_fetchall(sql, values)
     return prepared.convert(rows)
+
+
+async def session_rows(session: AsyncSession, stmt: Any, params: dict[str, Any] | None = None) -> list[Row]:
+    """`fetch` on the session's connection (checked out and begun as for any statement of the session)."""
+    connection = await session.connection()
+    return await fetch(connection, await driver_of(connection), stmt, params)

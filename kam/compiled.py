@@ -52,6 +52,7 @@ from domain.stakeholder import (
     StakeholderBuyingRole,
 )
 from domain.team import TeamMember
+from resolvers.access import access_of
 from resolvers.accounts.reads import accounts_query
 from resolvers.compiled import (
     ChildRows,
@@ -85,6 +86,18 @@ from schema.plan import action_list_request, plan_list_request
 from schema.stakeholder import stakeholder_list_request
 
 log = logging.getLogger("kam.compiled")
+
+
+BOUND_ARGUMENTS_KEPT = 64  # per field of a plan
+
+
+def frozen(value: Any) -> Any:
+    """Argument values as a key: input objects and lists made hashable."""
+    if isinstance(value, dict):
+        return tuple(sorted((k, frozen(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return tuple(frozen(v) for v in value)
+    return value
 
 
 class Unsupported(Exception):
@@ -324,14 +337,29 @@ class Planner:
         return Scalar(column, CONVERT.get(get_named_type(field.type).name))
 
     def binder(self, field: GraphQLField, nodes: Nodes, spec: Callable[..., Any]) -> Callable[[Run], Any]:
-        """Evaluates the field's arguments for a request and hands them to `spec`, as its resolver would get them."""
+        """Evaluates the field's arguments for a request and hands them to `spec`, as its resolver would get them.
+
+        What `spec` makes of them (a list request with its statement, an id) depends only on the
+        arguments and on what the caller may read, so it is kept per both (LRU): a request repeating
+        them skips turning them into SQL."""
         definition = field.extensions["strawberry-definition"]
         node = nodes[0]  # validation makes every node of a merged field take the same arguments
         registry, config = self.schema.schema_converter.scalar_registry, self.schema.config
+        kept: OrderedDict[Any, Any] = OrderedDict()
 
         def bind(run: Run) -> Any:
             raw = get_argument_values(field, node, run.variables)
-            return spec(run.ctx, **convert_arguments(raw, definition.arguments, registry, config))
+            access = access_of(run.ctx)
+            key = (frozen(raw), access.read_scope, access.member_id)
+            found = kept.get(key)
+            if found is None:
+                found = spec(run.ctx, **convert_arguments(raw, definition.arguments, registry, config))
+                kept[key] = found
+                if len(kept) > BOUND_ARGUMENTS_KEPT:
+                    kept.popitem(last=False)
+            else:
+                kept.move_to_end(key)
+            return found
 
         return bind
 

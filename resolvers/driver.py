@@ -55,14 +55,31 @@ class Prepared:
 
     compiled: SQLCompiler
     results: tuple[Processor, ...]
-    expands: bool  # literal or list parameters are written into the SQL per execution
+    expands: bool  # list parameters are written into the SQL per execution
+    literals: tuple[str, ...]  # parameters written into the SQL as literals (page limits)
+    rendered: dict[tuple[Any, ...], tuple[str, Any, Any]]  # SQL by literal values, when nothing expands
 
     @classmethod
     def of(cls, stmt: Any, cache_key: Any, dialect: Any) -> Prepared:
         compiled = stmt.compile(dialect=dialect, cache_key=cache_key)
         results = tuple(_result_processor(c.type, dialect) for c in stmt.selected_columns)
-        expands = bool(compiled.literal_execute_params or compiled.post_compile_params)
-        return cls(compiled, results, expands)
+        literals = tuple(compiled.bind_names[p] for p in compiled.literal_execute_params)
+        return cls(compiled, results, bool(compiled.post_compile_params), literals, {})
+
+    def _written(self, params: dict[str, Any]) -> tuple[str, Any, Any]:
+        """The SQL with literals and lists written in, its parameters' order, and their processors."""
+        compiled = self.compiled
+        key = None
+        if not self.expands:
+            key = tuple(params[name] for name in self.literals)
+            found = self.rendered.get(key)
+            if found is not None:
+                return found
+        state = compiled._process_parameters_for_postcompile(params)
+        written = (state.statement, state.positiontup, {**compiled._bind_processors, **state.processors})
+        if key is not None and len(self.rendered) < 64:
+            self.rendered[key] = written
+        return written
 
     def bound(self, cache_key: Any, given: dict[str, Any] | None) -> tuple[str, list[Any]]:
         """The SQL and the driver's positional values for the statement `cache_key` was made from,
@@ -73,9 +90,8 @@ class Prepared:
         )
         processors: Any = compiled._bind_processors
         sql, positions = compiled.string, compiled.positiontup
-        if self.expands:
-            state = compiled._process_parameters_for_postcompile(params)
-            sql, positions, processors = state.statement, state.positiontup, {**processors, **state.processors}
+        if self.expands or self.literals:
+            sql, positions, processors = self._written(params)
         values = []
         for name in positions or ():
             value = params[name]

@@ -22,6 +22,7 @@ from resolvers.compiled.objects import (
     Row,
     Run,
     WithArguments,
+    among_ids,
     unique,
 )
 from resolvers.pagination import (
@@ -36,9 +37,12 @@ from resolvers.pagination import (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ListRequest:
-    """A connection's arguments in one request, as the resolvers turn them into SQL."""
+    """A connection's arguments in one request, as the resolvers turn them into SQL.
+
+    Requests with the same arguments (and caller's access) share one (see kam/compiled.py's binder), and
+    with it the statements built for it (`Run.kept_rows`)."""
 
     order: Order
     page: PageRequest
@@ -145,26 +149,33 @@ class ChildConnection(WithArguments):
         p = child.at(self.parent)
         found: list[Row] = []
         if ids and page.limit:
-            inner = child_pages_select(
-                self.parent, ids, request.where, order, page, child.labelled(), among=run.among(self.parent, ids)
-            ).subquery()
-            stmt = (
-                select(*(inner.c[f"c{i}"] for i in range(len(child.columns))))
-                .where(inner.c.rank <= page.limit + 1)
-                .order_by(inner.c[f"c{p}"], inner.c.rank)
-            )
-            found = await run.rows(stmt)
+
+            def pages(dialect: str) -> Any:
+                among = among_ids(self.parent, dialect)
+                inner = child_pages_select(
+                    self.parent, ids, request.where, order, page, child.labelled(), among=among
+                ).subquery()
+                return (
+                    select(*(inner.c[f"c{i}"] for i in range(len(child.columns))))
+                    .where(inner.c.rank <= page.limit + 1)
+                    .order_by(inner.c[f"c{p}"], inner.c.rank)
+                )
+
+            found = await run.kept_rows(request, "pages", pages, ids=ids)
         grouped: dict[int, list[Row]] = {pid: [] for pid in ids}
         for row in found:
             grouped[row[p]].append(row)
         counts: dict[int, int] = {}
         if ids and self.shape.wants_count():
-            stmt = (
-                select(self.parent, func.count())
-                .where(run.among(self.parent, ids), *request.where)
-                .group_by(self.parent)
-            )
-            counts = {parent: int(n) for parent, n in await run.rows(stmt)}
+
+            def counted(dialect: str) -> Any:
+                return (
+                    select(self.parent, func.count())
+                    .where(among_ids(self.parent, dialect), *request.where)
+                    .group_by(self.parent)
+                )
+
+            counts = {parent: int(n) for parent, n in await run.kept_rows(request, "counts", counted, ids=ids)}
         pages = [child_page(grouped[pid], page, order, lambda: None) for pid in ids]
         built = await self.shape.build(run, pages, child, order, [counts.get(pid, 0) for pid in ids])
         answers = dict(zip(ids, built, strict=True))
@@ -188,11 +199,15 @@ class RootConnection(WithArguments):
         order, page = request.order, request.page
         listed = Layout([self.model.id, *self.shape.needs(), order.key.column])
         found: list[Row] = []
+        statement = request.statement
         if page.limit:
-            stmt = page_select(request.statement.with_only_columns(*listed.labelled()), self.model.id, order, page)
-            found = await run.rows(stmt)
+
+            def paged(_dialect: str) -> Any:
+                return page_select(statement.with_only_columns(*listed.labelled()), self.model.id, order, page)
+
+            found = await run.kept_rows(request, "page", paged)
         count = None
         if self.shape.wants_count():
-            count = int((await run.rows(count_select(request.statement)))[0][0])
+            count = int((await run.kept_rows(request, "count", lambda _dialect: count_select(statement)))[0][0])
         answer = (await self.shape.build(run, [child_page(found, page, order, lambda: None)], listed, order, [count]))[0]
         return lambda _row: answer

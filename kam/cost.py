@@ -16,8 +16,10 @@ and the error says by how much.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from graphql import (
     DocumentNode,
@@ -77,6 +79,12 @@ class CostCounter:
         self.max_page_size = max_page_size
         self._costed: dict[tuple[str, int | None], int] = {}
         self._costing: set[str] = set()
+        self.read: set[str] = set()  # the variables the cost depends on
+
+    def signature(self, names: Iterable[str]) -> tuple[Any, ...]:
+        """What the cost sees of these variables: integers, and the lengths of lists."""
+        values = (self.variables.get(name) for name in names)
+        return tuple(v if is_int(v) else len(v) if isinstance(v, list) else None for v in values)
 
     def operation_cost(self, operation: OperationDefinitionNode) -> int:
         root = self.schema.get_root_type(operation.operation)
@@ -129,6 +137,8 @@ class CostCounter:
     def argument(self, node: FieldNode, name: str) -> Any:
         for argument in node.arguments or ():
             if argument.name.value == name:
+                if isinstance(argument.value, VariableNode):
+                    self.read.add(argument.value.name.value)
                 return literal(argument.value, self.variables)
         return None
 
@@ -174,6 +184,12 @@ def cost_exceeded(requested: int, maximum: int) -> GraphQLError:
     )
 
 
+# Costs by document and by what the cost sees of the variables (LRU), per schema: walking a large
+# document per request costs more than answering a small query.
+COSTS_KEPT = 2048
+_costs: WeakKeyDictionary[GraphQLSchema, OrderedDict[Any, Any]] = WeakKeyDictionary()
+
+
 class QueryCost(SchemaExtension):
     """Refuses operations costing more than `maximum` and reports the cost in `extensions.cost`."""
 
@@ -206,10 +222,22 @@ class QueryCost(SchemaExtension):
             self.default_page_size,
             self.max_page_size,
         )
-        try:
-            requested = counter.operation_cost(operation)
-        except RecursionError:
-            requested = self.maximum + 1
+        kept = _costs.setdefault(context.schema._schema, OrderedDict())
+        document_key = (context.query, context.operation_name, self.default_page_size, self.max_page_size)
+        names = kept.get(document_key)
+        key = None if names is None else (document_key, counter.signature(names))
+        requested = None if key is None else kept.get(key)
+        if requested is None:
+            try:
+                requested = counter.operation_cost(operation)
+            except RecursionError:
+                requested = self.maximum + 1
+            else:
+                names = tuple(sorted(counter.read))
+                kept[document_key] = names
+                kept[document_key, counter.signature(names)] = requested
+                while len(kept) > COSTS_KEPT:
+                    kept.popitem(last=False)
         self.requested = requested
         if requested > self.maximum:
             context.pre_execution_errors = [*(context.pre_execution_errors or ()), cost_exceeded(requested, self.maximum)]

@@ -235,6 +235,18 @@ async def test_without_first_a_connection_costs_a_default_page(client: GraphQLCl
     assert body["extensions"]["cost"]["requested"] == 1 + 20 * (1 + 1 + 20 * (1 + 20 * 2))
 
 
+async def test_one_document_costs_what_its_variables_ask_each_time(client: GraphQLClient) -> None:
+    """Costs are kept per document and page sizes: a repeated document is still costed by its variables."""
+
+    def cost(n: int | None) -> int:
+        return 1 + n * (1 + 1 + n * (1 + 20 * 2)) if n is not None else cost(20)
+
+    for n in (3, 100, 3, None, 100_000, 7, 3):
+        body = (await client.post(COSTLY, {"n": n})).json()
+        assert body["extensions"]["cost"]["requested"] == cost(min(n, 100) if n is not None else None)
+        assert ("errors" in body) == (cost(n and min(n, 100)) > 250_000)
+
+
 @pytest.mark.parametrize("first", [101, -1])
 async def test_page_sizes_outside_the_limit_are_bad_user_input(client: GraphQLClient, first: int) -> None:
     error = only_error(await client.post(PAGE, {"first": first}))

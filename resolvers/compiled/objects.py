@@ -31,7 +31,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from resolvers.context import RequestContext
 from resolvers.driver import driver_of, fetch
-from resolvers.loaders import among
 
 Row = Sequence[Any]
 Getter = Callable[[Row], Any]
@@ -146,14 +145,6 @@ class Run:
         for plan in plans:
             plan.bind(self)
 
-    def among(self, column: Any, ids: Sequence[int]) -> Any:
-        """`column IN ids`: on PostgreSQL with the ids bound as one array, so one prepared statement serves
-        any number of them; on SQLite as an IN list, which it takes as fast (up to 32,766 ids; a larger
-        answer falls back to the executor, whose loaders bind them as JSON)."""
-        if self.dialect == "sqlite":
-            return column.in_(ids)
-        return among(column, ids, self.dialect)
-
     def remember(self, model: Any, layout: Layout, rows: list[Row]) -> None:
         """Rows of `model` read in this run, which later lookups by id may reuse."""
         if model is not None and rows:
@@ -188,6 +179,17 @@ class Run:
         if stmt is None:
             stmt = kept[name, self.dialect] = build(self.dialect)
         return await self.rows(stmt, params)
+
+    async def rows_among(
+        self, owner: Any, name: str, columns: Sequence[Any], column: Any, ids: Sequence[int], order_by: Sequence[Any] = ()
+    ) -> list[Row]:
+        """`columns` of the rows whose `column` is one of `ids`, in `order_by` order (a statement kept as
+        `kept_rows` keeps it)."""
+
+        def build(dialect: str) -> Any:
+            return select(*columns).where(among_ids(column, dialect)).order_by(*order_by)
+
+        return await self.kept_rows(owner, name, build, ids=list(ids))
 
 
 class FieldPlan(ABC):
@@ -253,10 +255,7 @@ class ObjectPlan:
         return rows
 
     async def _select(self, run: Run, layout: Layout, ids: Sequence[int]) -> list[Row]:
-        def build(dialect: str) -> Any:
-            return select(*layout.labelled()).where(among_ids(self.model.id, dialect))
-
-        return await run.kept_rows(self, "by_id", build, ids=list(ids))
+        return await run.rows_among(self, "by_id", layout.labelled(), self.model.id, ids)
 
     async def by_id(self, run: Run, ids: Sequence[int], *, existing: bool = True) -> dict[int, dict[str, Any]]:
         """The objects of the rows with these ids, missing ones left out: rows the run read already, the
@@ -376,11 +375,7 @@ class ChildRows(FieldPlan):
     async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
         ids = unique(row[0] for row in rows)
         child = Layout([*self.target.needs(), self.parent])
-
-        def build(dialect: str) -> Any:
-            return select(*child.labelled()).where(among_ids(self.parent, dialect)).order_by(*self.order_by)
-
-        found = await run.kept_rows(self, "children", build, ids=ids) if ids else []
+        found = await run.rows_among(self, "children", child.labelled(), self.parent, ids, self.order_by) if ids else []
         objects = await self.target.resolve(run, found, child)
         grouped: dict[int, list[Any]] = defaultdict(list)
         p = child.at(self.parent)
@@ -408,10 +403,8 @@ class ValueList(FieldPlan):
         missing = [i for i in ids if i not in known]
         if missing:
             known.update((i, []) for i in missing)
-            def build(dialect: str) -> Any:
-                return select(self.parent, _selected(self.value)).where(among_ids(self.parent, dialect))
-
-            for parent, value in await run.kept_rows(self, "values", build, ids=missing):
+            selected = (self.parent, _selected(self.value))
+            for parent, value in await run.rows_among(self, "values", selected, self.parent, missing):
                 known[parent].append(value)
             rank = {member.name: i for i, member in enumerate(self.enum)}
             for i in missing:

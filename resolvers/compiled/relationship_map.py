@@ -12,8 +12,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-
 from domain.relationship_map import (
     MapCoverage,
     MapPerson,
@@ -40,7 +38,6 @@ from resolvers.compiled.objects import (
     Run,
     ValueList,
     WithArguments,
-    among_ids,
     unique,
 )
 from resolvers.compiled.roots import visible_account
@@ -95,13 +92,9 @@ class MapPlan:
              Stakeholder.decision_level, Stakeholder.reports_to_id,
              *(c for plan in self.stakeholder_plans for c in plan.needs())]
         )
-        people = await run.kept_rows(
-            self,
-            "people",
-            lambda dialect: select(*people_layout.labelled())
-            .where(among_ids(Stakeholder.account_id, dialect))
-            .order_by(Stakeholder.name, Stakeholder.id),
-            ids=account_ids,
+        people = await run.rows_among(
+            self, "people", people_layout.labelled(), Stakeholder.account_id, account_ids,
+            (Stakeholder.name, Stakeholder.id),
         ) if account_ids else []
         ids = [row[0] for row in people]
         roles = await BUYING_ROLES.load(run, ids) if tags & NEEDS_ROLES else {}
@@ -113,13 +106,8 @@ class MapPlan:
         )
         coverage: list[Row] = []
         if tags & NEEDS_COVERAGE:
-            coverage = await run.kept_rows(
-                self,
-                "coverage",
-                lambda dialect: select(*coverage_layout.labelled())
-                .where(among_ids(Coverage.account_id, dialect))
-                .order_by(Coverage.id),
-                ids=account_ids,
+            coverage = await run.rows_among(
+                self, "coverage", coverage_layout.labelled(), Coverage.account_id, account_ids, (Coverage.id,)
             )
         link_plans = [args[0] for _, (tag, *args) in self._inner("edges") if tag == "influenceLink"]
         link_layout = Layout(
@@ -128,13 +116,8 @@ class MapPlan:
         )
         links: list[Row] = []
         if "edges" in tags:
-            links = await run.kept_rows(
-                self,
-                "links",
-                lambda dialect: select(*link_layout.labelled())
-                .where(among_ids(InfluenceLink.account_id, dialect))
-                .order_by(InfluenceLink.id),
-                ids=account_ids,
+            links = await run.rows_among(
+                self, "links", link_layout.labelled(), InfluenceLink.account_id, account_ids, (InfluenceLink.id,)
             )
         objects: dict[int, dict[Any, Any]] = {}
         for plan in self.stakeholder_plans:

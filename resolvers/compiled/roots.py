@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy import select
 
 from domain.account import Account
 from resolvers.access import access_of
@@ -19,12 +16,7 @@ from resolvers.compiled.objects import (
     Row,
     Run,
     WithArguments,
-    among_ids,
 )
-
-
-def _exists(dialect: str) -> Any:
-    return select(Account.id).where(among_ids(Account.id, dialect))
 
 
 async def visible_account(run: Run, account_id: int, plan: ObjectPlan | None = None) -> bool:
@@ -33,7 +25,7 @@ async def visible_account(run: Run, account_id: int, plan: ObjectPlan | None = N
     if plan is not None:
         exists = bool(await plan.read(run, [account_id]))
     else:
-        exists = bool(await run.kept_rows(Account, "exists", _exists, ids=[account_id]))
+        exists = bool(await run.rows_among(Account, "exists", (Account.id,), Account.id, [account_id]))
     return exists and await access_of(run.ctx).can_read(account_id)
 
 

@@ -24,7 +24,7 @@ from starlette.responses import (
 )
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
@@ -32,8 +32,9 @@ from strawberry.types.unset import UNSET
 from domain.growth import MatrixThresholds
 from kam.auth import AuthenticationError, Authenticator
 from kam.db import create_engine, session_factory
-from kam.extensions import mask_unexpected, schema_extensions
+from kam.extensions import end_session, mask_unexpected, schema_extensions
 from kam.limits import BodyLimit, timeout_error
+from kam.prepared import PreparedReads
 from kam.request_id import RequestIdMiddleware, current_request_id
 from kam.settings import Settings, get_settings
 from resolvers.access import bind_access
@@ -89,8 +90,12 @@ class KamGraphQL(GraphQL):
         self.sessions = session_factory(engine)
         self.config = api_config(settings)
         self.authenticator = Authenticator(settings)
+        self.prepared = PreparedReads(self.schema, settings) if settings.compiled_reads else None
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:  # type: ignore[override]
+        return self.request_context(request)
+
+    def request_context(self, request: Any) -> RequestContext:
         state = request.state if isinstance(request, Request) else None
         member = getattr(state, "member", None)
         session = getattr(state, "session", None) or self.sessions()
@@ -127,6 +132,9 @@ class KamGraphQL(GraphQL):
                 refused = await self.authenticate(request)
                 if refused is not None:
                     return refused
+                prepared = await self.answer_prepared(request)
+                if prepared is not None:
+                    return prepared
             response: Response = await super().run(request, context, root_value)
         except HTTPException as exc:
             if request.method == "GET" and isinstance(exc.__cause__, InvalidOperationTypeError):
@@ -151,6 +159,41 @@ class KamGraphQL(GraphQL):
             if getattr(request.state, "graphql_request_error", False):
                 response.status_code = 400
         return response
+
+    async def answer_prepared(self, request: Request) -> Response | None:
+        """A query answered from its plan before, answered again without the pipeline (kam/prepared.py);
+        None when the pipeline must answer it."""
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if (
+            self.prepared is None
+            or request.method != "POST"
+            or content_type != "application/json"
+            or self._get_stream_transport_from_headers(request.headers) is not None
+        ):
+            return None
+        prepared = self.prepared.find(await request.body())
+        if prepared is None:
+            return None
+        context = self.request_context(request)
+        body: bytes | None = None
+        try:
+            async with asyncio.timeout(self.request_timeout) as deadline:
+                body = await self.prepared.answer(prepared, context)
+        except TimeoutError:
+            if not deadline.expired():
+                raise
+        if body is None and not deadline.expired():
+            return None  # nothing kept: the pipeline answers on the same session, with a context of its own
+        context.operating = True
+        await end_session(context, keep=False)  # a read: nothing to commit
+        if body is None:
+            body = self.encode_json(process_result(self.timed_out()))
+        media_type = GRAPHQL_RESPONSE_JSON if accepts_graphql_response(request) else "application/json"
+        return Response(body, 200, media_type=media_type)
+
+    def timed_out(self) -> ExecutionResult:
+        log.warning("request %s stopped after %ss", current_request_id.get(), self.request_timeout)
+        return ExecutionResult(data=None, errors=[timeout_error(self.request_timeout)])
 
     def encode_json(self, data: object) -> bytes:
         """orjson: a page of fifty accounts with everything below them is half a megabyte of JSON."""
@@ -182,8 +225,7 @@ class KamGraphQL(GraphQL):
             if not deadline.expired():
                 raise
         if deadline.expired() or result is None:
-            log.warning("request %s stopped after %ss", current_request_id.get(), self.request_timeout)
-            return ExecutionResult(data=None, errors=[timeout_error(self.request_timeout)])
+            return self.timed_out()
         if result.errors:
             result.errors = mask_unexpected(result.errors)
         return result
@@ -225,15 +267,17 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         yield
         await engine.dispose()
 
+    graphql = KamGraphQL(engine, settings)
     app = Starlette(
         routes=[
             Route("/", home),
             Route("/healthz", healthz),
-            Route("/graphql", BodyLimit(KamGraphQL(engine, settings), settings.max_body_bytes)),
+            Route("/graphql", BodyLimit(graphql, settings.max_body_bytes)),
         ],
         middleware=[Middleware(RequestIdMiddleware)],
         lifespan=lifespan,
     )
     app.state.engine = engine
     app.state.settings = settings
+    app.state.graphql = graphql
     return app

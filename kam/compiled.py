@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -31,6 +32,7 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLError,
     GraphQLField,
+    GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
@@ -222,6 +224,15 @@ MAP_SUMMARY_VALUES = {"coveredStakeholderCount", "singleThreaded", "supportIndex
 PAGE_INFO = {"hasNextPage", "hasPreviousPage", "startCursor", "endCursor", "__typename"}
 
 
+@dataclass(eq=False)
+class Planned:
+    """The plan of one operation of a document."""
+
+    plan: ObjectPlan
+    document: DocumentNode
+    operation: OperationDefinitionNode
+
+
 class Planner:
     """Plans of one schema's operations, kept per document (LRU)."""
 
@@ -229,20 +240,18 @@ class Planner:
         self.schema = schema
         self.graphql = schema._schema
         self.maxsize = maxsize
-        self.plans: OrderedDict[tuple[str, str | None], tuple[ObjectPlan, OperationDefinitionNode] | None] = (
-            OrderedDict()
-        )
+        self.plans: OrderedDict[tuple[str, str | None], Planned | None] = OrderedDict()
+        self.answered: OrderedDict[tuple[str, str | None], Planned] = OrderedDict()
         self.fragments: dict[str, FragmentDefinitionNode] = {}
 
-    def plan(
-        self, query: str, document: DocumentNode, operation_name: str | None
-    ) -> tuple[ObjectPlan, OperationDefinitionNode] | None:
+    def plan(self, query: str, document: DocumentNode, operation_name: str | None) -> Planned | None:
         key = (query, operation_name)
         if key in self.plans:
             self.plans.move_to_end(key)
             return self.plans[key]
         try:
-            found = self._operation(document, operation_name)
+            plan, operation = self._operation(document, operation_name)
+            found: Planned | None = Planned(plan, document, operation)
         except Unsupported as reason:
             log.debug("no plan for operation %s: %s", operation_name, reason)
             found = None
@@ -250,6 +259,20 @@ class Planner:
         if len(self.plans) > self.maxsize:
             self.plans.popitem(last=False)
         return found
+
+    def served(self, query: str, operation_name: str | None, planned: Planned) -> None:
+        """`planned` answered a request for `query` naming `operation_name` (None: none) through the whole GraphQL
+        pipeline: the document parses, passes validation and the limits that depend on it alone, and the name
+        picks this query (kam/prepared.py)."""
+        key = (query, operation_name)
+        self.answered[key] = planned
+        self.answered.move_to_end(key)
+        if len(self.answered) > self.maxsize:
+            self.answered.popitem(last=False)
+
+    def prepared(self, query: str, operation_name: str | None) -> Planned | None:
+        """The plan that answered such a request before (`served`), if it is still kept."""
+        return self.answered.get((query, operation_name))
 
     def _operation(
         self, document: DocumentNode, operation_name: str | None
@@ -451,41 +474,48 @@ def planner_of(schema: strawberry.Schema, maxsize: int) -> Planner:
     return found
 
 
+async def answer(schema: GraphQLSchema, planned: Planned, variables: Any, ctx: RequestContext) -> dict[str, Any] | None:
+    """The data of the planned operation for these (raw) variables, or None when the general executor must answer:
+    variables that do not fit their types or arguments the resolvers refuse (nothing ran then), or a read that
+    failed (its transaction is rolled back)."""
+    coerced = get_variable_values(schema, planned.operation.variable_definitions or (), variables or {})
+    if isinstance(coerced, list):
+        return None  # the executor reports variables that do not fit
+    run = Run(ctx, coerced)
+    try:
+        run.bind(planned.plan.walk())
+    except GraphQLError:
+        return None  # an argument the resolvers refuse: they answer with the error
+    try:
+        return (await planned.plan.resolve(run, [()], Layout(())))[0]
+    except Exception:
+        # The general executor runs the query again and reports what went wrong, as for any query.
+        log.warning("a compiled read failed; answering through the executor", exc_info=True)
+        await ctx.run(lambda session: session.rollback())
+        return None
+
+
 class CompiledReads(SchemaExtension):
     """Answers a query from its plan when it has one; the general executor answers the rest."""
 
     def __init__(self, maxsize: int) -> None:
         self.maxsize = maxsize
+        self.named: str | None = None
+
+    def on_operation(self) -> Iterator[None]:
+        # Before parsing, strawberry's `operation_name` is the name the request gave (after, the document's).
+        self.named = self.execution_context.operation_name
+        yield
 
     async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context
         if context.result is None and isinstance(context.context, RequestContext) and context.query:
-            data = await self._answer(context)
+            planner = planner_of(context.schema, self.maxsize)
+            planned = planner.plan(context.query, context.graphql_document, context.operation_name)
+            data = None
+            if planned is not None:
+                data = await answer(context.schema._schema, planned, context.variables, context.context)
             if data is not None:
+                planner.served(context.query, self.named, planned)
                 context.result = ExecutionResult(data=data)
         yield
-
-    async def _answer(self, context: Any) -> dict[str, Any] | None:
-        planned = planner_of(context.schema, self.maxsize).plan(
-            context.query, context.graphql_document, context.operation_name
-        )
-        if planned is None:
-            return None
-        plan, operation = planned
-        variables = get_variable_values(
-            context.schema._schema, operation.variable_definitions or (), context.variables or {}
-        )
-        if isinstance(variables, list):
-            return None  # the executor reports variables that do not fit
-        run = Run(context.context, variables)
-        try:
-            run.bind(plan.walk())
-        except GraphQLError:
-            return None  # an argument the resolvers refuse: they answer with the error
-        try:
-            return (await plan.resolve(run, [()], Layout(())))[0]
-        except Exception:
-            # The general executor runs the query again and reports what went wrong, as for any query.
-            log.warning("a compiled read failed; answering through the executor", exc_info=True)
-            await context.context.run(lambda session: session.rollback())
-            return None

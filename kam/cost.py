@@ -190,6 +190,42 @@ COSTS_KEPT = 2048
 _costs: WeakKeyDictionary[GraphQLSchema, OrderedDict[Any, Any]] = WeakKeyDictionary()
 
 
+def operation_cost(
+    schema: GraphQLSchema,
+    query: str | None,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any],
+    *,
+    default_page_size: int,
+    max_page_size: int,
+    maximum: int,
+) -> int | None:
+    """The cost of the named operation of `document` (`query` is its text) with these variables; None when the
+    document holds no such operation. Kept per document and what the cost sees of the variables."""
+    operation = select_operation(document, operation_name)
+    if operation is None:
+        return None
+    counter = CostCounter(schema, document, operation, variables, default_page_size, max_page_size)
+    kept = _costs.setdefault(schema, OrderedDict())
+    document_key = (query, operation_name, default_page_size, max_page_size)
+    names = kept.get(document_key)
+    key = None if names is None else (document_key, counter.signature(names))
+    requested = None if key is None else kept.get(key)
+    if requested is None:
+        try:
+            requested = counter.operation_cost(operation)
+        except RecursionError:
+            requested = maximum + 1
+        else:
+            names = tuple(sorted(counter.read))
+            kept[document_key] = names
+            kept[document_key, counter.signature(names)] = requested
+            while len(kept) > COSTS_KEPT:
+                kept.popitem(last=False)
+    return requested  # type: ignore[no-any-return]
+
+
 class QueryCost(SchemaExtension):
     """Refuses operations costing more than `maximum` and reports the cost in `extensions.cost`."""
 
@@ -208,36 +244,21 @@ class QueryCost(SchemaExtension):
 
     def measure(self) -> None:
         context = self.execution_context
-        operation = None if context.graphql_document is None else select_operation(
-            context.graphql_document, context.operation_name
-        )
-        if operation is None or context.graphql_document is None:
+        if context.graphql_document is None:
             return
         variables = context.variables if isinstance(context.variables, Mapping) else {}
-        counter = CostCounter(
+        requested = operation_cost(
             context.schema._schema,
+            context.query,
             context.graphql_document,
-            operation,
+            context.operation_name,
             variables,
-            self.default_page_size,
-            self.max_page_size,
+            default_page_size=self.default_page_size,
+            max_page_size=self.max_page_size,
+            maximum=self.maximum,
         )
-        kept = _costs.setdefault(context.schema._schema, OrderedDict())
-        document_key = (context.query, context.operation_name, self.default_page_size, self.max_page_size)
-        names = kept.get(document_key)
-        key = None if names is None else (document_key, counter.signature(names))
-        requested = None if key is None else kept.get(key)
         if requested is None:
-            try:
-                requested = counter.operation_cost(operation)
-            except RecursionError:
-                requested = self.maximum + 1
-            else:
-                names = tuple(sorted(counter.read))
-                kept[document_key] = names
-                kept[document_key, counter.signature(names)] = requested
-                while len(kept) > COSTS_KEPT:
-                    kept.popitem(last=False)
+            return
         self.requested = requested
         if requested > self.maximum:
             context.pre_execution_errors = [*(context.pre_execution_errors or ()), cost_exceeded(requested, self.maximum)]

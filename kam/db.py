@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from time import monotonic
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -17,22 +18,73 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def create_engine(database_url: str, *, echo: bool = False, statement_timeout: float | None = None) -> AsyncEngine:
-    """The engine for `database_url`; on PostgreSQL, `statement_timeout` (seconds) stops a statement server-side.
+def create_engine(
+    database_url: str, *, echo: bool = False, statement_timeout: float | None = None, ping_after_idle: float = 1.0
+) -> AsyncEngine:
+    """The engine for `database_url`; on PostgreSQL, `statement_timeout` (seconds) stops a statement server-side,
+    and a pooled connection idle for `ping_after_idle` seconds is pinged before use (`PingWhenIdle`).
 
     SQLite cannot stop a running statement: there the request's time limit
     answers the client, and the statement finishes in the background.
     """
     kwargs: dict[str, Any] = {"echo": echo}
     if not is_sqlite(database_url):
-        kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=20)
+        kwargs.update(pool_size=10, max_overflow=20)
         if statement_timeout:
             settings = {"statement_timeout": str(int(statement_timeout * 1000))}
             kwargs["connect_args"] = {"server_settings": settings}
     engine = create_async_engine(database_url, **kwargs)
     if is_sqlite(database_url):
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    else:
+        PingWhenIdle(ping_after_idle).listen(engine)
     return engine
+
+
+class PingWhenIdle:
+    """Checks a pooled connection before handing it out only when it may have gone stale.
+
+    SQLAlchemy's `pool_pre_ping` pings on every checkout, which on asyncpg is
+    three round trips (BEGIN, an empty statement, ROLLBACK): more than half of
+    what a small read costs. A connection back from a request within the last
+    `idle` seconds is handed out as it is; one that sat longer, or that was
+    returned before some connection was found broken, is pinged first. A dead
+    one invalidates the pool, so every older connection is replaced rather
+    than tried (SQLAlchemy's own pre-ping does the same). A connection that
+    breaks between its last use and the next is invalidated where it fails;
+    the first read of a request retries once on a fresh one (resolvers/driver.py).
+    """
+
+    RETURNED = "kam_returned_at"
+
+    def __init__(self, idle: float) -> None:
+        self.idle = idle
+        self.broken_at = float("-inf")  # when a connection of the pool was last found broken
+
+    def listen(self, engine: AsyncEngine) -> None:
+        pool = engine.sync_engine.pool
+        event.listen(pool, "checkin", self.checkin)
+        event.listen(pool, "invalidate", self.invalidated)
+        event.listen(pool, "checkout", lambda dbapi, record, _proxy: self.checkout(engine, dbapi, record))
+
+    def checkin(self, _dbapi_connection: Any, record: Any) -> None:
+        record.info[self.RETURNED] = monotonic()
+
+    def invalidated(self, *_args: Any) -> None:
+        self.broken_at = monotonic()
+
+    def checkout(self, engine: AsyncEngine, dbapi_connection: Any, record: Any) -> None:
+        returned = record.info.get(self.RETURNED)
+        if returned is None:
+            return  # connected just now
+        if monotonic() - returned < self.idle and returned > self.broken_at:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # any failure of the ping means the connection is gone
+            raise exc.InvalidatePoolError(f"a pooled connection failed its ping: {error}") from error
+        if not alive:
+            raise exc.InvalidatePoolError("a pooled connection failed its ping")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

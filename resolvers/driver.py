@@ -148,14 +148,36 @@ async def fetch(connection: AsyncConnection, driver: Any, stmt: Any, params: dic
         sync.dispatch.before_cursor_execute(sync, None, sql, values, None, False)
     if sync.engine.echo:
         log.info("%s [driver] %r", sql, values)
-    if dialect.name == "postgresql":
-        rows = await driver.fetch(sql, *values)
-    else:
-        rows = await driver.execute_fetchall(sql, values)
+    try:
+        if dialect.name == "postgresql":
+            rows = await driver.fetch(sql, *values)
+        else:
+            rows = await driver.execute_fetchall(sql, values)
+    except Exception as error:
+        if dialect.name == "postgresql" and driver.is_closed():
+            # What SQLAlchemy does when its own statement finds the connection gone: it is not pooled again.
+            await connection.invalidate(error)
+            raise ConnectionLost("The database connection was lost during a read.") from error
+        raise
     return prepared.convert(rows)
 
 
+class ConnectionLost(Exception):
+    """The driver's connection broke during a read; it has been invalidated."""
+
+
 async def session_rows(session: AsyncSession, stmt: Any, params: dict[str, Any] | None = None) -> list[Row]:
-    """`fetch` on the session's connection (checked out and begun as for any statement of the session)."""
-    connection = await session.connection()
-    return await fetch(connection, await driver_of(connection), stmt, params)
+    """`fetch` on the session's connection (checked out and begun as for any statement of the session).
+
+    When this is the session's first statement, a connection found broken is replaced once: nothing ran
+    on it yet (a pooled connection whose server went away since its last use fails this way)."""
+    retry = not session.in_transaction()
+    while True:
+        connection = await session.connection()
+        try:
+            return await fetch(connection, await driver_of(connection), stmt, params)
+        except ConnectionLost:
+            if not retry:
+                raise
+            retry = False
+            await session.rollback()

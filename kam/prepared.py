@@ -1,0 +1,90 @@
+"""Prepared reads: a query once answered from its plan is answered again without GraphQL's request pipeline.
+
+A document whose operation has a plan (kam/compiled.py) and that was answered
+from it through the whole pipeline has shown everything the pipeline decides
+per document: it parses, passes validation with kam's rules and the limits of
+tokens, depth and aliases, and names one query. What the pipeline decides per
+request is decided here as it decides it: the JSON body, the variables (NUL
+characters, their types), the query's cost, the arguments the plan binds.
+
+Whatever is unusual (another media type or a streamed response, a body that
+is not plain JSON, variables that do not fit, a cost above the limit, an
+argument the resolvers refuse, a read that fails) goes through the pipeline as
+before, so every error keeps its shape; a prepared answer is the pipeline's
+answer, byte for byte (tests/test_prepared.py). The pipeline's view, its
+parse, validation and cost hooks and its executor cost a request more than
+the seven statements of a relationship map.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import strawberry
+
+from kam.compiled import Planned, answer, planner_of
+from kam.cost import operation_cost
+from kam.extensions import holds_nul
+from kam.settings import Settings
+from resolvers.context import RequestContext
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedRequest:
+    planned: Planned
+    variables: dict[str, Any]
+    cost: int
+
+
+class PreparedReads:
+    """Finds requests for operations answered from their plans before, and answers them."""
+
+    def __init__(self, schema: strawberry.Schema, settings: Settings) -> None:
+        self.planner = planner_of(schema, settings.document_cache_size)
+        self.graphql = schema._schema
+        self.default_page_size = settings.default_page_size
+        self.max_page_size = settings.max_page_size
+        self.max_cost = settings.max_query_cost
+
+    def find(self, body: bytes) -> PreparedRequest | None:
+        """The request in `body` when it asks for a prepared operation with variables it can run with."""
+        try:
+            data = orjson.loads(body)  # stricter than the pipeline's json: what it refuses goes there
+        except orjson.JSONDecodeError:
+            return None
+        if not isinstance(data, dict):
+            return None
+        query, variables, name = data.get("query"), data.get("variables"), data.get("operationName")
+        if not (
+            isinstance(query, str)
+            and isinstance(variables, dict | None)
+            and isinstance(name, str | None)
+            and isinstance(data.get("extensions"), dict | None)
+        ):
+            return None
+        planned = self.planner.prepared(query, name)
+        variables = variables or {}
+        if planned is None or holds_nul(variables):
+            return None
+        cost = operation_cost(
+            self.graphql,
+            query,
+            planned.document,
+            name,
+            variables,
+            default_page_size=self.default_page_size,
+            max_page_size=self.max_page_size,
+            maximum=self.max_cost,
+        )
+        if cost is None or cost > self.max_cost:
+            return None
+        return PreparedRequest(planned, variables, cost)
+
+    async def answer(self, request: PreparedRequest, ctx: RequestContext) -> bytes | None:
+        """The response body, or None when the pipeline must answer (nothing was kept of the attempt)."""
+        data = await answer(self.graphql, request.planned, request.variables, ctx)
+        if data is None:
+            return None
+        return orjson.dumps({"data": data, "extensions": {"cost": {"requested": request.cost, "maximum": self.max_cost}}})

@@ -38,7 +38,7 @@ from domain.token import (
     token_state,
 )
 from kam.settings import Settings
-from resolvers.driver import session_rows
+from resolvers.driver import Kept, session_rows
 
 log = logging.getLogger("kam.auth")
 
@@ -127,12 +127,12 @@ class JwtVerifier:
 
 # The caller's columns, read as a row and made into a detached member (as if loaded, then expunged).
 MEMBER_COLUMNS = [(attr.key, attr.columns[0]) for attr in inspect(TeamMember).column_attrs]
-_BY_TOKEN_HASH = (
+_BY_TOKEN_HASH = Kept(
     select(ApiToken.id, ApiToken.expires_at, ApiToken.revoked_at, ApiToken.last_used_at, *(c for _, c in MEMBER_COLUMNS))
     .join(TeamMember, TeamMember.id == ApiToken.member_id)
     .where(ApiToken.token_hash == bindparam("token_hash"))
 )
-_BY_EMAIL = select(*(c for _, c in MEMBER_COLUMNS)).where(TeamMember.email == bindparam("email"))
+_BY_EMAIL = Kept(select(*(c for _, c in MEMBER_COLUMNS)).where(TeamMember.email == bindparam("email")))
 
 
 def detached_member(values: Sequence[Any]) -> TeamMember:

@@ -90,7 +90,7 @@ from schema.stakeholder import stakeholder_list_request
 log = logging.getLogger("kam.compiled")
 
 
-BOUND_ARGUMENTS_KEPT = 64  # per field of a plan
+BOUND_ARGUMENTS_KEPT = 256  # per field of a plan
 
 
 def frozen(value: Any) -> Any:

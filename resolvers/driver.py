@@ -129,20 +129,35 @@ class Statements:
 STATEMENTS = Statements()
 
 
+class Kept:
+    """A statement built once, with bound parameters for what changes between runs: its cache key and
+    compiled form (per dialect) are made on its first run and kept with it, so later runs only bind values."""
+
+    __slots__ = ("compiled", "stmt")
+
+    def __init__(self, stmt: Any) -> None:
+        self.stmt = stmt
+        self.compiled: dict[str, tuple[Prepared, Any]] = {}
+
+    def prepare(self, dialect: Any) -> tuple[Prepared, Any]:
+        found = self.compiled.get(dialect.name)
+        if found is None:
+            found = self.compiled[dialect.name] = STATEMENTS.prepare(self.stmt, dialect)
+        return found
+
+
 async def driver_of(connection: AsyncConnection) -> Any:
     """The driver's own connection (asyncpg's, or aiosqlite's) under a SQLAlchemy connection."""
     return (await connection.get_raw_connection()).driver_connection
 
 
 async def fetch(connection: AsyncConnection, driver: Any, stmt: Any, params: dict[str, Any] | None = None) -> list[Row]:
-    """The rows of a SELECT, as tuples of the values SQLAlchemy would give, read through `driver`.
-
-    A statement built once with `bindparam`s (kept, so its cache key is computed once) takes their
-    values from `params`."""
+    """The rows of a SELECT (or of a `Kept` one), as tuples of the values SQLAlchemy would give, read through
+    `driver`; the values of its `bindparam`s come from `params`."""
     sync = connection.sync_connection
     assert sync is not None
     dialect = sync.dialect
-    prepared, cache_key = STATEMENTS.prepare(stmt, dialect)
+    prepared, cache_key = stmt.prepare(dialect) if isinstance(stmt, Kept) else STATEMENTS.prepare(stmt, dialect)
     sql, values = prepared.bound(cache_key, params)
     if sync.dispatch.before_cursor_execute:
         sync.dispatch.before_cursor_execute(sync, None, sql, values, None, False)

@@ -8,7 +8,7 @@ statement (`child_pages_select`), a top-level list runs its statement
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
@@ -23,6 +23,7 @@ from resolvers.compiled.objects import (
     Run,
     WithArguments,
     among_ids,
+    column_key,
     unique,
 )
 from resolvers.pagination import (
@@ -59,6 +60,16 @@ class ConnectionShape:
     """
 
     parts: list[tuple[str, tuple[Any, ...]]]
+    layouts: dict[tuple[Any, ...], Layout] = field(default_factory=dict, init=False, repr=False)
+
+    def layout(self, first: Any, order: Order, *last: Any) -> Layout:
+        """The rows of a page in `order`: `first`, the columns the shape needs, the order's and `last`
+        (made once per order's column)."""
+        key = (column_key(first), column_key(order.key.column), *map(column_key, last))
+        found = self.layouts.get(key)
+        if found is None:
+            found = self.layouts[key] = Layout([first, *self.needs(), order.key.column, *last])
+        return found
 
     def plans(self) -> list[ObjectPlan]:
         found = [part[1] for _, part in self.parts if part[0] == "nodes"]
@@ -145,7 +156,7 @@ class ChildConnection(WithArguments):
         request: ListRequest = self.arguments(run)
         order, page = request.order, request.page
         ids = unique(row[0] for row in rows)
-        child = Layout([self.parent.class_.id, *self.shape.needs(), order.key.column, self.parent])
+        child = self.shape.layout(self.parent.class_.id, order, self.parent)
         p = child.at(self.parent)
         found: list[Row] = []
         if ids and page.limit:
@@ -153,7 +164,7 @@ class ChildConnection(WithArguments):
             def pages(dialect: str) -> Any:
                 among = among_ids(self.parent, dialect)
                 inner = child_pages_select(
-                    self.parent, ids, request.where, order, page, child.labelled(), among=among
+                    self.parent, ids, request.where, order, page, child.labelled, among=among
                 ).subquery()
                 return (
                     select(*(inner.c[f"c{i}"] for i in range(len(child.columns))))
@@ -197,13 +208,13 @@ class RootConnection(WithArguments):
         request: ListRequest = self.arguments(run)
         assert request.statement is not None
         order, page = request.order, request.page
-        listed = Layout([self.model.id, *self.shape.needs(), order.key.column])
+        listed = self.shape.layout(self.model.id, order)
         found: list[Row] = []
         statement = request.statement
         if page.limit:
 
             def paged(_dialect: str) -> Any:
-                return page_select(statement.with_only_columns(*listed.labelled()), self.model.id, order, page)
+                return page_select(statement.with_only_columns(*listed.labelled), self.model.id, order, page)
 
             found = await run.kept_rows(request, "page", paged)
         count = None

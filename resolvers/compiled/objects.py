@@ -13,7 +13,7 @@ from binascii import b2a_base64
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from resolvers.context import RequestContext
-from resolvers.driver import driver_of, fetch
+from resolvers.driver import Kept, driver_of, fetch
 
 Row = Sequence[Any]
 Getter = Callable[[Row], Any]
@@ -64,7 +64,7 @@ def object_builder(fields: list[tuple[str, Getter | int]]) -> Callable[[Row], di
     return _maker(signature)(*(got for _, got in fields if not isinstance(got, int)))
 
 
-def _key(column: Any) -> tuple[Any, str]:
+def column_key(column: Any) -> tuple[Any, str]:
     return column.class_, column.key
 
 
@@ -82,7 +82,7 @@ _LABELLED: dict[tuple[tuple[Any, str], ...], list[Any]] = {}
 
 def _labelled(columns: list[Any]) -> list[Any]:
     """Built once per layout (SQL expressions are immutable), keyed by the columns' models and names."""
-    key = tuple(_key(c) for c in columns)
+    key = tuple(column_key(c) for c in columns)
     found = _LABELLED.get(key)
     if found is None:
         if len(_LABELLED) >= 4096:  # documents asking for ever new column sets cannot grow it without end
@@ -98,13 +98,14 @@ class Layout:
         self.columns: list[Any] = []
         self.position: dict[tuple[Any, str], int] = {}
         for column in columns:
-            if _key(column) not in self.position:
-                self.position[_key(column)] = len(self.columns)
+            if column_key(column) not in self.position:
+                self.position[column_key(column)] = len(self.columns)
                 self.columns.append(column)
 
     def at(self, column: Any) -> int:
-        return self.position[_key(column)]
+        return self.position[column_key(column)]
 
+    @cached_property
     def labelled(self) -> list[Any]:
         """The columns to select, labelled by position so a subquery keeps them apart."""
         return _labelled(self.columns)
@@ -114,7 +115,7 @@ class Layout:
 
 
 # Statements of plan parts, built once (`Run.kept_rows`); they go when their plan does.
-_KEPT: WeakKeyDictionary[Any, dict[tuple[str, str], Any]] = WeakKeyDictionary()
+_KEPT: WeakKeyDictionary[Any, dict[tuple[str, str], Kept]] = WeakKeyDictionary()
 IDS = "ids"
 
 
@@ -177,7 +178,7 @@ class Run:
         kept = _KEPT.setdefault(owner, {})
         stmt = kept.get((name, self.dialect))
         if stmt is None:
-            stmt = kept[name, self.dialect] = build(self.dialect)
+            stmt = kept[name, self.dialect] = Kept(build(self.dialect))
         return await self.rows(stmt, params)
 
     async def rows_among(
@@ -237,6 +238,11 @@ class ObjectPlan:
             columns.extend(field.needs())
         return columns
 
+    @cached_property
+    def layout(self) -> Layout:
+        """The row of this object read by id: every column the plan needs."""
+        return Layout(self.needs())
+
     def walk(self) -> Iterator[FieldPlan]:
         for _, field in self.fields:
             yield field
@@ -249,19 +255,19 @@ class ObjectPlan:
 
     async def read(self, run: Run, ids: Sequence[int]) -> list[Row]:
         """The rows with these ids, with every column the plan needs; kept for later lookups of the run."""
-        layout = Layout(self.needs())
+        layout = self.layout
         rows = await self._select(run, layout, ids)
         run.remember(self.model, layout, rows)
         return rows
 
     async def _select(self, run: Run, layout: Layout, ids: Sequence[int]) -> list[Row]:
-        return await run.rows_among(self, "by_id", layout.labelled(), self.model.id, ids)
+        return await run.rows_among(self, "by_id", layout.labelled, self.model.id, ids)
 
     async def by_id(self, run: Run, ids: Sequence[int], *, existing: bool = True) -> dict[int, dict[str, Any]]:
         """The objects of the rows with these ids, missing ones left out: rows the run read already, the
         others in one statement (none when only the id is asked of rows known to exist, as a foreign key's
         target is: `existing`)."""
-        layout = Layout(self.needs())
+        layout = self.layout
         wanted = set(ids)
         groups = run.recall(self.model, layout, wanted)
         missing = [i for i in ids if i in wanted]
@@ -372,10 +378,14 @@ class ChildRows(FieldPlan):
     def nested(self) -> Iterator[FieldPlan]:
         return self.target.walk()
 
+    @cached_property
+    def child(self) -> Layout:
+        return Layout([*self.target.needs(), self.parent])
+
     async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
         ids = unique(row[0] for row in rows)
-        child = Layout([*self.target.needs(), self.parent])
-        found = await run.rows_among(self, "children", child.labelled(), self.parent, ids, self.order_by) if ids else []
+        child = self.child
+        found = await run.rows_among(self, "children", child.labelled, self.parent, ids, self.order_by) if ids else []
         objects = await self.target.resolve(run, found, child)
         grouped: dict[int, list[Any]] = defaultdict(list)
         p = child.at(self.parent)
@@ -398,15 +408,25 @@ class ValueList(FieldPlan):
 
     async def load(self, run: Run, ids: list[int]) -> dict[int, list[str]]:
         """The values of these parents (by name, in the enum's order), read once per run."""
-        key = _key(self.value)
-        known = run.values.setdefault(key, {})
+        known = run.values.setdefault(self.key, {})
         missing = [i for i in ids if i not in known]
         if missing:
             known.update((i, []) for i in missing)
-            selected = (self.parent, _selected(self.value))
-            for parent, value in await run.rows_among(self, "values", selected, self.parent, missing):
+            for parent, value in await run.rows_among(self, "values", self.selected, self.parent, missing):
                 known[parent].append(value)
-            rank = {member.name: i for i, member in enumerate(self.enum)}
+            rank = self.rank
             for i in missing:
                 known[i].sort(key=rank.__getitem__)
         return known
+
+    @cached_property
+    def key(self) -> tuple[Any, str]:
+        return column_key(self.value)
+
+    @cached_property
+    def selected(self) -> tuple[Any, Any]:
+        return (self.parent, _selected(self.value))
+
+    @cached_property
+    def rank(self) -> dict[str, int]:
+        return {member.name: i for i, member in enumerate(self.enum)}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from domain.relationship_map import (
@@ -84,40 +85,52 @@ class MapPlan:
                 tags.update(inner_tag for _, (inner_tag, *_) in args[0])
         return tags
 
+    @cached_property
+    def reads(self) -> _Reads:
+        """What the plan reads: its parts' tags, and the plans and columns of each kind of row (made once)."""
+        coverage_plans = [args[0] for _, (tag, *args) in self.parts if tag == "coverage"]
+        coverage_plans += [args[0] for _, (tag, *args) in self._inner("nodes") if tag == "coverage"]
+        link_plans = [args[0] for _, (tag, *args) in self._inner("edges") if tag == "influenceLink"]
+        return _Reads(
+            self._tags(),
+            Layout(
+                [Stakeholder.id, Stakeholder.account_id, Stakeholder.attitude, Stakeholder.influence,
+                 Stakeholder.decision_level, Stakeholder.reports_to_id,
+                 *(c for plan in self.stakeholder_plans for c in plan.needs())]
+            ),
+            coverage_plans,
+            Layout(
+                [Coverage.id, Coverage.account_id, Coverage.stakeholder_id, Coverage.member_id, Coverage.strength,
+                 *(c for plan in coverage_plans for c in plan.needs())]
+            ),
+            link_plans,
+            Layout(
+                [InfluenceLink.id, InfluenceLink.account_id, InfluenceLink.source_id, InfluenceLink.target_id,
+                 InfluenceLink.strength, *(c for plan in link_plans for c in plan.needs())]
+            ),
+        )
+
     async def build(self, run: Run, account_ids: list[int]) -> dict[int, dict[str, Any]]:
         """The maps of these accounts (which the caller may read), by account id."""
-        tags = self._tags()
-        people_layout = Layout(
-            [Stakeholder.id, Stakeholder.account_id, Stakeholder.attitude, Stakeholder.influence,
-             Stakeholder.decision_level, Stakeholder.reports_to_id,
-             *(c for plan in self.stakeholder_plans for c in plan.needs())]
-        )
+        reads = self.reads
+        tags, people_layout = reads.tags, reads.people_layout
+        coverage_plans, coverage_layout = reads.coverage_plans, reads.coverage_layout
+        link_plans, link_layout = reads.link_plans, reads.link_layout
         people = await run.rows_among(
-            self, "people", people_layout.labelled(), Stakeholder.account_id, account_ids,
+            self, "people", people_layout.labelled, Stakeholder.account_id, account_ids,
             (Stakeholder.name, Stakeholder.id),
         ) if account_ids else []
         ids = [row[0] for row in people]
         roles = await BUYING_ROLES.load(run, ids) if tags & NEEDS_ROLES else {}
-        coverage_plans = [args[0] for _, (tag, *args) in self.parts if tag == "coverage"]
-        coverage_plans += [args[0] for _, (tag, *args) in self._inner("nodes") if tag == "coverage"]
-        coverage_layout = Layout(
-            [Coverage.id, Coverage.account_id, Coverage.stakeholder_id, Coverage.member_id, Coverage.strength,
-             *(c for plan in coverage_plans for c in plan.needs())]
-        )
         coverage: list[Row] = []
         if tags & NEEDS_COVERAGE:
             coverage = await run.rows_among(
-                self, "coverage", coverage_layout.labelled(), Coverage.account_id, account_ids, (Coverage.id,)
+                self, "coverage", coverage_layout.labelled, Coverage.account_id, account_ids, (Coverage.id,)
             )
-        link_plans = [args[0] for _, (tag, *args) in self._inner("edges") if tag == "influenceLink"]
-        link_layout = Layout(
-            [InfluenceLink.id, InfluenceLink.account_id, InfluenceLink.source_id, InfluenceLink.target_id,
-             InfluenceLink.strength, *(c for plan in link_plans for c in plan.needs())]
-        )
         links: list[Row] = []
         if "edges" in tags:
             links = await run.rows_among(
-                self, "links", link_layout.labelled(), InfluenceLink.account_id, account_ids, (InfluenceLink.id,)
+                self, "links", link_layout.labelled, InfluenceLink.account_id, account_ids, (InfluenceLink.id,)
             )
         objects: dict[int, dict[Any, Any]] = {}
         for plan in self.stakeholder_plans:
@@ -145,6 +158,16 @@ class MapPlan:
 
     def _inner(self, tag: str) -> list[tuple[str, tuple[Any, ...]]]:
         return [item for _, (t, *args) in self.parts if t == tag for item in args[0]]
+
+
+@dataclass(frozen=True)
+class _Reads:
+    tags: set[str]
+    people_layout: Layout
+    coverage_plans: list[ObjectPlan]
+    coverage_layout: Layout
+    link_plans: list[ObjectPlan]
+    link_layout: Layout
 
 
 @dataclass

@@ -44,6 +44,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.arguments import convert_arguments
 
 from domain.account import Account
+from domain.growth import GrowthAssessment
 from domain.need import Need, NeedPeakQuarter, NeedStatus, Quarter, is_open
 from domain.plan import Action, ActionPlan, Objective
 from domain.stakeholder import (
@@ -72,16 +73,25 @@ from resolvers.compiled import (
 from resolvers.compiled.connections import (
     ChildConnection,
     ConnectionShape,
+    FirstChild,
     ListRequest,
     RootConnection,
+)
+from resolvers.compiled.growth_matrix import (
+    MatrixOf,
+    MatrixPlan,
+    QuadrantAccounts,
+    matrix_request,
 )
 from resolvers.compiled.objects import Layout
 from resolvers.compiled.relationship_map import AccountMaps, MapOf, MapPlan
 from resolvers.compiled.roots import AccountById
 from resolvers.context import RequestContext
+from resolvers.growth.reads import NEWEST_FIRST
 from resolvers.ids import argument_id
 from resolvers.plans.reads import BY_DUE_DATE, LATEST_START_FIRST
 from schema.account import account_list_request
+from schema.growth import matrix_criteria, quadrant_list_request
 from schema.need import need_list_request
 from schema.node import NODE_TYPES
 from schema.plan import action_list_request, plan_list_request
@@ -142,6 +152,10 @@ def _action_list(ctx: RequestContext, **arguments: Any) -> ListRequest:
     return ListRequest(BY_DUE_DATE, page, criteria.where())
 
 
+def _quadrant_list(ctx: RequestContext, **arguments: Any) -> ListRequest:
+    return ListRequest(*quadrant_list_request(ctx, **arguments))
+
+
 def _to_one(key: Any, type_name: str) -> Build:
     return lambda planner, _field, nodes: ToOne(key, planner.object_plan(type_name, nodes))
 
@@ -174,7 +188,14 @@ FIELDS: dict[tuple[str, str], Build] = {
         planner.binder(field, nodes, lambda _ctx, account_id: argument_id(account_id, "Account", "accountId")),
         planner.map_plan(nodes),
     ),
+    ("Query", "growthMatrix"): lambda planner, field, nodes: MatrixOf(
+        planner.binder(field, nodes, lambda ctx, filter=None: matrix_request(ctx, matrix_criteria(filter))),
+        planner.matrix_plan(nodes),
+    ),
     ("Account", "currentAnnualValue"): _money(Account.current_annual_value, Account.currency),
+    ("Account", "latestAssessment"): lambda planner, _field, nodes: FirstChild(
+        GrowthAssessment.account_id, NEWEST_FIRST, planner.object_plan("GrowthAssessment", nodes)
+    ),
     ("Account", "estimatedWallet"): _money(Account.estimated_wallet, Account.currency),
     ("Account", "owner"): _to_one(Account.owner_id, "TeamMember"),
     ("Account", "stakeholders"): _child_connection(Stakeholder.account_id, _stakeholder_list),
@@ -206,6 +227,10 @@ FIELDS: dict[tuple[str, str], Build] = {
     ("Action", "owner"): _to_one(Action.owner_id, "TeamMember"),
     ("Action", "need"): _to_one(Action.need_id, "Need"),
     ("Action", "stakeholder"): _to_one(Action.stakeholder_id, "Stakeholder"),
+    ("GrowthAssessment", "currentValue"): _money(GrowthAssessment.current_value, GrowthAssessment.currency),
+    ("GrowthAssessment", "potential"): _money(GrowthAssessment.potential, GrowthAssessment.currency),
+    ("GrowthAssessment", "account"): _to_one(GrowthAssessment.account_id, "Account"),
+    ("GrowthAssessment", "assessedBy"): _to_one(GrowthAssessment.assessed_by_id, "TeamMember"),
     ("TeamMember", "manager"): _to_one(TeamMember.manager_id, "TeamMember"),
     ("Coverage", "member"): _to_one(Coverage.member_id, "TeamMember"),
     ("Coverage", "stakeholder"): _to_one(Coverage.stakeholder_id, "Stakeholder"),
@@ -216,7 +241,8 @@ FIELDS: dict[tuple[str, str], Build] = {
 MODELS = {
     name: model
     for name, (_, model) in NODE_TYPES.items()
-    if model in (Account, Stakeholder, Need, ActionPlan, Objective, Action, TeamMember, Coverage, InfluenceLink)
+    if model
+    in (Account, Stakeholder, Need, ActionPlan, Objective, Action, TeamMember, Coverage, InfluenceLink, GrowthAssessment)
 }
 # Parts of a relationship map computed from the rows it loads anyway.
 MAP_NODE_VALUES = {"buyingRoles", "attitude", "influence", "decisionLevel", "coveredByCount", "strongestCoverage"}
@@ -414,6 +440,40 @@ class Planner:
             else:
                 parts.append((key, ("typename", connection_type.name)))
         return ConnectionShape(parts)
+
+    def matrix_plan(self, nodes: Nodes) -> MatrixPlan:
+        def names(type_name: str, found: Nodes) -> list[tuple[str, str]]:
+            return [(key, inner[0].name.value) for key, inner in self.collect(type_name, found).items()]
+
+        def quadrant(found: Nodes) -> list[tuple[str, tuple[Any, ...]]]:
+            cell_type = self.graphql.get_type("GrowthMatrixQuadrant")
+            parts: list[tuple[str, tuple[Any, ...]]] = []
+            for key, inner in self.collect("GrowthMatrixQuadrant", found).items():
+                name = inner[0].name.value
+                if name in ("quadrant", "accountCount"):
+                    parts.append((key, (name,)))
+                elif name in ("totalCurrentValue", "totalPotential"):
+                    parts.append((key, (name, names("Money", inner))))
+                elif name == "accounts":
+                    field = cell_type.fields[name]
+                    accounts = QuadrantAccounts(self.binder(field, inner, _quadrant_list), self.connection(field, inner))
+                    parts.append((key, (name, accounts)))
+                else:
+                    parts.append((key, ("typename", "GrowthMatrixQuadrant")))
+            return parts
+
+        plan = MatrixPlan([])
+        for key, found in self.collect("GrowthMatrix", nodes).items():
+            name = found[0].name.value
+            if name == "thresholds":
+                plan.parts.append((key, (name, names("GrowthMatrixThresholds", found))))
+            elif name == "unassessedCount":
+                plan.parts.append((key, (name,)))
+            elif name == "quadrants":
+                plan.parts.append((key, (name, quadrant(found))))
+            else:
+                plan.parts.append((key, ("typename", "GrowthMatrix")))
+        return plan
 
     def map_plan(self, nodes: Nodes) -> MapPlan:
         plan = MapPlan([])

@@ -18,7 +18,7 @@ import binascii
 import enum
 import itertools
 import json
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -299,13 +299,7 @@ async def paginate_each(
     list a row belongs to (the lists share no row). Each list's `totalCount` is its own lazy COUNT."""
     found: dict[Hashable, list[Any]] = {key: [] for key in stmts}
     if page.limit and stmts:
-        keys = union_all(*(select(_page_keys(stmt, id_column, order, page).subquery()) for stmt in stmts.values()))
-        ids = keys.subquery()
-        paged = (
-            select(id_column.class_)
-            .where(id_column.in_(select(ids.c[id_column.key])))
-            .order_by(*_ordering(order, id_column, page.backwards))
-        )
+        paged = each_page_select(stmts.values(), id_column, order, page, [id_column.class_])
         for row in (await ctx.run(lambda s: s.scalars(paged))).all():
             found[key_of(row)].append(row)
 
@@ -317,6 +311,19 @@ async def paginate_each(
         return count
 
     return {key: _finish(found[key], page, order, counter(stmt)) for key, stmt in stmts.items()}
+
+
+def each_page_select(
+    stmts: Iterable[Select[Any]], id_column: Any, order: Order, page: PageRequest, columns: Sequence[Any]
+) -> Select[Any]:
+    """`columns` of the rows of one page (plus one row) of each of several lists of the same model that share
+    no row, in one statement, in the page's order."""
+    keys = union_all(*(select(_page_keys(stmt, id_column, order, page).subquery()) for stmt in stmts)).subquery()
+    return (
+        select(*columns)
+        .where(id_column.in_(select(keys.c[id_column.key])))
+        .order_by(*_ordering(order, id_column, page.backwards))
+    )
 
 
 def count_select(stmt: Select[Any]) -> Select[tuple[int]]:

@@ -15,10 +15,11 @@ from domain import growth as model
 from domain import team as team_model
 from resolvers.accounts.reads import AccountFilter as AccountCriteria
 from resolvers.accounts.reads import AccountSort
+from resolvers.context import RequestContext
 from resolvers.growth import mutations, reads
 from resolvers.loaders import by_id
 from resolvers.mutation import Outcome
-from resolvers.pagination import Order, page_request
+from resolvers.pagination import Order, PageRequest, page_request
 from schema.common import (
     FILTER,
     ORDER,
@@ -94,6 +95,24 @@ async def account_latest_assessment(root: Any, info: Info) -> GrowthAssessment |
     return await reads.latest_assessment(context(info), root.id)  # type: ignore[return-value]
 
 
+def matrix_criteria(filter: AccountFilter | None = None) -> AccountCriteria:
+    """`growthMatrix(filter:)` as the reads take it."""
+    return filter.to_criteria() if filter else AccountCriteria()
+
+
+def quadrant_list_request(
+    ctx: RequestContext,
+    order_by: AccountOrder | None = None,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> tuple[Order, PageRequest]:
+    """The arguments of a quadrant's `accounts` as the reads take them (BAD_USER_INPUT for a bad page or cursor)."""
+    order = order_by.to_order() if order_by else Order(AccountSort.NAME.value)
+    return order, page_request(ctx, order, first, after, last, before)
+
+
 @strawberry.type(description="The values at or above which an account counts as high value or high potential.")
 class GrowthMatrixThresholds:
     current_value: Decimal = strawberry.field(description="Current annual value from which an account is high value.")
@@ -136,8 +155,7 @@ class GrowthMatrixQuadrant:
         before: Before = None,
     ) -> Connection[Annotated[Account, strawberry.lazy("schema.account")]]:
         ctx = context(info)
-        order = order_by.to_order() if order_by else Order(AccountSort.NAME.value)
-        page = page_request(ctx, order, first, after, last, before)
+        order, page = quadrant_list_request(ctx, order_by, first, after, last, before)
         totals = self.totals
         return Connection(page=await reads.quadrant_accounts(ctx, totals.criteria, totals.quadrant, order, page))
 
@@ -173,8 +191,7 @@ class GrowthQuery:
     async def growth_matrix(
         self, info: Info, filter: Annotated[Annotated[AccountFilter, strawberry.lazy("schema.account")] | None, FILTER] = None
     ) -> GrowthMatrix:
-        criteria = filter.to_criteria() if filter else AccountCriteria()
-        return GrowthMatrix(matrix=await reads.growth_matrix(context(info), criteria))
+        return GrowthMatrix(matrix=await reads.growth_matrix(context(info), matrix_criteria(filter)))
 
 
 @strawberry.input(description="A new assessment of an account on the growth matrix; its quadrant is derived, not given.")

@@ -40,6 +40,10 @@ fragment AccountFields on Account {
   archivedAt createdAt updatedAt version __typename
   currentAnnualValue { amount currency __typename } estimatedWallet { currency amount }
   owner { id name email title role active createdAt updatedAt version manager { id name } }
+  latestAssessment {
+    id assessedOn quadrant note createdAt __typename currentValue { amount currency } potential { amount currency }
+    account { id name } assessedBy { id name }
+  }
 }
 """
 STAKEHOLDER = """
@@ -142,6 +146,24 @@ query Shapes {
   accounts(first: 1) { nodes { first: stakeholders(first: 1) { nodes { name } } second: stakeholders(first: 2) { nodes { id } } } }
 }"""
 DEFAULTS = "query Defaults($n: Int = 2) { accounts(first: $n) { nodes { name } } }"
+MATRIX = ACCOUNT + """
+query Matrix($filter: AccountFilter, $order: AccountOrder, $first: Int, $after: String, $last: Int, $before: String) {
+  growthMatrix(filter: $filter) {
+    __typename
+    thresholds { currentValue potential __typename }
+    unassessedCount
+    quadrants {
+      __typename quadrant accountCount
+      totalCurrentValue { amount currency __typename }
+      totalPotential { currency amount }
+      accounts(orderBy: $order, first: $first, after: $after, last: $last, before: $before) {
+        __typename totalCount """ + PAGE_INFO + """
+        edges { cursor node { ...AccountFields } }
+      }
+      few: accounts(first: 1) { nodes { name latestAssessment { quadrant } } }
+    }
+  }
+}"""
 
 # Reads of the roots plans cover, generated from the schema; IDs of the generated portfolio's first rows mixed with junk.
 IDS = st.sampled_from([to_global_id(t, i) for t in ("Account", "Stakeholder") for i in (1, 2, 3)] + ["", "x"])
@@ -156,7 +178,7 @@ GENERATED_READS = from_schema(
     },
 )
 
-COMPILED = [EVERYTHING, ORDERED, FILTERED, CHILD_LISTS, ACCOUNT_BY_ID, MAP_OF, MAPS, SHAPES, DEFAULTS]
+COMPILED = [EVERYTHING, ORDERED, FILTERED, CHILD_LISTS, ACCOUNT_BY_ID, MAP_OF, MAPS, SHAPES, DEFAULTS, MATRIX]
 
 
 @dataclass
@@ -280,6 +302,37 @@ async def test_relationship_maps(servers: Servers) -> None:
     assert 1 < servers.fast_statements <= servers.slow_statements  # reads on the driver are counted too
     await servers.both(MAPS)
     assert (await servers.both(MAP_OF, {"id": to_global_id("Account", 999_999)}))["data"] == {"relationshipMap": None}
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [
+        {"first": 2},
+        {"filter": {"grades": ["A", "B"]}, "first": 3},
+        {"filter": {"grades": ["C"], "isKeyAccount": False, "includeArchived": True}},
+        {"order": {"field": "CURRENT_ANNUAL_VALUE", "direction": "DESC"}, "last": 2},
+        {"first": 0},
+    ],
+)
+async def test_the_growth_matrix(servers: Servers, variables: dict[str, Any], caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="kam.compiled"):
+        data = (await servers.both(MATRIX, variables))["data"]["growthMatrix"]
+    assert not caplog.records, "answered from the plan, not after it failed"
+    # Each quadrant's totalCount is its accountCount: no COUNT per quadrant, unlike the executor.
+    assert servers.fast_statements < servers.slow_statements
+    cells = data["quadrants"]
+    if variables.get("first") != 0:
+        assert sum(len(c["accounts"]["edges"]) for c in cells) > 0
+    assert all(c["accounts"]["totalCount"] == c["accountCount"] for c in cells)
+    for cell in cells:
+        info = cell["accounts"]["pageInfo"]
+        if info["hasNextPage"]:  # the next page of a quadrant, and back
+            after = {**variables, "after": info["endCursor"], "last": None}
+            page = (await servers.both(MATRIX, after))["data"]["growthMatrix"]
+            start = next(c for c in page["quadrants"] if c["quadrant"] == cell["quadrant"])["accounts"]["pageInfo"]
+            await servers.both(MATRIX, {"first": None, "last": 1, "before": start["startCursor"]})
+    viewer = (await servers.both(MATRIX, variables, who="VIEWER"))["data"]["growthMatrix"]
+    assert sum(c["accountCount"] for c in viewer["quadrants"]) + viewer["unassessedCount"] <= 3
 
 
 async def test_fragments_aliases_and_merged_fields(servers: Servers) -> None:

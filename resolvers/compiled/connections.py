@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
@@ -222,3 +223,40 @@ class RootConnection(WithArguments):
             count = int((await run.kept_rows(request, "count", lambda _dialect: count_select(statement)))[0][0])
         answer = (await self.shape.build(run, [child_page(found, page, order, lambda: None)], listed, order, [count]))[0]
         return lambda _row: answer
+
+
+@dataclass(eq=False)
+class FirstChild(FieldPlan):
+    """The first of the children whose `parent` column is the row's id, in `order` (null when there is none),
+    for every row in one statement."""
+
+    parent: Any
+    order: Order
+    target: ObjectPlan
+
+    def nested(self) -> Iterator[FieldPlan]:
+        return self.target.walk()
+
+    @cached_property
+    def child(self) -> Layout:
+        return Layout([*self.target.needs(), self.parent])
+
+    async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
+        ids = unique(row[0] for row in rows)
+        child = self.child
+        found: list[Row] = []
+        if ids:
+
+            def first(dialect: str) -> Any:
+                inner = child_pages_select(
+                    self.parent, ids, (), self.order, FIRST, child.labelled, among=among_ids(self.parent, dialect)
+                ).subquery()
+                return select(*(inner.c[f"c{i}"] for i in range(len(child.columns)))).where(inner.c.rank == 1)
+
+            found = await run.kept_rows(self, "first", first, ids=ids)
+        p = child.at(self.parent)
+        objects = dict(zip((row[p] for row in found), await self.target.resolve(run, found, child), strict=True))
+        return lambda row: objects.get(row[0])
+
+
+FIRST = PageRequest(limit=1, backwards=False, after=None, before=None)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Select, func
 from strawberry.dataloader import DataLoader
@@ -61,13 +62,19 @@ class GrowthMatrix:
 
 
 async def growth_matrix(ctx: RequestContext, criteria: AccountFilter) -> GrowthMatrix:
-    """The matrix in one aggregate statement: accounts grouped by quadrant and by the currency of the
-    latest assessment, summing that assessment's current value and potential. Every account carries
-    those figures of its latest assessment, so the statement reads one index, not the assessments;
-    grouped by grade as well, in the index's order, the rows are added up as they come rather than
-    hashed, and the grades are added up here."""
+    """The matrix in one aggregate statement (`totals_select`)."""
+    stmt = totals_select(ctx, criteria)
+    rows = (await ctx.run(lambda s: s.execute(stmt))).all()
+    return matrix_of(rows, criteria, ctx.config.matrix_thresholds)
+
+
+def totals_select(ctx: RequestContext, criteria: AccountFilter) -> Select[Any]:
+    """Accounts grouped by quadrant and by the currency of the latest assessment, summing that assessment's
+    current value and potential. Every account carries those figures of its latest assessment, so the
+    statement reads one index, not the assessments; grouped by grade as well, in the index's order, the rows
+    are added up as they come rather than hashed, and the grades are added up by `matrix_of`."""
     assessed = account_table.c
-    stmt = (
+    return (
         accounts_query(ctx, criteria)
         .with_only_columns(
             Account.quadrant,
@@ -78,7 +85,10 @@ async def growth_matrix(ctx: RequestContext, criteria: AccountFilter) -> GrowthM
         )
         .group_by(Account.grade, Account.quadrant, assessed.assessed_currency)
     )
-    rows = (await ctx.run(lambda s: s.execute(stmt))).all()
+
+
+def matrix_of(rows: Iterable[Sequence[Any]], criteria: AccountFilter, thresholds: MatrixThresholds) -> GrowthMatrix:
+    """The matrix from the rows of `totals_select`."""
     cells = {q: QuadrantTotals(q, criteria) for q in GrowthQuadrant}
     unassessed = 0
     for quadrant, currency, count, current, potential in rows:
@@ -90,10 +100,10 @@ async def growth_matrix(ctx: RequestContext, criteria: AccountFilter) -> GrowthM
         if currency is not None:
             cell.current_value[currency] = cell.current_value.get(currency, Decimal(0)) + (current or Decimal(0))
             cell.potential[currency] = cell.potential.get(currency, Decimal(0)) + (potential or Decimal(0))
-    return GrowthMatrix(ctx.config.matrix_thresholds, list(cells.values()), unassessed)
+    return GrowthMatrix(thresholds, list(cells.values()), unassessed)
 
 
-def _cell_query(ctx: RequestContext, criteria: AccountFilter, quadrant: GrowthQuadrant) -> Select[tuple[Account]]:
+def cell_query(ctx: RequestContext, criteria: AccountFilter, quadrant: GrowthQuadrant) -> Select[tuple[Account]]:
     """The accounts of one cell: the matrix's filter, narrowed to the quadrant (its pages by name read
     the cell's range of each grade)."""
     stmt = accounts_query(ctx, criteria).where(Account.quadrant == quadrant)
@@ -107,7 +117,7 @@ async def quadrant_accounts(
     order and page come in one statement."""
 
     async def load(quadrants: list[GrowthQuadrant]) -> list[Page[Account]]:
-        cells: dict[Hashable, Select[tuple[Account]]] = {q: _cell_query(ctx, criteria, q) for q in quadrants}
+        cells: dict[Hashable, Select[tuple[Account]]] = {q: cell_query(ctx, criteria, q) for q in quadrants}
         pages = await paginate_each(ctx, cells, lambda account: account.quadrant, Account.id, order, page)
         return [pages[q] for q in quadrants]
 

@@ -56,7 +56,7 @@ class Settings(BaseSettings):
         True,
         description=(
             "Answer queries whose every field has a compiled plan (the nested reads of accounts, stakeholders, "
-            "needs, plans and relationship maps) with one statement per level and no per-field execution; "
+            "needs, plans, relationship maps and the growth matrix) with one statement per level and no per-field execution; "
             "false runs every query through the general executor."
         ),
     )

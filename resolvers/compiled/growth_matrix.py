@@ -15,6 +15,7 @@ from domain.growth import GrowthQuadrant
 from resolvers.accounts.reads import AccountFilter
 from resolvers.compiled.connections import ConnectionShape, ListRequest
 from resolvers.compiled.objects import (
+    Arguments,
     Binder,
     FieldPlan,
     Getter,
@@ -51,7 +52,7 @@ def matrix_request(ctx: RequestContext, criteria: AccountFilter) -> MatrixReques
 
 
 @dataclass(eq=False)
-class QuadrantAccounts(WithArguments):
+class QuadrantAccounts(Arguments):
     """`GrowthMatrixQuadrant.accounts`: a page of every quadrant's accounts in one statement."""
 
     binder: Binder
@@ -59,9 +60,6 @@ class QuadrantAccounts(WithArguments):
 
     def nested(self) -> Iterator[FieldPlan]:
         return self.shape.walk()
-
-    async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
-        raise NotImplementedError("built by MatrixOf, for the four quadrants at once")
 
     async def answers(self, run: Run, matrix: MatrixRequest, counts: list[int]) -> list[dict[str, Any]]:
         """The connection of each quadrant, in the order of GrowthQuadrant."""
@@ -96,7 +94,7 @@ class MatrixPlan:
             if tag == "quadrants":
                 yield from (inner[1] for _, inner in args[0] if inner[0] == "accounts")
 
-    def walk(self) -> Iterator[FieldPlan]:
+    def walk(self) -> Iterator[FieldPlan | Arguments]:
         for accounts in self.accounts():
             yield accounts
             yield from accounts.nested()
@@ -154,7 +152,7 @@ class MatrixOf(WithArguments):
     binder: Binder
     plan: MatrixPlan
 
-    def nested(self) -> Iterator[FieldPlan]:
+    def nested(self) -> Iterator[FieldPlan | Arguments]:
         return self.plan.walk()
 
     async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:

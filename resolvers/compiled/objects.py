@@ -141,7 +141,7 @@ class Run:
         self.connection: AsyncConnection | None = None  # the session's, and its driver's, once the first read ran
         self.driver: Any = None
 
-    def bind(self, plans: Iterable[FieldPlan]) -> None:
+    def bind(self, plans: Iterable[FieldPlan | Arguments]) -> None:
         """Evaluate every argument of the plan before any SQL runs, so a bad one changes nothing."""
         for plan in plans:
             plan.bind(self)
@@ -200,8 +200,8 @@ class FieldPlan(ABC):
         """Columns of the object's row this field reads."""
         return ()
 
-    def nested(self) -> Iterator[FieldPlan]:
-        """Every field plan below this one (to bind their arguments)."""
+    def nested(self) -> Iterator[FieldPlan | Arguments]:
+        """Every part of the plan below this field (to bind their arguments)."""
         return iter(())
 
     def bind(self, run: Run) -> None:
@@ -213,8 +213,8 @@ class FieldPlan(ABC):
         (or, for a column taken as it is, its position in the row)."""
 
 
-class WithArguments(FieldPlan):
-    """A field that takes arguments: its `binder` turns them into what the field runs with, per request."""
+class Arguments:
+    """A part of a plan that takes arguments: its `binder` turns them into what it runs with, per request."""
 
     binder: Binder
 
@@ -223,6 +223,10 @@ class WithArguments(FieldPlan):
 
     def arguments(self, run: Run) -> Any:
         return run.bound[self]
+
+
+class WithArguments(Arguments, FieldPlan):
+    """A field that takes arguments."""
 
 
 @dataclass(eq=False)
@@ -243,7 +247,7 @@ class ObjectPlan:
         """The row of this object read by id: every column the plan needs."""
         return Layout(self.needs())
 
-    def walk(self) -> Iterator[FieldPlan]:
+    def walk(self) -> Iterator[FieldPlan | Arguments]:
         for _, field in self.fields:
             yield field
             yield from field.nested()

@@ -68,6 +68,11 @@ HTTP_ERROR_CODES = {
 log = logging.getLogger("kam.errors")
 
 
+def media_type(content_type: str | None) -> str:
+    """The media type of a Content-Type header, without its parameters."""
+    return (content_type or "").split(";")[0].strip().lower()
+
+
 def accepts_graphql_response(request: Request) -> bool:
     return GRAPHQL_RESPONSE_JSON in request.headers.get("accept", "")
 
@@ -164,11 +169,10 @@ class KamGraphQL(GraphQL):
     async def answer_prepared(self, request: Request) -> Response | None:
         """A query answered from its plan before, answered again without the pipeline (kam/prepared.py);
         None when the pipeline must answer it."""
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if (
             self.prepared is None
             or request.method != "POST"
-            or content_type != "application/json"
+            or media_type(request.headers.get("content-type")) != "application/json"
             or self._get_stream_transport_from_headers(request.headers) is not None
         ):
             return None
@@ -189,8 +193,8 @@ class KamGraphQL(GraphQL):
         await end_session(context, keep=False)  # a read: nothing to commit
         if body is None:
             body = self.encode_json(process_result(self.timed_out()))
-        media_type = GRAPHQL_RESPONSE_JSON if accepts_graphql_response(request) else "application/json"
-        return Response(body, 200, media_type=media_type)
+        answered_as = GRAPHQL_RESPONSE_JSON if accepts_graphql_response(request) else "application/json"
+        return Response(body, 200, media_type=answered_as)
 
     def timed_out(self) -> ExecutionResult:
         log.warning("request %s stopped after %ss", current_request_id.get(), self.request_timeout)
@@ -210,7 +214,7 @@ class KamGraphQL(GraphQL):
         return decoded
 
     async def parse_http_body(self, request: Any) -> Any:
-        content_type = (request.content_type or "").split(";")[0].strip().lower()
+        content_type = media_type(request.content_type)
         if request.method == "POST" and content_type != "application/json":
             got = f"got {content_type}" if content_type else "no Content-Type was given"
             raise HTTPException(415, f"Send GraphQL requests as application/json ({got}).")

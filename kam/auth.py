@@ -158,12 +158,10 @@ class Authenticator:
         authorisation reads of them."""
         token = bearer_token(authorization)
         if is_jwt(token):
-            member = await self._by_jwt(token, session)
-        elif is_api_token(token):
-            member = await self._by_api_token(token, session)
-        else:
-            raise AuthenticationError("The bearer token is neither a kam API token nor a JWT.")
-        return member
+            return await self._by_jwt(token, session)
+        if is_api_token(token):
+            return await self._by_api_token(token, session)
+        raise AuthenticationError("The bearer token is neither a kam API token nor a JWT.")
 
     async def _by_jwt(self, token: str, session: AsyncSession) -> TeamMember:
         if self.jwt is None:

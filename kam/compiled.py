@@ -194,7 +194,7 @@ FIELDS: dict[tuple[str, str], Build] = {
     ),
     ("Account", "currentAnnualValue"): _money(Account.current_annual_value, Account.currency),
     ("Account", "latestAssessment"): lambda planner, _field, nodes: FirstChild(
-        GrowthAssessment.account_id, NEWEST_FIRST, planner.object_plan("GrowthAssessment", nodes)
+        GrowthAssessment.account_id, planner.object_plan("GrowthAssessment", nodes), NEWEST_FIRST
     ),
     ("Account", "estimatedWallet"): _money(Account.estimated_wallet, Account.currency),
     ("Account", "owner"): _to_one(Account.owner_id, "TeamMember"),
@@ -208,7 +208,7 @@ FIELDS: dict[tuple[str, str], Build] = {
         StakeholderBuyingRole.stakeholder_id, StakeholderBuyingRole.role, BuyingRole
     ),
     ("Stakeholder", "needs"): lambda planner, _field, nodes: ChildRows(
-        Need.stakeholder_id, (Need.id,), planner.object_plan("Need", nodes)
+        Need.stakeholder_id, planner.object_plan("Need", nodes), (Need.id,)
     ),
     ("Need", "peakQuarters"): lambda *_: ValueList(NeedPeakQuarter.need_id, NeedPeakQuarter.quarter, Quarter),
     ("Need", "isOpen"): lambda *_: Computed((Need.status,), lambda status: is_open(NeedStatus[status])),
@@ -218,8 +218,8 @@ FIELDS: dict[tuple[str, str], Build] = {
     ("ActionPlan", "owner"): _to_one(ActionPlan.owner_id, "TeamMember"),
     ("ActionPlan", "objectives"): lambda planner, _field, nodes: ChildRows(
         Objective.plan_id,
-        (Objective.due_on.is_(None), Objective.due_on, Objective.id),
         planner.object_plan("Objective", nodes),
+        (Objective.due_on.is_(None), Objective.due_on, Objective.id),
     ),
     ("ActionPlan", "actions"): _child_connection(Action.plan_id, _action_list),
     ("Objective", "plan"): _to_one(Objective.plan_id, "ActionPlan"),
@@ -431,7 +431,7 @@ class Planner:
                         edge.append((edge_key, ("cursor",) if inner_name == "cursor" else ("typename", edge_type)))
                 parts.append((key, ("edges", edge)))
             elif name == "pageInfo":
-                info = [(k, inner[0].name.value) for k, inner in self.collect("PageInfo", found).items()]
+                info = self.names("PageInfo", found)
                 if any(n not in PAGE_INFO for _, n in info):
                     raise Unsupported("PageInfo")
                 parts.append((key, ("pageInfo", info)))
@@ -441,10 +441,11 @@ class Planner:
                 parts.append((key, ("typename", connection_type.name)))
         return ConnectionShape(parts)
 
-    def matrix_plan(self, nodes: Nodes) -> MatrixPlan:
-        def names(type_name: str, found: Nodes) -> list[tuple[str, str]]:
-            return [(key, inner[0].name.value) for key, inner in self.collect(type_name, found).items()]
+    def names(self, type_name: str, nodes: Nodes) -> list[tuple[str, str]]:
+        """The (response key, field name) of each field selected under `nodes`, of a type whose fields are values."""
+        return [(key, found[0].name.value) for key, found in self.collect(type_name, nodes).items()]
 
+    def matrix_plan(self, nodes: Nodes) -> MatrixPlan:
         def quadrant(found: Nodes) -> list[tuple[str, tuple[Any, ...]]]:
             cell_type = self.graphql.get_type("GrowthMatrixQuadrant")
             parts: list[tuple[str, tuple[Any, ...]]] = []
@@ -453,7 +454,7 @@ class Planner:
                 if name in ("quadrant", "accountCount"):
                     parts.append((key, (name,)))
                 elif name in ("totalCurrentValue", "totalPotential"):
-                    parts.append((key, (name, names("Money", inner))))
+                    parts.append((key, (name, self.names("Money", inner))))
                 elif name == "accounts":
                     field = cell_type.fields[name]
                     accounts = QuadrantAccounts(self.binder(field, inner, _quadrant_list), self.connection(field, inner))
@@ -466,7 +467,7 @@ class Planner:
         for key, found in self.collect("GrowthMatrix", nodes).items():
             name = found[0].name.value
             if name == "thresholds":
-                plan.parts.append((key, (name, names("GrowthMatrixThresholds", found))))
+                plan.parts.append((key, (name, self.names("GrowthMatrixThresholds", found))))
             elif name == "unassessedCount":
                 plan.parts.append((key, (name,)))
             elif name == "quadrants":

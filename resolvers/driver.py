@@ -107,7 +107,7 @@ class Prepared:
 
 
 class Statements:
-    """Compiled statement shapes of one dialect, least recently used dropped past `maxsize`."""
+    """Compiled statement shapes, per dialect, least recently used dropped past `maxsize`."""
 
     def __init__(self, maxsize: int = 2048) -> None:
         self.maxsize = maxsize

@@ -106,6 +106,9 @@ class PageRequest:
     before: tuple[Any, int] | None
 
 
+FIRST_ONLY = PageRequest(limit=1, backwards=False, after=None, before=None)  # a list's first row
+
+
 def page_request(
     ctx: RequestContext,
     order: Order,

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
 
 from resolvers.compiled.objects import (
     Binder,
+    Children,
     FieldPlan,
     Getter,
     Layout,
@@ -28,6 +28,7 @@ from resolvers.compiled.objects import (
     unique,
 )
 from resolvers.pagination import (
+    FIRST_ONLY,
     Order,
     Page,
     PageRequest,
@@ -226,20 +227,11 @@ class RootConnection(WithArguments):
 
 
 @dataclass(eq=False)
-class FirstChild(FieldPlan):
+class FirstChild(Children):
     """The first of the children whose `parent` column is the row's id, in `order` (null when there is none),
     for every row in one statement."""
 
-    parent: Any
     order: Order
-    target: ObjectPlan
-
-    def nested(self) -> Iterator[FieldPlan]:
-        return self.target.walk()
-
-    @cached_property
-    def child(self) -> Layout:
-        return Layout([*self.target.needs(), self.parent])
 
     async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
         ids = unique(row[0] for row in rows)
@@ -249,7 +241,7 @@ class FirstChild(FieldPlan):
 
             def first(dialect: str) -> Any:
                 inner = child_pages_select(
-                    self.parent, ids, (), self.order, FIRST, child.labelled, among=among_ids(self.parent, dialect)
+                    self.parent, ids, (), self.order, FIRST_ONLY, child.labelled, among=among_ids(self.parent, dialect)
                 ).subquery()
                 return select(*(inner.c[f"c{i}"] for i in range(len(child.columns)))).where(inner.c.rank == 1)
 
@@ -257,6 +249,3 @@ class FirstChild(FieldPlan):
         p = child.at(self.parent)
         objects = dict(zip((row[p] for row in found), await self.target.resolve(run, found, child), strict=True))
         return lambda row: objects.get(row[0])
-
-
-FIRST = PageRequest(limit=1, backwards=False, after=None, before=None)

@@ -372,19 +372,25 @@ class ToOne(FieldPlan):
 
 
 @dataclass(eq=False)
-class ChildRows(FieldPlan):
-    """All rows whose `parent` column is the row's id, in `order_by` order (small bounded lists)."""
+class Children(FieldPlan):
+    """Rows whose `parent` column is the row's id, each made the `target`'s object; `child` is their layout."""
 
     parent: Any
-    order_by: tuple[Any, ...]
     target: ObjectPlan
 
-    def nested(self) -> Iterator[FieldPlan]:
+    def nested(self) -> Iterator[FieldPlan | Arguments]:
         return self.target.walk()
 
     @cached_property
     def child(self) -> Layout:
         return Layout([*self.target.needs(), self.parent])
+
+
+@dataclass(eq=False)
+class ChildRows(Children):
+    """All rows whose `parent` column is the row's id, in `order_by` order (small bounded lists)."""
+
+    order_by: tuple[Any, ...]
 
     async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
         ids = unique(row[0] for row in rows)

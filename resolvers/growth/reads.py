@@ -20,6 +20,7 @@ from resolvers.accounts.reads import (
 from resolvers.context import RequestContext
 from resolvers.loaders import child_connection, child_pages
 from resolvers.pagination import (
+    FIRST_ONLY,
     Order,
     Page,
     PageRequest,
@@ -30,7 +31,6 @@ from resolvers.pagination import (
 
 # Newest first: the date it was assessed on, then the row recorded last.
 NEWEST_FIRST = Order(date_key("assessedOn", GrowthAssessment.assessed_on), descending=True)
-FIRST_ONLY = PageRequest(limit=1, backwards=False, after=None, before=None)
 
 
 async def growth_history(ctx: RequestContext, account_id: int, page: PageRequest) -> Page[GrowthAssessment]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 
 from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -40,6 +41,14 @@ class TeamMember(TimestampMixin, VersionedMixin, Base):
         ForeignKey("team_member.id", ondelete="SET NULL"), index=True
     )
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """The team member a request acts as: what authorisation reads of them, not a row of the session."""
+
+    id: int
+    role: MemberRole
 
 
 class AccountTeamMember(Base):

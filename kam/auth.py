@@ -21,13 +21,12 @@ from typing import Any
 
 import jwt
 from jwt.algorithms import get_default_algorithms
-from sqlalchemy import bindparam, inspect, or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import make_transient_to_detached
 
 from domain.base import utcnow
-from domain.team import TeamMember
+from domain.team import Caller, TeamMember
 from domain.token import (
     LAST_USED_RESOLUTION,
     ApiToken,
@@ -125,20 +124,19 @@ class JwtVerifier:
         return value.strip().lower()
 
 
-# The caller's columns, read as a row and made into a detached member (as if loaded, then expunged).
-MEMBER_COLUMNS = [(attr.key, attr.columns[0]) for attr in inspect(TeamMember).column_attrs]
+# What a request needs of its member: who, what they may do, whether they still may.
+CALLER_COLUMNS = (TeamMember.id, TeamMember.role, TeamMember.active)
 _BY_TOKEN_HASH = Kept(
-    select(ApiToken.id, ApiToken.expires_at, ApiToken.revoked_at, ApiToken.last_used_at, *(c for _, c in MEMBER_COLUMNS))
+    select(ApiToken.id, ApiToken.expires_at, ApiToken.revoked_at, ApiToken.last_used_at, *CALLER_COLUMNS)
     .join(TeamMember, TeamMember.id == ApiToken.member_id)
     .where(ApiToken.token_hash == bindparam("token_hash"))
 )
-_BY_EMAIL = Kept(select(*(c for _, c in MEMBER_COLUMNS)).where(TeamMember.email == bindparam("email")))
+_BY_EMAIL = Kept(select(*CALLER_COLUMNS).where(TeamMember.email == bindparam("email")))
 
 
-def detached_member(values: Sequence[Any]) -> TeamMember:
-    member = TeamMember(**{key: value for (key, _), value in zip(MEMBER_COLUMNS, values, strict=True)})
-    make_transient_to_detached(member)
-    return member
+def _caller(values: Sequence[Any]) -> Caller:
+    """The caller in a row of `CALLER_COLUMNS` (id, role, active)."""
+    return Caller(values[0], values[1])
 
 
 class Authenticator:
@@ -153,9 +151,8 @@ class Authenticator:
     def __init__(self, settings: Settings) -> None:
         self.jwt = JwtVerifier(settings) if settings.jwt_key is not None else None
 
-    async def authenticate(self, authorization: str | None, session: AsyncSession) -> TeamMember:
-        """The caller, detached from `session`: a rollback later in the request must not expire what
-        authorisation reads of them."""
+    async def authenticate(self, authorization: str | None, session: AsyncSession) -> Caller:
+        """The caller: a value, not a row of `session`, so nothing later in the request changes it."""
         token = bearer_token(authorization)
         if is_jwt(token):
             return await self._by_jwt(token, session)
@@ -163,33 +160,31 @@ class Authenticator:
             return await self._by_api_token(token, session)
         raise AuthenticationError("The bearer token is neither a kam API token nor a JWT.")
 
-    async def _by_jwt(self, token: str, session: AsyncSession) -> TeamMember:
+    async def _by_jwt(self, token: str, session: AsyncSession) -> Caller:
         if self.jwt is None:
             raise AuthenticationError("This server accepts no JWTs; use a kam API token.")
         email = self.jwt.email(token)
         found = await session_rows(session, _BY_EMAIL, {"email": email})
-        member = detached_member(found[0]) if found else None
-        if member is None or not member.active:
+        if not found or not found[0][2]:
             raise AuthenticationError("No active team member has the email address the JWT names.")
-        return member
+        return _caller(found[0])
 
-    async def _by_api_token(self, token: str, session: AsyncSession) -> TeamMember:
+    async def _by_api_token(self, token: str, session: AsyncSession) -> Caller:
         now = utcnow()
         found = await session_rows(session, _BY_TOKEN_HASH, {"token_hash": hash_token(token)})
         if not found:
             raise AuthenticationError("The API token is not known.")
-        token_id, expires_at, revoked_at, last_used_at, *columns = found[0]
-        member = detached_member(columns)
+        token_id, expires_at, revoked_at, last_used_at, *member = found[0]
         state = token_state(expires_at, revoked_at, now)
         if state is TokenState.REVOKED:
             raise AuthenticationError("The API token was revoked.")
         if state is TokenState.EXPIRED:
             raise AuthenticationError("The API token has expired.")
-        if not member.active:
+        if not member[2]:
             raise AuthenticationError("The API token's team member is inactive.")
         if needs_last_used_update(last_used_at, now):
             await _record_use(session, token_id, now)
-        return member
+        return _caller(member)
 
 
 async def _record_use(session: AsyncSession, token_id: int, now: datetime) -> None:

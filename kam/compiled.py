@@ -20,6 +20,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -83,7 +84,7 @@ from resolvers.compiled.growth_matrix import (
     QuadrantAccounts,
     matrix_request,
 )
-from resolvers.compiled.objects import Layout
+from resolvers.compiled.objects import Arguments, Layout
 from resolvers.compiled.relationship_map import AccountMaps, MapOf, MapPlan
 from resolvers.compiled.roots import AccountById
 from resolvers.context import RequestContext
@@ -257,6 +258,11 @@ class Planned:
     plan: ObjectPlan
     document: DocumentNode
     operation: OperationDefinitionNode
+
+    @cached_property
+    def arguments(self) -> list[Arguments]:
+        """The parts of the plan that take arguments (the only ones a request binds), found once."""
+        return [part for part in self.plan.walk() if isinstance(part, Arguments)]
 
 
 class Planner:
@@ -544,7 +550,7 @@ async def answer(schema: GraphQLSchema, planned: Planned, variables: Any, ctx: R
         return None  # the executor reports variables that do not fit
     run = Run(ctx, coerced)
     try:
-        run.bind(planned.plan.walk())
+        run.bind(planned.arguments)
     except GraphQLError:
         return None  # an argument the resolvers refuse: they answer with the error
     try:

@@ -39,7 +39,7 @@ from domain.growth import GrowthAssessment
 from domain.need import Need
 from domain.plan import Action, ActionPlan, Objective
 from domain.stakeholder import Coverage, InfluenceLink, Stakeholder
-from domain.team import AccountTeamMember, MemberRole, TeamMember
+from domain.team import AccountTeamMember, Caller, MemberRole, TeamMember
 from resolvers.context import RequestContext
 from resolvers.errors import Forbidden
 from resolvers.loaders import by_id
@@ -81,7 +81,7 @@ def scope_condition(scope: Scope, member_id: int) -> ColumnElement[bool] | None:
 class Access:
     """What the request's member may see and change; a request without a member may do nothing."""
 
-    def __init__(self, ctx: RequestContext, member: TeamMember | None) -> None:
+    def __init__(self, ctx: RequestContext, member: Caller | None) -> None:
         self.ctx = ctx
         self.member = member
 

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.growth import MatrixThresholds
-from domain.team import TeamMember
+from domain.team import Caller
 
 T = TypeVar("T")
 
@@ -42,7 +42,7 @@ class RequestContext:
 
     session: AsyncSession
     config: ApiConfig
-    member: TeamMember | None = None
+    member: Caller | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _loaders: dict[Any, Any] = field(default_factory=dict)
     _writing: bool = False

@@ -141,7 +141,7 @@ class Run:
         self.connection: AsyncConnection | None = None  # the session's, and its driver's, once the first read ran
         self.driver: Any = None
 
-    def bind(self, plans: Iterable[FieldPlan | Arguments]) -> None:
+    def bind(self, plans: Iterable[Arguments]) -> None:
         """Evaluate every argument of the plan before any SQL runs, so a bad one changes nothing."""
         for plan in plans:
             plan.bind(self)
@@ -203,9 +203,6 @@ class FieldPlan(ABC):
     def nested(self) -> Iterator[FieldPlan | Arguments]:
         """Every part of the plan below this field (to bind their arguments)."""
         return iter(())
-
-    def bind(self, run: Run) -> None:
-        """Evaluate this field's arguments for `run` (fields without arguments have none)."""
 
     @abstractmethod
     async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter | int:

@@ -8,7 +8,7 @@ and loads nothing the query does not ask for (no influence lines without
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -39,6 +39,7 @@ from resolvers.compiled.objects import (
     Run,
     ValueList,
     WithArguments,
+    object_builder,
     unique,
 )
 from resolvers.compiled.roots import visible_account
@@ -47,6 +48,8 @@ from resolvers.compiled.roots import visible_account
 NEEDS_COVERAGE = {"coveredByCount", "strongestCoverage", "coverage", "uncoveredDecisionMakers",
                   "coveredStakeholderCount", "singleThreaded"}
 NEEDS_ROLES = {"buyingRoles", "stakeholdersByRole", "uncoveredDecisionMakers"}
+# Enum members by the names rows hold (a plain lookup: `Enum[name]` costs several times more).
+ROLE, ATTITUDE, INFLUENCE, STRENGTH = (e.__members__ for e in (BuyingRole, Attitude, Influence, CoverageStrength))
 # Where `build` puts the stakeholder columns a map node answers with.
 PEOPLE_COLUMN = {"attitude": 2, "influence": 3, "decisionLevel": 4}
 BUYING_ROLES = ValueList(StakeholderBuyingRole.stakeholder_id, StakeholderBuyingRole.role, BuyingRole)
@@ -151,10 +154,8 @@ class MapPlan:
             by_account[row[1]].coverage.append(j)
         for j, row in enumerate(links):
             by_account[row[1]].links.append(j)
-        return {
-            a: _Builder(self, objects, roles, people_layout, coverage, links, accounts.get(a)).map(by_account[a])
-            for a in account_ids
-        }
+        builder = _Builder(self, objects, roles, coverage, links)
+        return {a: builder.map(by_account[a], accounts.get(a)) for a in account_ids}
 
     def _inner(self, tag: str) -> list[tuple[str, tuple[Any, ...]]]:
         return [item for _, (t, *args) in self.parts if t == tag for item in args[0]]
@@ -177,96 +178,111 @@ class _Account:
     links: list[int] = field(default_factory=list)  # positions in the link rows
 
 
-@dataclass
 class _Builder:
-    plan: MapPlan
-    objects: dict[int, dict[Any, Any]]
-    roles: dict[int, list[str]]
-    people_layout: Layout
-    coverage: list[Row]
-    links: list[Row]
-    account: Any
+    """Makes each account's map from the rows read for all of them. What a node and an edge answer is made
+    into one function each (a dict display, as objects are: `object_builder`) before the first account."""
 
-    def map(self, account: _Account) -> dict[str, Any]:
-        covering: dict[int, list[int]] = defaultdict(list)
-        for j in account.coverage:
-            covering[self.coverage[j][2]].append(j)
-        on_map = {row[0] for row in account.people}
+    def __init__(
+        self, plan: MapPlan, objects: dict[int, dict[Any, Any]], roles: dict[int, list[str]], coverage: list[Row],
+        links: list[Row],
+    ) -> None:
+        self.plan, self.objects, self.roles, self.coverage, self.links = plan, objects, roles, coverage, links
+        # Coverage rows by (account, stakeholder): a node shows the coverage its own account records.
+        self.covering: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for j, row in enumerate(coverage):
+            self.covering[row[1], row[2]].append(j)
+        self.strengths = [STRENGTH[row[4]] for row in coverage]
+        self.node = {key: self._node_maker(args[0]) for key, (tag, *args) in plan.parts if tag == "nodes"}
+        self.edge = {key: self._edge_maker(args[0]) for key, (tag, *args) in plan.parts if tag == "edges"}
+
+    def map(self, account: _Account, account_object: Any) -> dict[str, Any]:
         answer: dict[str, Any] = {}
         summary = None
         for key, (tag, *args) in self.plan.parts:
             if tag == "account":
-                answer[key] = self.account
+                answer[key] = account_object
             elif tag == "nodes":
-                answer[key] = [self._node(args[0], row, covering.get(row[0], [])) for row in account.people]
+                answer[key] = list(map(self.node[key], account.people))
             elif tag == "edges":
-                answer[key] = self._edges(args[0], account, on_map)
+                answer[key] = list(map(self.edge[key], self._lines(account)))
             elif tag == "coverage":
                 found = self.objects[id(args[0])]
                 answer[key] = [found[j] for j in account.coverage]
             elif tag == "summary":
                 summary = summary or self._summary(account)
-                answer[key] = self._summary_answer(args[0], summary, account)
+                answer[key] = self._summary_answer(args[0], summary)
             else:
                 answer[key] = args[0]
         return answer
 
-    def _node(self, parts: list[Any], row: Row, covering: list[int]) -> dict[str, Any]:
-        node: dict[str, Any] = {}
+    def _node_maker(self, parts: list[Any]) -> Callable[[Row], dict[str, Any]]:
+        """A node from a stakeholder row (laid out as `MapPlan.build` reads them)."""
+        covering, coverage, roles, strengths = self.covering, self.coverage, self.roles, self.strengths
+        fields: list[tuple[str, Getter | int]] = []
         for key, (tag, *args) in parts:
-            if tag == "stakeholder":
-                node[key] = self.objects[id(args[0])][row[0]]
+            if tag in PEOPLE_COLUMN:
+                fields.append((key, PEOPLE_COLUMN[tag]))
+            elif tag == "stakeholder":
+                fields.append((key, _from(self.objects[id(args[0])])))
             elif tag == "buyingRoles":
-                node[key] = self.roles.get(row[0], [])
-            elif tag in ("attitude", "influence", "decisionLevel"):
-                node[key] = row[PEOPLE_COLUMN[tag]]
+                fields.append((key, lambda row: roles.get(row[0], [])))
             elif tag == "coveredByCount":
-                node[key] = len({self.coverage[j][3] for j in covering if self.coverage[j][4] != "NONE"})
+                fields.append((key, lambda row: len(
+                    {coverage[j][3] for j in covering.get((row[1], row[0]), ()) if coverage[j][4] != "NONE"}
+                )))
             elif tag == "strongestCoverage":
-                best = strongest_coverage(CoverageStrength[self.coverage[j][4]] for j in covering)
-                node[key] = None if best is None else best.name
+                fields.append((key, lambda row: _name(strongest_coverage(strengths[j] for j in covering.get((row[1], row[0]), ())))))
             elif tag == "coverage":
                 found = self.objects[id(args[0])]
-                node[key] = [found[j] for j in covering]
+                fields.append((key, lambda row, found=found: [found[j] for j in covering.get((row[1], row[0]), ())]))
             else:
-                node[key] = args[0]
-        return node
+                fields.append((key, _constant(args[0])))
+        return object_builder(fields)
 
-    def _edges(self, parts: list[Any], account: _Account, on_map: set[int]) -> list[dict[str, Any]]:
-        lines = [("REPORTS_TO", row[0], row[5], None, None) for row in account.people if row[5] in on_map]
+    def _edge_maker(self, parts: list[Any]) -> Callable[[Row], dict[str, Any]]:
+        """An edge from a line (kind, source id, target id, strength, position of its influence link or None)."""
+        fields: list[tuple[str, Getter | int]] = []
+        for key, (tag, *args) in parts:
+            if tag == "kind":
+                fields.append((key, 0))
+            elif tag == "source":
+                found = self.objects[id(args[0])]
+                fields.append((key, lambda line, found=found: found[line[1]]))
+            elif tag == "target":
+                found = self.objects[id(args[0])]
+                fields.append((key, lambda line, found=found: found[line[2]]))
+            elif tag == "strength":
+                fields.append((key, 3))
+            elif tag == "influenceLink":
+                found = self.objects[id(args[0])]
+                fields.append((key, lambda line, found=found: None if line[4] is None else found[line[4]]))
+            else:
+                fields.append((key, _constant(args[0])))
+        return object_builder(fields)
+
+    def _lines(self, account: _Account) -> list[tuple[Any, ...]]:
+        """The account's reporting lines, then its influence lines, between people on its map."""
+        on_map = {row[0] for row in account.people}
+        lines: list[tuple[Any, ...]] = [
+            ("REPORTS_TO", row[0], row[5], None, None) for row in account.people if row[5] in on_map
+        ]
         for j in account.links:
             _, _, source, target, strength = self.links[j][:5]
             if source in on_map and target in on_map:
                 lines.append(("INFLUENCES", source, target, strength, j))
-        edges = []
-        for kind, source, target, strength, link in lines:
-            edge: dict[str, Any] = {}
-            for key, (tag, *args) in parts:
-                if tag == "kind":
-                    edge[key] = kind
-                elif tag in ("source", "target"):
-                    edge[key] = self.objects[id(args[0])][source if tag == "source" else target]
-                elif tag == "strength":
-                    edge[key] = strength
-                elif tag == "influenceLink":
-                    edge[key] = None if link is None else self.objects[id(args[0])][link]
-                else:
-                    edge[key] = args[0]
-            edges.append(edge)
-        return edges
+        return lines
 
     def _summary(self, account: _Account) -> Any:
+        roles = self.roles
         people = [
-            MapPerson(row[0], tuple(BuyingRole[r] for r in self.roles.get(row[0], ())), Attitude[row[2]], Influence[row[3]])
+            MapPerson(row[0], tuple(ROLE[r] for r in roles.get(row[0], ())), ATTITUDE[row[2]], INFLUENCE[row[3]])
             for row in account.people
         ]
-        coverage = [
-            MapCoverage(self.coverage[j][2], self.coverage[j][3], CoverageStrength[self.coverage[j][4]])
-            for j in account.coverage
-        ]
-        return summarize(people, coverage)
+        coverage, strengths = self.coverage, self.strengths
+        known = [MapCoverage(coverage[j][2], coverage[j][3], strengths[j]) for j in account.coverage]
+        return summarize(people, known)
 
-    def _summary_answer(self, parts: list[Any], summary: Any, account: _Account) -> dict[str, Any]:
+    def _summary_answer(self, parts: list[Any], summary: Any) -> dict[str, Any]:
         answer: dict[str, Any] = {}
         for key, (tag, *args) in parts:
             if tag == "stakeholdersByRole":
@@ -287,6 +303,18 @@ class _Builder:
             else:
                 answer[key] = args[0]
         return answer
+
+
+def _from(found: dict[Any, Any]) -> Getter:
+    return lambda row: found[row[0]]
+
+
+def _constant(value: Any) -> Getter:
+    return lambda _row: value
+
+
+def _name(value: Any) -> str | None:
+    return None if value is None else value.name  # type: ignore[no-any-return]
 
 
 @dataclass(eq=False)

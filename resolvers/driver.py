@@ -148,7 +148,26 @@ class Kept:
 
 async def driver_of(connection: AsyncConnection) -> Any:
     """The driver's own connection (asyncpg's, or aiosqlite's) under a SQLAlchemy connection."""
+    sync = connection.sync_connection
+    if sync is not None and not sync.invalidated and not sync.closed:
+        return sync.connection.driver_connection  # in hand already: no IO, so no greenlet to enter
     return (await connection.get_raw_connection()).driver_connection
+
+
+_IN_USE = "kam.driver"  # session.info: the session's connection and its driver's, while it holds them
+
+
+async def connection_of(session: AsyncSession) -> tuple[AsyncConnection, Any]:
+    """The session's connection (checked out and begun as for any statement of the session) and the
+    driver's under it, found once per connection the session holds: every read of a request asks."""
+    found = session.info.get(_IN_USE)
+    if found is not None:
+        sync = found[0].sync_connection
+        if sync is not None and not sync.closed and not sync.invalidated:
+            return found  # type: ignore[no-any-return]
+    connection = await session.connection()
+    found = session.info[_IN_USE] = (connection, await driver_of(connection))
+    return found  # type: ignore[no-any-return]
 
 
 async def fetch(connection: AsyncConnection, driver: Any, stmt: Any, params: dict[str, Any] | None = None) -> list[Row]:
@@ -188,9 +207,9 @@ async def session_rows(session: AsyncSession, stmt: Any, params: dict[str, Any] 
     on it yet (a pooled connection whose server went away since its last use fails this way)."""
     retry = not session.in_transaction()
     while True:
-        connection = await session.connection()
+        connection, driver = await connection_of(session)
         try:
-            return await fetch(connection, await driver_of(connection), stmt, params)
+            return await fetch(connection, driver, stmt, params)
         except ConnectionLost:
             if not retry:
                 raise

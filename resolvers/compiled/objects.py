@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from resolvers.context import RequestContext
-from resolvers.driver import Kept, driver_of, fetch
+from resolvers.driver import Kept, connection_of, fetch
 
 Row = Sequence[Any]
 Getter = Callable[[Row], Any]
@@ -165,8 +165,7 @@ class Run:
     async def rows(self, stmt: Any, params: dict[str, Any] | None = None) -> list[Row]:
         async def work(session: AsyncSession) -> list[Row]:
             if self.connection is None:
-                self.connection = await session.connection()
-                self.driver = await driver_of(self.connection)
+                self.connection, self.driver = await connection_of(session)
             return await fetch(self.connection, self.driver, stmt, params)
 
         return await self.ctx.run(work)

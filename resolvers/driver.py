@@ -81,13 +81,18 @@ class Prepared:
             self.rendered[key] = written
         return written
 
-    def bound(self, cache_key: Any, given: dict[str, Any] | None) -> tuple[str, list[Any]]:
+    def bound(
+        self, cache_key: Any, given: dict[str, Any] | None, template: Template | None = None
+    ) -> tuple[str, list[Any]]:
         """The SQL and the driver's positional values for the statement `cache_key` was made from,
-        with `given` values for its parameters that have none."""
+        with `given` values for its parameters that have none (filled into `template` when it has one)."""
         compiled = self.compiled
-        params = compiled.construct_params(
-            given, extracted_parameters=cache_key.bindparams, escape_names=False, _collected_params=cache_key.params
-        )
+        if template is not None:
+            params = template.filled(given)
+        else:
+            params = compiled.construct_params(
+                given, extracted_parameters=cache_key.bindparams, escape_names=False, _collected_params=cache_key.params
+            )
         processors: Any = compiled._bind_processors
         sql, positions = compiled.string, compiled.positiontup
         if self.expands or self.literals:
@@ -99,11 +104,43 @@ class Prepared:
             values.append(value if process is None or value is None else process(value))
         return sql, values
 
-    def convert(self, rows: Sequence[Row]) -> list[Row]:
+    def convert(self, rows: list[Row]) -> list[Row]:
+        """The rows with SQLAlchemy's values; as the driver gives them when it already gives those
+        (asyncpg's records and sqlite3's tuples both index, slice, unpack and compare as tuples do)."""
         results = self.results
         if not any(results):
-            return [tuple(row) for row in rows]
+            return rows
         return [tuple(v if p is None or v is None else p(v) for p, v in zip(results, row, strict=True)) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """The parameters of one kept statement as `construct_params` makes them, made once: its own values
+    (as its cache key extracted them), and where each named parameter's given value goes."""
+
+    values: dict[str, Any]
+    named: tuple[tuple[str, str, bool], ...]  # (key, compiled name, required)
+
+    @classmethod
+    def of(cls, compiled: SQLCompiler, cache_key: Any) -> Template | None:
+        """None when a value is computed per execution (a callable parameter): those go through SQLAlchemy."""
+        binds = compiled.bind_names
+        if any(b.callable for b in binds):
+            return None
+        values = compiled.construct_params(
+            None, extracted_parameters=cache_key.bindparams, escape_names=False, _collected_params=cache_key.params,
+            _check=False,
+        )
+        return cls(values, tuple((b.key, name, b.required) for b, name in binds.items() if not b.unique))
+
+    def filled(self, given: dict[str, Any] | None) -> dict[str, Any]:
+        params = self.values.copy()
+        for key, name, required in self.named:
+            if given is not None and key in given:
+                params[name] = given[key]
+            elif required:
+                raise InvalidRequestError(f"A value is required for bind parameter {key!r}")
+        return params
 
 
 class Statements:
@@ -137,12 +174,13 @@ class Kept:
 
     def __init__(self, stmt: Any) -> None:
         self.stmt = stmt
-        self.compiled: dict[str, tuple[Prepared, Any]] = {}
+        self.compiled: dict[str, tuple[Prepared, Any, Template | None]] = {}
 
-    def prepare(self, dialect: Any) -> tuple[Prepared, Any]:
+    def prepare(self, dialect: Any) -> tuple[Prepared, Any, Template | None]:
         found = self.compiled.get(dialect.name)
         if found is None:
-            found = self.compiled[dialect.name] = STATEMENTS.prepare(self.stmt, dialect)
+            prepared, cache_key = STATEMENTS.prepare(self.stmt, dialect)
+            found = self.compiled[dialect.name] = (prepared, cache_key, Template.of(prepared.compiled, cache_key))
         return found
 
 
@@ -176,8 +214,11 @@ async def fetch(connection: AsyncConnection, driver: Any, stmt: Any, params: dic
     sync = connection.sync_connection
     assert sync is not None
     dialect = sync.dialect
-    prepared, cache_key = stmt.prepare(dialect) if isinstance(stmt, Kept) else STATEMENTS.prepare(stmt, dialect)
-    sql, values = prepared.bound(cache_key, params)
+    if isinstance(stmt, Kept):
+        prepared, cache_key, template = stmt.prepare(dialect)
+    else:
+        (prepared, cache_key), template = STATEMENTS.prepare(stmt, dialect), None
+    sql, values = prepared.bound(cache_key, params, template)
     if sync.dispatch.before_cursor_execute:
         sync.dispatch.before_cursor_execute(sync, None, sql, values, None, False)
     if sync.engine.echo:

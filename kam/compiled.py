@@ -484,10 +484,16 @@ class Planner:
 
     def map_plan(self, nodes: Nodes) -> MapPlan:
         plan = MapPlan([])
+        flat: dict[tuple[Any, ...], ObjectPlan] = {}
 
         def people(found: Nodes) -> ObjectPlan:
+            """The map's stakeholders as asked in one place; places asking alike share a plan (built once)."""
             stakeholders = self.object_plan("Stakeholder", found)
-            plan.stakeholder_plans.append(stakeholders)
+            shape = stakeholders.flat_shape()
+            if shape is not None:
+                stakeholders = flat.setdefault(shape, stakeholders)
+            if stakeholders not in plan.stakeholder_plans:
+                plan.stakeholder_plans.append(stakeholders)
             return stakeholders
 
         def parts(type_name: str, found: Nodes, people_fields: set[str], values: set[str]) -> list[Any]:

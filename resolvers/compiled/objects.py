@@ -248,6 +248,21 @@ class ObjectPlan:
             yield field
             yield from field.nested()
 
+    def flat_shape(self) -> tuple[Any, ...] | None:
+        """Equal for plans that answer alike from the row alone (columns, ids, constants); None for the others.
+        Where a query asks for such an object in several places, one plan can answer all of them."""
+        shape: list[tuple[Any, ...]] = []
+        for key, field in self.fields:
+            if isinstance(field, Scalar):
+                shape.append((key, column_key(field.column), field.convert))
+            elif isinstance(field, GlobalId):
+                shape.append((key, field.type_name, column_key(field.column)))
+            elif isinstance(field, Constant):
+                shape.append((key, field.value))
+            else:
+                return None
+        return (self.model, *shape)
+
     async def resolve(self, run: Run, rows: list[Row], layout: Layout) -> list[dict[str, Any]]:
         run.remember(self.model, layout, rows)
         build = object_builder([(key, await field.prepare(run, rows, layout)) for key, field in self.fields])

@@ -8,6 +8,7 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 import orjson
@@ -40,6 +41,7 @@ from kam.request_id import RequestIdMiddleware, current_request_id
 from kam.settings import Settings, get_settings
 from resolvers.access import bind_access
 from resolvers.context import ApiConfig, RequestContext
+from resolvers.driver import Reader, session_rows
 from schema.api import build_schema
 
 
@@ -86,6 +88,10 @@ def error_response(
     return JSONResponse(body, status_code, headers=headers, media_type=media_type)
 
 
+def unauthenticated(request: Request, exc: AuthenticationError) -> JSONResponse:
+    return error_response(request, exc.message, 401, {"code": "UNAUTHENTICATED"}, {"WWW-Authenticate": exc.challenge})
+
+
 class KamGraphQL(GraphQL):
     """Strawberry's ASGI view with kam's per-request context and GraphQL-over-HTTP status codes."""
 
@@ -93,19 +99,26 @@ class KamGraphQL(GraphQL):
         schema = build_schema(extensions=schema_extensions(settings))
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
         self.request_timeout = settings.request_timeout
+        self.engine = engine
         self.sessions = session_factory(engine)
         self.config = api_config(settings)
-        self.authenticator = Authenticator(settings)
+        self.authenticator = Authenticator(settings, self.sessions)
         self.prepared = PreparedReads(self.schema, settings) if settings.compiled_reads else None
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:  # type: ignore[override]
         return self.request_context(request)
 
-    def request_context(self, request: Any) -> RequestContext:
+    def request_context(self, request: Any, reader: Reader | None = None) -> RequestContext:
+        """The request's context: its session is the one authentication read through, if any, else
+        opened on first use; a prepared read's reads go to `reader` instead."""
         state = request.state if isinstance(request, Request) else None
-        member = getattr(state, "member", None)
-        session = getattr(state, "session", None) or self.sessions()
-        context = RequestContext(session=session, config=self.config, member=member)
+        context = RequestContext(
+            config=self.config,
+            member=getattr(state, "member", None),
+            sessions=self.sessions,
+            opened=getattr(state, "session", None),
+            reader=reader,
+        )
         if state is not None:
             state.context = context
         bind_access(context)
@@ -119,15 +132,13 @@ class KamGraphQL(GraphQL):
         """Find the caller before anything else; None when known, else the 401 to answer with.
 
         The request's session is opened here and handed to its GraphQL context."""
-        request.state.session = self.sessions()
+        session = request.state.session = self.sessions()
         try:
             request.state.member = await self.authenticator.authenticate(
-                request.headers.get("authorization"), request.state.session
+                request.headers.get("authorization"), partial(session_rows, session)
             )
         except AuthenticationError as exc:
-            return error_response(
-                request, exc.message, 401, {"code": "UNAUTHENTICATED"}, {"WWW-Authenticate": exc.challenge}
-            )
+            return unauthenticated(request, exc)
         return None
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:  # type: ignore[override]
@@ -135,12 +146,12 @@ class KamGraphQL(GraphQL):
             return await super().run(request, context, root_value)
         try:
             if not self.serves_ide_page(request):
-                refused = await self.authenticate(request)
-                if refused is not None:
-                    return refused
                 prepared = await self.answer_prepared(request)
                 if prepared is not None:
                     return prepared
+                refused = await self.authenticate(request)
+                if refused is not None:
+                    return refused
             response: Response = await super().run(request, context, root_value)
         except HTTPException as exc:
             if request.method == "GET" and isinstance(exc.__cause__, InvalidOperationTypeError):
@@ -167,8 +178,9 @@ class KamGraphQL(GraphQL):
         return response
 
     async def answer_prepared(self, request: Request) -> Response | None:
-        """A query answered from its plan before, answered again without the pipeline (kam/prepared.py);
-        None when the pipeline must answer it."""
+        """A query answered from its plan before, answered again without the pipeline (kam/prepared.py) and
+        without a session: authentication and the plan read through one pooled connection (`Reader`).
+        None when the pipeline must answer it (it authenticates again, on a session of its own)."""
         if (
             self.prepared is None
             or request.method != "POST"
@@ -179,18 +191,30 @@ class KamGraphQL(GraphQL):
         prepared = self.prepared.find(await request.body())
         if prepared is None:
             return None
-        context = self.request_context(request)
-        body: bytes | None = None
+        reader = Reader(self.engine)
+        context: RequestContext | None = None
         try:
-            async with asyncio.timeout(self.request_timeout) as deadline:
-                body = await self.prepared.answer(prepared, context)
-        except TimeoutError:
-            if not deadline.expired():
-                raise
-        if body is None and not deadline.expired():
-            return None  # nothing kept: the pipeline answers on the same session, with a context of its own
-        context.operating = True
-        await end_session(context, keep=False)  # a read: nothing to commit
+            try:
+                member = await self.authenticator.authenticate(request.headers.get("authorization"), reader.rows)
+            except AuthenticationError as exc:
+                return unauthenticated(request, exc)
+            request.state.member = member
+            context = self.request_context(request, reader)
+            body: bytes | None = None
+            try:
+                async with asyncio.timeout(self.request_timeout) as deadline:
+                    body = await self.prepared.answer(prepared, context)
+            except TimeoutError:
+                if not deadline.expired():
+                    raise
+            if body is None and not deadline.expired():
+                return None  # nothing kept: the pipeline answers, with a context and a session of its own
+            context.operating = True
+        finally:
+            if context is not None:
+                await end_session(context, keep=False)  # a read: nothing to commit; the reader goes back
+            else:
+                await reader.close()
         if body is None:
             body = self.encode_json(process_result(self.timed_out()))
         answered_as = GRAPHQL_RESPONSE_JSON if accepts_graphql_response(request) else "application/json"

@@ -15,7 +15,7 @@ unknown or inactive, is refused with an `AuthenticationError`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -37,7 +37,7 @@ from domain.token import (
     token_state,
 )
 from kam.settings import Settings
-from resolvers.driver import Kept, session_rows
+from resolvers.driver import Kept
 
 log = logging.getLogger("kam.auth")
 
@@ -139,39 +139,44 @@ def _caller(values: Sequence[Any]) -> Caller:
     return Caller(values[0], values[1])
 
 
+Rows = Callable[[Any, dict[str, Any]], Awaitable[Sequence[Sequence[Any]]]]
+
+
 class Authenticator:
     """Maps a request's Authorization header to the calling team member, with one SELECT.
 
-    It reads through the session the request then works with, so a request
-    takes one connection from the pool, not one to authenticate and another
-    to answer; the row is read on the driver's connection (resolvers/driver.py),
-    as it precedes every request.
+    It reads through the connection the request then works with (`rows`: its
+    session's, or a prepared read's reader), so a request takes one connection
+    from the pool, not one to authenticate and another to answer; the row is
+    read on the driver's connection (resolvers/driver.py), as it precedes every
+    request. A token's `last_used_at` is recorded in a session of its own.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, sessions: Callable[[], AsyncSession]) -> None:
         self.jwt = JwtVerifier(settings) if settings.jwt_key is not None else None
+        self.sessions = sessions
 
-    async def authenticate(self, authorization: str | None, session: AsyncSession) -> Caller:
-        """The caller: a value, not a row of `session`, so nothing later in the request changes it."""
+    async def authenticate(self, authorization: str | None, rows: Rows) -> Caller:
+        """The caller: a value, not a row of a session, so nothing later in the request changes it."""
         token = bearer_token(authorization)
         if is_jwt(token):
-            return await self._by_jwt(token, session)
+            return await self._by_jwt(token, rows)
         if is_api_token(token):
-            return await self._by_api_token(token, session)
+            return await self._by_api_token(token, rows)
         raise AuthenticationError("The bearer token is neither a kam API token nor a JWT.")
 
-    async def _by_jwt(self, token: str, session: AsyncSession) -> Caller:
+    async def _by_jwt(self, token: str, rows: Rows) -> Caller:
         if self.jwt is None:
             raise AuthenticationError("This server accepts no JWTs; use a kam API token.")
         email = self.jwt.email(token)
-        found = await session_rows(session, _BY_EMAIL, {"email": email})
+        found = await rows(_BY_EMAIL, {"email": email})
         if not found or not found[0][2]:
             raise AuthenticationError("No active team member has the email address the JWT names.")
         return _caller(found[0])
 
-    async def _by_api_token(self, token: str, session: AsyncSession) -> Caller:
+    async def _by_api_token(self, token: str, rows: Rows) -> Caller:
         now = utcnow()
-        found = await session_rows(session, _BY_TOKEN_HASH, {"token_hash": hash_token(token)})
+        found = await rows(_BY_TOKEN_HASH, {"token_hash": hash_token(token)})
         if not found:
             raise AuthenticationError("The API token is not known.")
         token_id, expires_at, revoked_at, last_used_at, *member = found[0]
@@ -183,7 +188,8 @@ class Authenticator:
         if not member[2]:
             raise AuthenticationError("The API token's team member is inactive.")
         if needs_last_used_update(last_used_at, now):
-            await _record_use(session, token_id, now)
+            async with self.sessions() as session:
+                await _record_use(session, token_id, now)
         return _caller(member)
 
 

@@ -564,7 +564,8 @@ async def answer(schema: GraphQLSchema, planned: Planned, variables: Any, ctx: R
     except Exception:
         # The general executor runs the query again and reports what went wrong, as for any query.
         log.warning("a compiled read failed; answering through the executor", exc_info=True)
-        await ctx.run(lambda session: session.rollback())
+        if ctx.reader is None:
+            await ctx.run(lambda session: session.rollback())
         return None
 
 

@@ -90,7 +90,8 @@ async def end_session(context: Any, *, keep: bool) -> None:
     except Exception:
         log.warning("ending the request's session failed (request %s)", current_request_id.get(), exc_info=True)
         with suppress(Exception):
-            await context.session.invalidate()
+            if context.opened is not None:
+                await context.opened.invalidate()
         if keep:
             raise
 

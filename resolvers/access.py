@@ -212,14 +212,16 @@ class Access:
 
 def bind_access(ctx: RequestContext) -> Access:
     """Create the request's Access for `ctx.member` and make it reachable from the session."""
-    access = Access(ctx, ctx.member)
-    ctx.session.info["access"] = access
-    ctx.session.info["member_id"] = ctx.member.id if ctx.member is not None else None
+    access = ctx.access = Access(ctx, ctx.member)
+    if ctx.opened is not None:
+        ctx.introduce(ctx.opened)
     return access
 
 
 def access_of(source: RequestContext | AsyncSession) -> Access:
     """The request's Access; a session without one belongs to no caller and may read nothing."""
+    if isinstance(source, RequestContext) and source.access is not None:
+        return source.access  # type: ignore[no-any-return]
     session = source.session if isinstance(source, RequestContext) else source
     access = session.info.get("access")
     if access is None:

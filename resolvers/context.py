@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.growth import MatrixThresholds
 from domain.team import Caller
+from resolvers.driver import Reader
 
 T = TypeVar("T")
 
@@ -38,11 +39,17 @@ class RequestContext:
     An AsyncSession cannot run two statements at once, while GraphQL resolves
     sibling fields concurrently; every database call goes through `run`, which
     serialises them on the request's own connection.
+
+    The session opens on first use: a prepared read (kam/prepared.py) reads
+    through its `reader` alone and never opens one.
     """
 
-    session: AsyncSession
     config: ApiConfig
     member: Caller | None = None
+    sessions: Callable[[], AsyncSession] | None = None  # opens the request's session
+    opened: AsyncSession | None = None  # the session, once open
+    reader: Reader | None = None  # a read-only request's connection, read through on the driver
+    access: Any = None  # what the caller may do (resolvers.access.bind_access)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _loaders: dict[Any, Any] = field(default_factory=dict)
     _writing: bool = False
@@ -50,6 +57,27 @@ class RequestContext:
     operating: bool = False  # an operation runs on this context: it ends the session (kam's CloseSession)
     finished: bool = False
     changed: bool = False  # a mutation of this request completed: its changes await `finish`
+
+    @property
+    def session(self) -> AsyncSession:
+        """The request's session, opened on first use."""
+        if self.opened is None:
+            assert self.sessions is not None, "the context has no session and no means to open one"
+            self.opened = self.sessions()
+            self.introduce(self.opened)
+        return self.opened
+
+    def introduce(self, session: AsyncSession) -> None:
+        """Make the caller's access reachable from `session` (ORM-level code only has the session)."""
+        session.info["access"] = self.access
+        session.info["member_id"] = self.member.id if self.member is not None else None
+
+    @property
+    def dialect(self) -> str:
+        """The name of the database's dialect ("postgresql", "sqlite")."""
+        if self.reader is not None and self.opened is None:
+            return self.reader.dialect.name  # type: ignore[no-any-return]
+        return self.session.get_bind().dialect.name
 
     async def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         if self._writing:
@@ -106,6 +134,11 @@ class RequestContext:
         """End the request: commit what its mutations wrote when `keep`, else roll it back; close the session."""
         async with self.lock:
             self.finished = True
-            if keep and self.changed:
-                await self.session.commit()
-            await self.session.close()
+            try:
+                if self.opened is not None:
+                    if keep and self.changed:
+                        await self.opened.commit()
+                    await self.opened.close()
+            finally:
+                if self.reader is not None:
+                    await self.reader.close()

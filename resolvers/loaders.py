@@ -121,7 +121,7 @@ def column_values(
     """
 
     async def load(parent_ids: list[int]) -> list[list[Any]]:
-        dialect = ctx.session.get_bind().dialect.name
+        dialect = ctx.dialect
         stmt = select(parent_column, value_column).where(among(parent_column, parent_ids, dialect))
         grouped: dict[int, list[Any]] = defaultdict(list)
         for parent_id, value in (await ctx.run(lambda s: s.execute(stmt))).all():

@@ -78,7 +78,7 @@ async def test_a_finished_request_reads_nothing_more(engine: AsyncEngine, sql: A
     """A read GraphQL abandoned may wake after the answer went out: it must not open a new connection."""
     from kam.app import api_config
 
-    ctx = RequestContext(session=session_factory(engine)(), config=api_config(Settings(database_url="sqlite://")))
+    ctx = RequestContext(config=api_config(Settings(database_url="sqlite://")), opened=session_factory(engine)())
     assert await ctx.run(lambda s: s.scalar(text("SELECT 1"))) == 1
     await ctx.finish(keep=False)
     sql.reset()

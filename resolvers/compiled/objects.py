@@ -134,7 +134,7 @@ class Run:
     def __init__(self, ctx: RequestContext, variables: Any) -> None:
         self.ctx = ctx
         self.variables = variables
-        self.dialect = ctx.session.get_bind().dialect.name
+        self.dialect = ctx.dialect
         self.bound: dict[FieldPlan, Any] = {}
         self.seen: dict[Any, list[tuple[Layout, list[Row]]]] = defaultdict(list)
         self.values: dict[tuple[Any, str], dict[int, list[str]]] = {}
@@ -163,6 +163,10 @@ class Run:
         return found
 
     async def rows(self, stmt: Any, params: dict[str, Any] | None = None) -> list[Row]:
+        reader = self.ctx.reader
+        if reader is not None:
+            return await reader.rows(stmt, params)  # a prepared read: one at a time, no session
+
         async def work(session: AsyncSession) -> list[Row]:
             if self.connection is None:
                 self.connection, self.driver = await connection_of(session)

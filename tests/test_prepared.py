@@ -145,3 +145,44 @@ async def test_a_prepared_read_past_the_time_limit_is_stopped_and_gives_its_conn
     assert b'"TIMEOUT"' in content and b'"data":null' in content
     assert engine.sync_engine.pool.checkedout() == 0
     assert (await answer.post("/graphql", json=body)).json()["data"]["relationshipMap"]["nodes"]
+
+
+class Sessions:
+    """Counts the sessions the view opens, and how many connections the pool has out after each request."""
+
+    def __init__(self, view: Any) -> None:
+        self.opened = 0
+        factory = view.sessions
+
+        def counted() -> Any:
+            self.opened += 1
+            return factory()
+
+        view.sessions = counted
+        view.authenticator.sessions = counted
+
+
+async def test_a_prepared_read_opens_no_session_and_gives_its_connection_back(
+    app: Any, engine: AsyncEngine, client: GraphQLClient, anonymous: GraphQLClient, accounts: list[str],
+    pipeline: Pipeline,
+) -> None:
+    body = {"query": MAP, "variables": {"id": accounts[0]}}
+    first = await _raw(client, body)
+    sessions = Sessions(app.state.graphql)
+    for account in accounts:
+        status, _, content = await _raw(client, {**body, "variables": {"id": account}})
+        assert status == 200 and b'"relationshipMap":{"nodes":[' in content
+        assert engine.sync_engine.pool.checkedout() == 0
+    assert await _raw(client, body) == first
+    assert sessions.opened == 0 and pipeline.runs == 1
+    # A prepared document with a missing or unknown token is refused as any request is, and changes nothing.
+    refused = await anonymous.http.post("/graphql", json=body)
+    assert client.member is not None
+    forged = f"kam_{client.member['token'].split('_')[1]}_{'A' * 43}"
+    unknown = await anonymous.http.post("/graphql", json=body, headers={"Authorization": f"Bearer {forged}"})
+    for response in (refused, unknown):
+        assert response.status_code == 401
+        assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        assert response.headers["www-authenticate"].startswith("Bearer")
+    assert "not known" in unknown.json()["errors"][0]["message"]
+    assert engine.sync_engine.pool.checkedout() == 0 and sessions.opened == 0 and pipeline.runs == 1

@@ -276,7 +276,11 @@ class KamGraphQL(GraphQL):
 def create_app(settings: Settings | None = None, engine: AsyncEngine | None = None) -> Starlette:
     settings = settings or get_settings()
     engine = engine or create_engine(
-        settings.database_url, echo=settings.echo_sql, statement_timeout=settings.request_timeout
+        settings.database_url,
+        echo=settings.echo_sql,
+        statement_timeout=settings.request_timeout,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
     )
 
     async def healthz(_: Request) -> JSONResponse:

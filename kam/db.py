@@ -19,17 +19,27 @@ def is_sqlite(url: str) -> bool:
 
 
 def create_engine(
-    database_url: str, *, echo: bool = False, statement_timeout: float | None = None, ping_after_idle: float = 1.0
+    database_url: str,
+    *,
+    echo: bool = False,
+    statement_timeout: float | None = None,
+    ping_after_idle: float = 1.0,
+    pool_size: int = 20,
+    max_overflow: int = 10,
 ) -> AsyncEngine:
     """The engine for `database_url`; on PostgreSQL, `statement_timeout` (seconds) stops a statement server-side,
     and a pooled connection idle for `ping_after_idle` seconds is pinged before use (`PingWhenIdle`).
+
+    The pool keeps `pool_size` connections open; the `max_overflow` opened beyond them are closed when
+    returned, so a pool smaller than the requests a worker has in flight opens and closes connections
+    all the time (each new one also prepares its statements anew).
 
     SQLite cannot stop a running statement: there the request's time limit
     answers the client, and the statement finishes in the background.
     """
     kwargs: dict[str, Any] = {"echo": echo}
     if not is_sqlite(database_url):
-        kwargs.update(pool_size=10, max_overflow=20)
+        kwargs.update(pool_size=pool_size, max_overflow=max_overflow)
         if statement_timeout:
             settings = {"statement_timeout": str(int(statement_timeout * 1000))}
             kwargs["connect_args"] = {"server_settings": settings}

@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(262_144, ge=1, description="Largest request body, in bytes, that /graphql reads.")
     request_timeout: float = Field(10.0, gt=0, description="Seconds one GraphQL request may run before it is stopped.")
+    database_pool_size: int = Field(
+        20, ge=1, description="PostgreSQL connections each worker keeps open between requests."
+    )
+    database_max_overflow: int = Field(
+        10, ge=0, description="Further PostgreSQL connections a worker opens under load, closed again once returned."
+    )
     document_cache_size: int = Field(
         512, ge=1, description="Distinct documents whose parse and validation are kept for reuse (per worker)."
     )

@@ -9,6 +9,7 @@ from graphql import GraphQLError
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from kam.app import create_app
 from kam.db import create_engine
 from kam.extensions import masked
 from tests.conftest import GraphQLClient
@@ -123,3 +124,21 @@ async def test_requests_after_the_server_ended_the_pools_connections_are_answere
     # A read answered before is prepared (kam/prepared.py): it takes a pooled connection of its own, retried too.
     assert await _drop_other_connections(database_url) >= 1
     assert (await client.execute(*reads["compiled"]))["account"]["name"] == "Nordwerk"
+
+
+@pytest.mark.parametrize("settings", [{"database_pool_size": 3, "database_max_overflow": 2}], indirect=True)
+async def test_the_pool_keeps_the_configured_number_of_connections(database_url: str, settings: Any) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite's pool is not sized")
+    app = create_app(settings)
+    engine = app.state.engine
+    try:
+        held = [await engine.connect() for _ in range(5)]
+        for connection in held:
+            await connection.execute(text("SELECT 1"))
+        assert engine.sync_engine.pool.checkedout() == 5
+        for connection in held:
+            await connection.close()
+        assert engine.sync_engine.pool.checkedin() == 3  # the two beyond the pool size were closed
+    finally:
+        await engine.dispose()

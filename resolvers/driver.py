@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -98,7 +98,16 @@ class Prepared:
         processors: Any = compiled._bind_processors
         sql, positions = compiled.string, compiled.positiontup
         if self.expands or self.literals:
-            sql, positions, processors = self._written(params)
+            if template is not None and template.fixed:
+                if template.written is None:
+                    before = set(params)
+                    template.written = self._written(params)  # also adds the values of expanded lists to `params`
+                    template.expanded = {name: params[name] for name in params.keys() - before}
+                else:
+                    params.update(template.expanded)
+                sql, positions, processors = template.written
+            else:
+                sql, positions, processors = self._written(params)
         values = []
         for name in positions or ():
             value = params[name]
@@ -115,13 +124,19 @@ class Prepared:
         return [tuple(v if p is None or v is None else p(v) for p, v in zip(results, row, strict=True)) for row in rows]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Template:
     """The parameters of one kept statement as `construct_params` makes them, made once: its own values
-    (as its cache key extracted them), and where each named parameter's given value goes."""
+    (as its cache key extracted them), and where each named parameter's given value goes.
+
+    When the lists and literals written into its SQL are all its own values (a filter's list of grades,
+    a page's limit), none given per run, the SQL they make is the same every run: `written` keeps it."""
 
     values: dict[str, Any]
     named: tuple[tuple[str, str, bool], ...]  # (key, compiled name, required)
+    fixed: bool  # nothing written into the SQL is given per run
+    written: tuple[str, Any, Any] | None = None
+    expanded: dict[str, Any] = field(default_factory=dict)  # the values of its lists, by their written names
 
     @classmethod
     def of(cls, compiled: SQLCompiler, cache_key: Any) -> Template | None:
@@ -133,7 +148,9 @@ class Template:
             None, extracted_parameters=cache_key.bindparams, escape_names=False, _collected_params=cache_key.params,
             _check=False,
         )
-        return cls(values, tuple((b.key, name, b.required) for b, name in binds.items() if not b.unique))
+        named = tuple((b.key, name, b.required) for b, name in binds.items() if not b.unique)
+        fixed = all(b.unique for b in (*compiled.post_compile_params, *compiled.literal_execute_params))
+        return cls(values, named, fixed)
 
     def filled(self, given: dict[str, Any] | None) -> dict[str, Any]:
         params = self.values.copy()

@@ -35,9 +35,13 @@ from graphql import (
     GraphQLField,
     GraphQLSchema,
     InlineFragmentNode,
+    ListValueNode,
+    ObjectValueNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    ValueNode,
+    VariableNode,
     get_named_type,
 )
 from graphql.execution.values import get_argument_values, get_variable_values
@@ -102,6 +106,7 @@ log = logging.getLogger("kam.compiled")
 
 
 BOUND_ARGUMENTS_KEPT = 256  # per field of a plan
+ABSENT = object()  # a variable the request did not give (its argument takes its default)
 
 
 def frozen(value: Any) -> Any:
@@ -111,6 +116,25 @@ def frozen(value: Any) -> Any:
     if isinstance(value, list):
         return tuple(frozen(v) for v in value)
     return value
+
+
+def variables_in(node: FieldNode) -> tuple[str, ...]:
+    """The names of the variables a field's arguments use, each once."""
+    names: list[str] = []
+
+    def visit(value: ValueNode) -> None:
+        if isinstance(value, VariableNode):
+            names.append(value.name.value)
+        elif isinstance(value, ListValueNode):
+            for item in value.values:
+                visit(item)
+        elif isinstance(value, ObjectValueNode):
+            for item in value.fields:
+                visit(item.value)
+
+    for argument in node.arguments or ():
+        visit(argument.value)
+    return tuple(dict.fromkeys(names))
 
 
 class Unsupported(Exception):
@@ -396,18 +420,21 @@ class Planner:
 
         What `spec` makes of them (a list request with its statement, an id) depends only on the
         arguments and on what the caller may read, so it is kept per both (LRU): a request repeating
-        them skips turning them into SQL."""
+        them skips turning them into SQL. The arguments are the document's literals and the variables
+        they name, so the values of those variables (as coerced) stand for them in the key."""
         definition = field.extensions["strawberry-definition"]
         node = nodes[0]  # validation makes every node of a merged field take the same arguments
         registry, config = self.schema.schema_converter.scalar_registry, self.schema.config
         kept: OrderedDict[Any, Any] = OrderedDict()
+        named = variables_in(node)
 
         def bind(run: Run) -> Any:
-            raw = get_argument_values(field, node, run.variables)
             access = access_of(run.ctx)
-            key = (frozen(raw), access.read_scope, access.member_id)
+            given = run.variables.coerced
+            key = (tuple(frozen(given.get(name, ABSENT)) for name in named), access.read_scope, access.member_id)
             found = kept.get(key)
             if found is None:
+                raw = get_argument_values(field, node, run.variables)
                 found = spec(run.ctx, **convert_arguments(raw, definition.arguments, registry, config))
                 kept[key] = found
                 if len(kept) > BOUND_ARGUMENTS_KEPT:

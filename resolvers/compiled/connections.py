@@ -133,14 +133,17 @@ class ConnectionShape:
 
     @staticmethod
     def _page_info(parts: list[tuple[str, str]], page: Page[Row], cursor: Any) -> dict[str, Any]:
-        values = {
-            "hasNextPage": page.has_next_page,
-            "hasPreviousPage": page.has_previous_page,
-            "startCursor": cursor(page.rows[0]) if page.rows else None,
-            "endCursor": cursor(page.rows[-1]) if page.rows else None,
-            "__typename": "PageInfo",
-        }
-        return {key: values[name] for key, name in parts}
+        def value(name: str) -> Any:
+            """Only what is asked: a cursor is JSON and base64 to make."""
+            if name == "hasNextPage":
+                return page.has_next_page
+            if name == "hasPreviousPage":
+                return page.has_previous_page
+            if name in ("startCursor", "endCursor"):
+                return cursor(page.rows[0 if name == "startCursor" else -1]) if page.rows else None
+            return "PageInfo"
+
+        return {key: value(name) for key, name in parts}
 
 
 @dataclass(eq=False)

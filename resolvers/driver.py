@@ -227,19 +227,6 @@ async def connection_of(session: AsyncSession) -> tuple[AsyncConnection, Any]:
     return found  # type: ignore[no-any-return]
 
 
-async def fetch(connection: AsyncConnection, driver: Any, stmt: Any, params: dict[str, Any] | None = None) -> list[Row]:
-    """The rows of a SELECT (or of a `Kept` one), as tuples of the values SQLAlchemy would give, read through
-    `driver`; the values of its `bindparam`s come from `params`."""
-    sync = connection.sync_connection
-    assert sync is not None
-    try:
-        return await _read(sync.engine, sync, driver, stmt, params)
-    except ConnectionLost as lost:
-        # What SQLAlchemy does when its own statement finds the connection gone: it is not pooled again.
-        await connection.invalidate(lost.__cause__)  # type: ignore[arg-type]
-        raise
-
-
 async def _read(engine: Engine, announcer: Any, driver: Any, stmt: Any, params: dict[str, Any] | None) -> list[Row]:
     """`stmt` run on `driver`, announced to `engine`'s `before_cursor_execute` listeners as `announcer`'s."""
     dialect = engine.dialect
@@ -265,20 +252,25 @@ async def _read(engine: Engine, announcer: Any, driver: Any, stmt: Any, params: 
 
 
 class ConnectionLost(Exception):
-    """The driver's connection broke during a read; it has been invalidated."""
+    """The driver's connection broke during a read (its holder invalidates it: it is not pooled again)."""
 
 
 async def session_rows(session: AsyncSession, stmt: Any, params: dict[str, Any] | None = None) -> list[Row]:
-    """`fetch` on the session's connection (checked out and begun as for any statement of the session).
+    """The rows of a SELECT (or of a `Kept` one), as tuples of the values SQLAlchemy would give, read on the
+    driver under the session's connection; the values of its `bindparam`s come from `params`.
 
     When this is the session's first statement, a connection found broken is replaced once: nothing ran
     on it yet (a pooled connection whose server went away since its last use fails this way)."""
     retry = not session.in_transaction()
     while True:
         connection, driver = await connection_of(session)
+        sync = connection.sync_connection
+        assert sync is not None
         try:
-            return await fetch(connection, driver, stmt, params)
-        except ConnectionLost:
+            return await _read(sync.engine, sync, driver, stmt, params)
+        except ConnectionLost as lost:
+            # What SQLAlchemy does when its own statement finds the connection gone.
+            await connection.invalidate(lost.__cause__)  # type: ignore[arg-type]
             if not retry:
                 raise
             retry = False
@@ -302,7 +294,7 @@ class Reader:
         self.used = False
 
     async def rows(self, stmt: Any, params: dict[str, Any] | None = None) -> list[Row]:
-        """`stmt`'s rows, as `fetch` reads them. A connection found broken at the first read is replaced once:
+        """`stmt`'s rows, as `session_rows` reads them. A connection found broken at the first read is replaced once:
         nothing ran on it yet (a pooled connection whose server went away since its last use fails this way)."""
         while True:
             if self.pooled is None:

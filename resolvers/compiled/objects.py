@@ -27,10 +27,9 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from resolvers.context import RequestContext
-from resolvers.driver import Kept, connection_of, fetch
+from resolvers.driver import Kept, session_rows
 
 Row = Sequence[Any]
 Getter = Callable[[Row], Any]
@@ -138,8 +137,6 @@ class Run:
         self.bound: dict[FieldPlan, Any] = {}
         self.seen: dict[Any, list[tuple[Layout, list[Row]]]] = defaultdict(list)
         self.values: dict[tuple[Any, str], dict[int, list[str]]] = {}
-        self.connection: AsyncConnection | None = None  # the session's, and its driver's, once the first read ran
-        self.driver: Any = None
 
     def bind(self, plans: Iterable[Arguments]) -> None:
         """Evaluate every argument of the plan before any SQL runs, so a bad one changes nothing."""
@@ -166,13 +163,7 @@ class Run:
         reader = self.ctx.reader
         if reader is not None:
             return await reader.rows(stmt, params)  # a prepared read: one at a time, no session
-
-        async def work(session: AsyncSession) -> list[Row]:
-            if self.connection is None:
-                self.connection, self.driver = await connection_of(session)
-            return await fetch(self.connection, self.driver, stmt, params)
-
-        return await self.ctx.run(work)
+        return await self.ctx.run(lambda session: session_rows(session, stmt, params))
 
     async def kept_rows(self, owner: Any, name: str, build: Callable[[str], Any], **params: Any) -> list[Row]:
         """Rows of a statement whose shape only depends on `owner` (a plan part) and `name`: built by

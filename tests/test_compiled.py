@@ -304,6 +304,25 @@ async def test_relationship_maps(servers: Servers) -> None:
     assert (await servers.both(MAP_OF, {"id": to_global_id("Account", 999_999)}))["data"] == {"relationshipMap": None}
 
 
+async def test_reads_below_one_row_compare_with_its_id(servers: Servers) -> None:
+    """Below one account, its people, coverage and links are read by `account_id = <its id>` (PostgreSQL's
+    generic plan for `= ANY(<array>)` expects ten ids, and sorts what the index gives in order); below
+    several accounts, by the list of their ids, in one statement all the same."""
+
+    def people_filters() -> list[str]:
+        flat = (" ".join(statement.split()) for statement in servers.statements.statements)
+        return [s.split("WHERE", 1)[1].split("ORDER BY")[0] for s in flat if "FROM stakeholder WHERE" in s]
+
+    servers.statements.reset()
+    await servers.compiled["ADMIN"].execute(MAP_OF, {"id": servers.accounts[1]})
+    assert [f.split(" = ")[1].split()[0] for f in people_filters()] in (["$1::INTEGER"], ["?"])
+    servers.statements.reset()
+    data = await servers.compiled["ADMIN"].execute(MAPS)
+    assert len(data["accounts"]["nodes"]) == 5
+    (listed,) = people_filters()
+    assert " IN (" in listed or "= ANY (" in listed
+
+
 @pytest.mark.parametrize(
     "variables",
     [

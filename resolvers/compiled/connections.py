@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, select
 
 from resolvers.compiled.objects import (
+    Among,
     Binder,
     Children,
     FieldPlan,
@@ -23,7 +24,6 @@ from resolvers.compiled.objects import (
     Row,
     Run,
     WithArguments,
-    among_ids,
     column_key,
     unique,
 )
@@ -166,10 +166,9 @@ class ChildConnection(WithArguments):
         found: list[Row] = []
         if ids and page.limit:
 
-            def pages(dialect: str) -> Any:
-                among = among_ids(self.parent, dialect)
+            def pages(among: Among) -> Any:
                 inner = child_pages_select(
-                    self.parent, ids, request.where, order, page, child.labelled, among=among
+                    self.parent, ids, request.where, order, page, child.labelled, among=among(self.parent)
                 ).subquery()
                 return (
                     select(*(inner.c[f"c{i}"] for i in range(len(child.columns))))
@@ -184,10 +183,10 @@ class ChildConnection(WithArguments):
         counts: dict[int, int] = {}
         if ids and self.shape.wants_count():
 
-            def counted(dialect: str) -> Any:
+            def counted(among: Among) -> Any:
                 return (
                     select(self.parent, func.count())
-                    .where(among_ids(self.parent, dialect), *request.where)
+                    .where(among(self.parent), *request.where)
                     .group_by(self.parent)
                 )
 
@@ -218,13 +217,13 @@ class RootConnection(WithArguments):
         statement = request.statement
         if page.limit:
 
-            def paged(_dialect: str) -> Any:
+            def paged(_among: Among) -> Any:
                 return page_select(statement.with_only_columns(*listed.labelled), self.model.id, order, page)
 
             found = await run.kept_rows(request, "page", paged)
         count = None
         if self.shape.wants_count():
-            count = int((await run.kept_rows(request, "count", lambda _dialect: count_select(statement)))[0][0])
+            count = int((await run.kept_rows(request, "count", lambda _among: count_select(statement)))[0][0])
         answer = (await self.shape.build(run, [child_page(found, page, order, lambda: None)], listed, order, [count]))[0]
         return lambda _row: answer
 
@@ -242,9 +241,9 @@ class FirstChild(Children):
         found: list[Row] = []
         if ids:
 
-            def first(dialect: str) -> Any:
+            def first(among: Among) -> Any:
                 inner = child_pages_select(
-                    self.parent, ids, (), self.order, FIRST_ONLY, child.labelled, among=among_ids(self.parent, dialect)
+                    self.parent, ids, (), self.order, FIRST_ONLY, child.labelled, among=among(self.parent)
                 ).subquery()
                 return select(*(inner.c[f"c{i}"] for i in range(len(child.columns)))).where(inner.c.rank == 1)
 

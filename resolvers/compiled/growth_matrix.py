@@ -157,6 +157,6 @@ class MatrixOf(WithArguments):
 
     async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
         request: MatrixRequest = self.arguments(run)
-        totals = await run.kept_rows(request, "totals", lambda _dialect: request.totals)
+        totals = await run.kept_rows(request, "totals", lambda _among: request.totals)
         answer = await self.plan.answer(run, request, matrix_of(totals, request.criteria, run.ctx.config.matrix_thresholds))
         return lambda _row: answer

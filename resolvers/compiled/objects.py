@@ -114,17 +114,27 @@ class Layout:
 
 
 # Statements of plan parts, built once (`Run.kept_rows`); they go when their plan does.
-_KEPT: WeakKeyDictionary[Any, dict[tuple[str, str], Kept]] = WeakKeyDictionary()
+_KEPT: WeakKeyDictionary[Any, dict[tuple[str, str, bool], Kept]] = WeakKeyDictionary()
 IDS = "ids"
+Among = Callable[[Any], Any]  # a column -> "it is one of the ids given as the parameter `ids`"
 
 
-def among_ids(column: Any, dialect: str) -> Any:
-    """`column` among the ids given as the parameter `ids`: one array on PostgreSQL, so one prepared
-    statement serves any number of them; an IN list on SQLite, which it takes as fast (up to 32,766 ids;
-    a larger answer falls back to the executor, whose loaders bind them as JSON)."""
-    if dialect == "sqlite":
-        return column.in_(bindparam(IDS, expanding=True))
-    return column == any_(bindparam(IDS, type_=ARRAY(Integer)))
+def among_ids(dialect: str, one: bool = False) -> Among:
+    """The condition "`column` is among the ids given as the parameter `ids`": one array on PostgreSQL, so
+    one prepared statement serves any number of them; an IN list on SQLite, which it takes as fast (up to
+    32,766 ids; a larger answer falls back to the executor, whose loaders bind them as JSON).
+
+    For `one` id, an equality: PostgreSQL's generic plan for `= ANY($1)` expects ten values and sorts
+    what an index on (column, order) gives in order for `= $1` (a map's people took twice as long)."""
+
+    def among(column: Any) -> Any:
+        if one:
+            return column == bindparam(IDS)
+        if dialect == "sqlite":
+            return column.in_(bindparam(IDS, expanding=True))
+        return column == any_(bindparam(IDS, type_=ARRAY(Integer)))
+
+    return among
 
 
 class Run:
@@ -165,14 +175,19 @@ class Run:
             return await reader.rows(stmt, params)  # a prepared read: one at a time, no session
         return await self.ctx.run(lambda session: session_rows(session, stmt, params))
 
-    async def kept_rows(self, owner: Any, name: str, build: Callable[[str], Any], **params: Any) -> list[Row]:
+    async def kept_rows(self, owner: Any, name: str, build: Callable[[Among], Any], **params: Any) -> list[Row]:
         """Rows of a statement whose shape only depends on `owner` (a plan part) and `name`: built by
-        `build(dialect)` once per dialect with bound parameters (`among_ids` for a list of ids), run with
-        `params`. Building and keying a statement costs more than PostgreSQL takes to answer a small one."""
+        `build(among)` once per dialect with bound parameters (`among(column)` for a list of `ids`; a
+        statement of its own for one id), run with `params`. Building and keying a statement costs more
+        than PostgreSQL takes to answer a small one."""
+        ids = params.get(IDS)
+        one = ids is not None and len(ids) == 1
         kept = _KEPT.setdefault(owner, {})
-        stmt = kept.get((name, self.dialect))
+        stmt = kept.get((name, self.dialect, one))
         if stmt is None:
-            stmt = kept[name, self.dialect] = Kept(build(self.dialect))
+            stmt = kept[name, self.dialect, one] = Kept(build(among_ids(self.dialect, one)))
+        if one:
+            params[IDS] = ids[0]
         return await self.rows(stmt, params)
 
     async def rows_among(
@@ -181,8 +196,8 @@ class Run:
         """`columns` of the rows whose `column` is one of `ids`, in `order_by` order (a statement kept as
         `kept_rows` keeps it)."""
 
-        def build(dialect: str) -> Any:
-            return select(*columns).where(among_ids(column, dialect)).order_by(*order_by)
+        def build(among: Among) -> Any:
+            return select(*columns).where(among(column)).order_by(*order_by)
 
         return await self.kept_rows(owner, name, build, ids=list(ids))
 

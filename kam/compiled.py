@@ -33,7 +33,6 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLError,
     GraphQLField,
-    GraphQLSchema,
     InlineFragmentNode,
     ListValueNode,
     ObjectValueNode,
@@ -44,7 +43,7 @@ from graphql import (
     VariableNode,
     get_named_type,
 )
-from graphql.execution.values import get_argument_values, get_variable_values
+from graphql.execution.values import get_argument_values
 from strawberry.extensions import SchemaExtension
 from strawberry.types.arguments import convert_arguments
 
@@ -60,6 +59,7 @@ from domain.stakeholder import (
     StakeholderBuyingRole,
 )
 from domain.team import TeamMember
+from kam.variables import Variables
 from resolvers.access import access_of
 from resolvers.accounts.reads import accounts_query
 from resolvers.compiled import (
@@ -282,6 +282,7 @@ class Planned:
     plan: ObjectPlan
     document: DocumentNode
     operation: OperationDefinitionNode
+    variables: Variables
 
     @cached_property
     def arguments(self) -> list[Arguments]:
@@ -307,7 +308,7 @@ class Planner:
             return self.plans[key]
         try:
             plan, operation = self._operation(document, operation_name)
-            found: Planned | None = Planned(plan, document, operation)
+            found: Planned | None = Planned(plan, document, operation, Variables(self.graphql, operation.variable_definitions or ()))
         except Unsupported as reason:
             log.debug("no plan for operation %s: %s", operation_name, reason)
             found = None
@@ -574,11 +575,11 @@ def planner_of(schema: strawberry.Schema, maxsize: int) -> Planner:
     return found
 
 
-async def answer(schema: GraphQLSchema, planned: Planned, variables: Any, ctx: RequestContext) -> dict[str, Any] | None:
+async def answer(planned: Planned, variables: Any, ctx: RequestContext) -> dict[str, Any] | None:
     """The data of the planned operation for these (raw) variables, or None when the general executor must answer:
     variables that do not fit their types or arguments the resolvers refuse (nothing ran then), or a read that
     failed (its transaction is rolled back)."""
-    coerced = get_variable_values(schema, planned.operation.variable_definitions or (), variables or {})
+    coerced = planned.variables.coerce(variables or {})
     if isinstance(coerced, list):
         return None  # the executor reports variables that do not fit
     run = Run(ctx, coerced)
@@ -615,7 +616,7 @@ class CompiledReads(SchemaExtension):
             planned = planner.plan(context.query, context.graphql_document, context.operation_name)
             data = None
             if planned is not None:
-                data = await answer(context.schema._schema, planned, context.variables, context.context)
+                data = await answer(planned, context.variables, context.context)
             if data is not None:
                 planner.served(context.query, self.named, planned)
                 context.result = ExecutionResult(data=data)

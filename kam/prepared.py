@@ -84,7 +84,7 @@ class PreparedReads:
 
     async def answer(self, request: PreparedRequest, ctx: RequestContext) -> bytes | None:
         """The response body, or None when the pipeline must answer (nothing was kept of the attempt)."""
-        data = await answer(self.graphql, request.planned, request.variables, ctx)
+        data = await answer(request.planned, request.variables, ctx)
         if data is None:
             return None
         return orjson.dumps({"data": data, "extensions": {"cost": {"requested": request.cost, "maximum": self.max_cost}}})

@@ -55,6 +55,7 @@ def _meta(args: argparse.Namespace) -> dict[str, Any]:
             "threads": args.threads,
             "duration": args.duration,
             "warmup": args.warmup,
+            "repeat": getattr(args, "repeat", 1),
         },
         "data": {},
     }
@@ -97,6 +98,8 @@ def command_run(args: argparse.Namespace) -> None:
     unknown = [q for q in queries if q not in workload.QUERIES]
     if unknown:
         sys.exit(f"Unknown queries {unknown}; choose from {', '.join(workload.QUERIES)}")
+    if args.repeat < 1:
+        sys.exit("--repeat takes a number of runs, 1 or more.")
     # Reads first: the write mix changes the data the reads would see.
     queries.sort(key=lambda q: workload.QUERIES[q].writes)
     load.ensure_wrk()
@@ -152,6 +155,13 @@ def _checks(
         prep.store.drop(url)
 
 
+def median_run(runs: list[tuple[load.Outcome, int]]) -> tuple[load.Outcome, int]:
+    """The run with the median requests/s (of an even number, the slower middle one): its latencies
+    come from the same run as its rate."""
+    ordered = sorted(runs, key=lambda run: run[0].rate)
+    return ordered[(len(ordered) - 1) // 2]
+
+
 def _run_config(
     args: argparse.Namespace,
     prep: stores.Prepared,
@@ -163,7 +173,7 @@ def _run_config(
     scratch: Path,
     result: dict[str, Any],
 ) -> None:
-    """Both servers on a fresh copy of the portfolio, each query against one and then the other."""
+    """Both servers on a fresh copy of the portfolio; for each query, `--repeat` runs of each, taking turns."""
     url = prep.store.copy(prep.store.pristine)
     try:
         with ExitStack() as stack:
@@ -179,24 +189,39 @@ def _run_config(
                 server.wait_ready()
             for q in queries:
                 path = load.write_bodies(scratch / f"{store}-{q}.jsonl", bodies[q])
-                for server in servers:
-                    target = server.endpoint(q)
-                    if args.warmup > 0:
-                        load.run(target, path, prep.token, _load(args, args.warmup))
+                measured: dict[str, list[tuple[load.Outcome, int]]] = {server.kind: [] for server in servers}
+                # The servers take turns, so a slow spell of the machine falls on both.
+                for turn in range(args.repeat):
+                    for server in servers:
+                        target = server.endpoint(q)
+                        if turn == 0 and args.warmup > 0:
+                            load.run(target, path, prep.token, _load(args, args.warmup))
+                            server.wait_idle()
+                        with MemorySampler(server, args.sample_interval) as memory:
+                            outcome = load.run(target, path, prep.token, _load(args, args.duration))
                         server.wait_idle()
-                    with MemorySampler(server, args.sample_interval) as memory:
-                        outcome = load.run(target, path, prep.token, _load(args, args.duration))
-                    server.wait_idle()
+                        measured[server.kind].append((outcome, memory.peak_kib))
+                        print(
+                            f"  {store} {workers}w {q:18} {server.kind:8} {outcome.rate:9.1f} req/s  "
+                            f"p50 {outcome.latency_ms['p50']:7.1f}  p99 {outcome.latency_ms['p99']:7.1f} ms  "
+                            f"failed {outcome.unanswered}",
+                            flush=True,
+                        )
+                for server in servers:
                     check = checks.get(q)
                     counts = (check.graphql if server.kind == "graphql" else check.baseline) if check else []
+                    runs = measured[server.kind]
+                    outcome, _ = median_run(runs)
                     run = {
                         "store": store,
                         "workers": workers,
                         "query": q,
                         "server": server.kind,
                         **outcome.as_json(),
+                        "failed": sum(o.unanswered for o, _ in runs),
+                        "requests_per_second_each": [round(o.rate, 2) for o, _ in runs],
                         "statements": counts,
-                        "peak_rss_kib": memory.peak_kib,
+                        "peak_rss_kib": max(peak for _, peak in runs),
                         "worker_hwm_kib": server.peak_kib(),
                         "answers_match": not (check and check.mismatches),
                     }
@@ -207,12 +232,6 @@ def _run_config(
                             f"answered in {outcome.seconds:.0f} s, too few for a stable figure; raise --duration "
                             "(and --timeout when requests take longer than it)."
                         )
-                    print(
-                        f"  {store} {workers}w {q:18} {server.kind:8} {outcome.rate:9.1f} req/s  "
-                        f"p50 {outcome.latency_ms['p50']:7.1f}  p99 {outcome.latency_ms['p99']:7.1f} ms  "
-                        f"failed {outcome.unanswered}",
-                        flush=True,
-                    )
     finally:
         prep.store.drop(url)
 
@@ -368,6 +387,13 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--queries", default=",".join(workload.QUERIES), help="Comma-separated queries.")
     run.add_argument(
         "--check", type=int, default=10, help="Requests per query run in-process to count SQL and compare answers."
+    )
+    run.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="Measured runs per query and server, the two servers taking turns; a table row is the run with "
+        "the median requests/s.",
     )
     run.add_argument("--sample-interval", type=float, default=0.5, help="Seconds between memory samples.")
     run.set_defaults(handler=command_run)

@@ -56,6 +56,14 @@ def markdown(result: dict[str, Any]) -> str:
         f"{meta['load']['threads']} thread(s), {meta['load']['duration']:g} s per run after a "
         f"{meta['load']['warmup']:g} s warm-up; {meta['bodies']} request bodies per query, one drawn at random per request."
     )
+    repeat = meta["load"].get("repeat", 1)
+    if repeat > 1:
+        out.append("")
+        out.append(
+            f"Each query ran {repeat} times on each server, the two servers taking turns; a row shows the run with "
+            "the median requests/s (its latencies with it), the failed requests of all runs, the highest memory "
+            "of all runs, and the requests/s of each run."
+        )
     out.append("")
     for store, data in meta["data"].items():
         counts = ", ".join(f"{v:,} {k}" for k, v in data["counts"].items())
@@ -87,15 +95,18 @@ def markdown(result: dict[str, Any]) -> str:
         title = QUERIES[query].title if query in QUERIES else query
         out += ["", f"## {query}: {title}", ""]
         out.append(
-            "| store | workers | server | req/s | p50 ms | p95 ms | p99 ms | SQL/req | peak MiB | failed | GraphQL/baseline |"
+            "| store | workers | server | req/s | p50 ms | p95 ms | p99 ms | SQL/req | peak MiB | failed | GraphQL/baseline "
+            "| req/s of each run |"
         )
-        out.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        out.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
         for run in (r for r in runs if r["query"] == query):
             lat = run["latency_ms"]
             out.append(
                 f"| {run['store']} | {run['workers']} | {run['server']} | {run['requests_per_second']:,.1f} | "
                 f"{lat['p50']:.1f} | {lat['p95']:.1f} | {lat['p99']:.1f} | {statements(run['statements'])} | "
-                f"{mib(run['peak_rss_kib'])} | {run['failed']} | {ratio(run, runs)} |"
+                f"{mib(run['peak_rss_kib'])} | {run['failed']} | {ratio(run, runs)} | "
+                + ", ".join(f"{rate:,.0f}" for rate in run.get("requests_per_second_each", ()))
+                + " |"
             )
     problems = [p for p in result.get("problems", [])]
     if problems:

@@ -182,7 +182,9 @@ class Run:
         than PostgreSQL takes to answer a small one."""
         ids = params.get(IDS)
         one = ids is not None and len(ids) == 1
-        kept = _KEPT.setdefault(owner, {})
+        kept = _KEPT.get(owner)
+        if kept is None:  # (a WeakKeyDictionary's setdefault makes a weak reference per call)
+            kept = _KEPT[owner] = {}
         stmt = kept.get((name, self.dialect, one))
         if stmt is None:
             stmt = kept[name, self.dialect, one] = Kept(build(among_ids(self.dialect, one)))
@@ -447,7 +449,9 @@ class ValueList(FieldPlan):
                 known[parent].append(value)
             rank = self.rank
             for i in missing:
-                known[i].sort(key=rank.__getitem__)
+                values = known[i]
+                if len(values) > 1:
+                    values.sort(key=rank.__getitem__)
         return known
 
     @cached_property

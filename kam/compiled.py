@@ -308,7 +308,8 @@ class Planner:
             return self.plans[key]
         try:
             plan, operation = self._operation(document, operation_name)
-            found: Planned | None = Planned(plan, document, operation, Variables(self.graphql, operation.variable_definitions or ()))
+            variables = Variables(self.graphql, operation.variable_definitions or ())
+            found: Planned | None = Planned(plan, document, operation, variables)
         except Unsupported as reason:
             log.debug("no plan for operation %s: %s", operation_name, reason)
             found = None

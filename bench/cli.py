@@ -155,7 +155,7 @@ def _checks(
         prep.store.drop(url)
 
 
-def median_run(runs: list[tuple[load.Outcome, int]]) -> tuple[load.Outcome, int]:
+def _median_run(runs: list[tuple[load.Outcome, int]]) -> tuple[load.Outcome, int]:
     """The run with the median requests/s (of an even number, the slower middle one): its latencies
     come from the same run as its rate."""
     ordered = sorted(runs, key=lambda run: run[0].rate)
@@ -211,7 +211,7 @@ def _run_config(
                     check = checks.get(q)
                     counts = (check.graphql if server.kind == "graphql" else check.baseline) if check else []
                     runs = measured[server.kind]
-                    outcome, _ = median_run(runs)
+                    outcome, _ = _median_run(runs)
                     run = {
                         "store": store,
                         "workers": workers,

@@ -449,9 +449,7 @@ class ValueList(FieldPlan):
                 known[parent].append(value)
             rank = self.rank
             for i in missing:
-                values = known[i]
-                if len(values) > 1:
-                    values.sort(key=rank.__getitem__)
+                known[i].sort(key=rank.__getitem__)
         return known
 
     @cached_property

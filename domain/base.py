@@ -58,6 +58,20 @@ def enum_column(enum_cls: type[enum.Enum]) -> Enum:
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        table = cls.__dict__.get("__table__")
+        if table is not None and has_own_id(table):
+            # A global ID is never handed out twice: without AUTOINCREMENT SQLite gives the highest deleted
+            # id to the next row, and a new object would inherit the old one's audit trail.
+            table.dialect_kwargs["sqlite_autoincrement"] = True
+
+
+def has_own_id(table: Any) -> bool:
+    """Rows keyed by one integer of their own (the others are keyed by their parents)."""
+    columns = list(table.primary_key.columns)
+    return len(columns) == 1 and isinstance(columns[0].type, Integer)
+
 
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from alembic import context
 from sqlalchemy.engine import Connection
@@ -23,6 +25,29 @@ def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
 
 
 def _configure(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        with foreign_keys_off(connection):
+            _run(connection)
+    else:
+        _run(connection)
+
+
+@contextmanager
+def foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """SQLite rebuilds a table by copying it and dropping the old one; with foreign keys on, that drop would
+    delete every row that cascades from it. The pragma only changes outside a transaction, so it is set before
+    the migrations begin (`_run` checks the keys before committing) and set back after them."""
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    connection.commit()
+    try:
+        yield
+    finally:
+        connection.rollback()
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
+
+
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -33,6 +58,10 @@ def _configure(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+        if connection.dialect.name == "sqlite":
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"the migrations left rows pointing nowhere: {broken[:10]}")
 
 
 async def _run_online(url: str) -> None:

@@ -77,11 +77,19 @@ def new_seed() -> int:
 
 
 async def highest_ids(conn: AsyncConnection) -> dict[str, int]:
-    """The highest id of every table that has ids, 0 for an empty one."""
+    """The highest id every table with ids has given out, 0 for none: what it holds, or what its id counter
+    (a PostgreSQL sequence, SQLite's AUTOINCREMENT) remembers of rows deleted since, so no id is given twice."""
     tables = Base.metadata.tables
     statement = select(*(select(func.coalesce(func.max(tables[name].c.id), 0)).scalar_subquery() for name in ID_TABLES))
-    row = (await conn.execute(statement)).one()
-    return dict(zip(ID_TABLES, row, strict=True))
+    held = dict(zip(ID_TABLES, (await conn.execute(statement)).one(), strict=True))
+    if conn.dialect.name == "postgresql":
+        counted = select(
+            *(func.pg_sequence_last_value(func.pg_get_serial_sequence(name, "id")) for name in ID_TABLES)
+        )
+        given = dict(zip(ID_TABLES, (await conn.execute(counted)).one(), strict=True))
+    else:
+        given = dict((await conn.execute(text("SELECT name, seq FROM sqlite_sequence"))).all())
+    return {name: max(held[name], given.get(name) or 0) for name in ID_TABLES}
 
 
 async def _insert_rows(conn: AsyncConnection, batch: Batch) -> None:

@@ -204,6 +204,14 @@ class Access:
             return await self.can_read(row.account_id)
         return self.member.role is MemberRole.ADMIN
 
+    async def check_as_hidden(self, model: type[Any]) -> None:
+        """Do what `visible` does for a row of `model` the caller may not see, for a row that does not exist:
+        otherwise a hidden object would answer measurably later than a missing one, and tell that it exists."""
+        if model in PLAN_ROWS:
+            await by_id(self.ctx, ActionPlan).load(0)
+        if model is Account or model in ACCOUNT_ROWS or model in PLAN_ROWS or model is AuditEvent:
+            await self.can_read(0)
+
     async def only_visible(self, rows: Sequence[Any]) -> list[Any]:
         """`rows` with every row the caller may not see replaced by None (plans load in one batch)."""
         flags = await asyncio.gather(*(self.visible(row) for row in rows))
@@ -231,6 +239,11 @@ def access_of(source: RequestContext | AsyncSession) -> Access:
 
 async def load_visible(ctx: RequestContext, model: type[Any], row_id: int) -> Any | None:
     """One row by primary key through the request's batched loader; None when it does not exist
-    or the caller may not see it (the two are indistinguishable)."""
+    or the caller may not see it. The two are indistinguishable, in the answer and in the time it
+    takes: a missing row is checked as a hidden one of its kind would be (the same statements)."""
     row = await by_id(ctx, model).load(row_id)
-    return row if await access_of(ctx).visible(row) else None
+    access = access_of(ctx)
+    if row is None:
+        await access.check_as_hidden(model)
+        return None
+    return row if await access.visible(row) else None

@@ -1,4 +1,5 @@
-"""`python -m bench`: run the benchmark, watch a worker's memory under long load, or profile a query."""
+"""`python -m bench`: run the benchmark, watch a worker's memory under long load, profile a query, or measure
+what parsing and validating the worst documents the limits allow costs."""
 
 from __future__ import annotations
 
@@ -348,6 +349,15 @@ async def _profile(
     return profiler
 
 
+# validation
+
+
+def command_validation(args: argparse.Namespace) -> None:
+    from bench import validation  # imports kam's schema, which the other commands leave to the servers
+
+    print(validation.run(args.repeat, args.seed, args.stream))
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True)
@@ -418,6 +428,21 @@ def parser() -> argparse.ArgumentParser:
         "--show-all", action="store_true", help="Show library frames too (strawberry, graphql-core, ...)."
     )
     profile.set_defaults(handler=command_profile)
+
+    checks = sub.add_parser(
+        "validation", help="CPU time of parsing and validating the worst documents the limits allow, and refused ones."
+    )
+    checks.add_argument("--repeat", type=int, default=21, help="Times each document is sent (the median is shown).")
+    checks.add_argument("--seed", type=int, default=1, help="Seed of the whitespace that keeps the caches cold.")
+    checks.add_argument(
+        "--stream",
+        type=int,
+        default=0,
+        metavar="N",
+        help="Also send N distinct copies of the slowest allowed and of a refused document in a row, and report "
+        "the CPU per request with the garbage collector's share (0: not).",
+    )
+    checks.set_defaults(handler=command_validation)
     return top
 
 

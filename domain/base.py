@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
+import re
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import DateTime, Enum, Integer, MetaData
@@ -18,6 +20,21 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# Ids are INTEGER columns: 32 bits on PostgreSQL. A number past this names no row on any store.
+MAX_ID = 2**31 - 1
+
+# A decimal as text: an optional minus sign, digits, optionally a point and more digits (what `str(Decimal)`
+# writes for money); no spaces, underscores, exponents, NaN or infinities, which `Decimal()` would take.
+DECIMAL_TEXT = re.compile(r"-?[0-9]{1,40}(\.[0-9]{1,40})?")
+
+
+def decimal_from_text(text: str) -> Decimal:
+    """The decimal `text` writes; ValueError when it is not written as `DECIMAL_TEXT` says."""
+    if not DECIMAL_TEXT.fullmatch(text):
+        raise ValueError(f"not a decimal number: {text[:40]!r}")
+    return Decimal(text)
 
 
 def utcnow() -> datetime:

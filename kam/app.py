@@ -13,7 +13,6 @@ from typing import Any
 
 import orjson
 from cross_web import HTTPException
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -25,6 +24,7 @@ from starlette.responses import (
     Response,
 )
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.schema.exceptions import InvalidOperationTypeError
@@ -34,11 +34,15 @@ from strawberry.types.unset import UNSET
 from domain.growth import MatrixThresholds
 from kam.auth import AuthenticationError, Authenticator
 from kam.db import create_engine, session_factory
-from kam.extensions import end_session, mask_unexpected, schema_extensions
+from kam.extensions import ROLLED_BACK, end_session, mask_unexpected, schema_extensions
+from kam.health import Readiness, livez
+from kam.heavy import HeavyTurns
+from kam.inputs import nesting_depth, text_problem
 from kam.limits import BodyLimit, timeout_error
 from kam.prepared import PreparedReads
 from kam.request_id import RequestIdMiddleware, current_request_id
 from kam.settings import Settings, get_settings
+from kam.unavailable import RETRY_AFTER, is_unavailable, reason, says_unavailable, unavailable_error
 from resolvers.access import bind_access
 from resolvers.context import ApiConfig, RequestContext
 from resolvers.driver import Reader, session_rows
@@ -96,9 +100,11 @@ class KamGraphQL(GraphQL):
     """Strawberry's ASGI view with kam's per-request context and GraphQL-over-HTTP status codes."""
 
     def __init__(self, engine: AsyncEngine, settings: Settings) -> None:
-        schema = build_schema(extensions=schema_extensions(settings))
+        self.turns = HeavyTurns(settings.heavy_query_cost)
+        schema = build_schema(extensions=schema_extensions(settings, self.turns))
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
         self.request_timeout = settings.request_timeout
+        self.max_json_depth = settings.max_json_depth
         self.engine = engine
         self.sessions = session_factory(engine)
         self.config = api_config(settings)
@@ -161,8 +167,12 @@ class KamGraphQL(GraphQL):
             return error_response(request, exc.reason, exc.status_code, {"code": code})
         except StarletteHTTPException:
             raise
-        except Exception:
+        except Exception as exc:
             request_id = current_request_id.get()
+            if is_unavailable(exc):  # authentication's read, a commit, a connection that timed out
+                extra = {"request_id": request_id}
+                log.warning("the database is unavailable (request %s): %s", request_id, reason(exc), extra=extra)
+                return self.unavailable(request)
             log.exception("unexpected error (request %s)", request_id, extra={"request_id": request_id})
             masked = {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
             return error_response(request, "Internal server error.", 500, masked)
@@ -175,7 +185,16 @@ class KamGraphQL(GraphQL):
             response.headers["content-type"] = GRAPHQL_RESPONSE_JSON
             if getattr(request.state, "graphql_request_error", False):
                 response.status_code = 400
+        if getattr(request.state, "unavailable", False):
+            response.status_code = 503
+            response.headers["Retry-After"] = RETRY_AFTER
         return response
+
+    def unavailable(self, request: Request) -> Response:
+        """503 with Retry-After: the database cannot answer now (kam/unavailable.py); the client retries."""
+        body = self.encode_json({"data": None, "errors": [unavailable_error().formatted]})
+        answered_as = GRAPHQL_RESPONSE_JSON if accepts_graphql_response(request) else "application/json"
+        return Response(body, 503, headers={"Retry-After": RETRY_AFTER}, media_type=answered_as)
 
     async def answer_prepared(self, request: Request) -> Response | None:
         """A query answered from its plan before, answered again without the pipeline (kam/prepared.py) and
@@ -202,7 +221,7 @@ class KamGraphQL(GraphQL):
             context = self.request_context(request, reader)
             body: bytes | None = None
             try:
-                async with asyncio.timeout(self.request_timeout) as deadline:
+                async with asyncio.timeout(self.request_timeout) as deadline, self.turns.admitted(prepared.cost):
                     body = await self.prepared.answer(prepared, context)
             except TimeoutError:
                 if not deadline.expired():
@@ -233,9 +252,20 @@ class KamGraphQL(GraphQL):
             decoded = json.loads(data)
         except ValueError as exc:  # not JSON, or not UTF-8
             raise HTTPException(400, "Unable to parse request body as JSON") from exc
+        except RecursionError as exc:
+            raise HTTPException(400, self.too_deep()) from exc
         if not isinstance(decoded, (dict, list)):
             raise HTTPException(400, "Expected a JSON object.")
+        if nesting_depth(decoded, self.max_json_depth) > self.max_json_depth:
+            raise HTTPException(400, self.too_deep())
+        name = decoded.get("operationName") if isinstance(decoded, dict) else None
+        problem = text_problem(name) if isinstance(name, str) else None
+        if problem is not None:  # it would be echoed in "Unknown operation named ..."
+            raise HTTPException(400, f"`operationName` must not contain {problem}.")
         return decoded
+
+    def too_deep(self) -> str:
+        return f"The request's JSON is nested more than {self.max_json_depth} levels deep, the limit."
 
     async def parse_http_body(self, request: Any) -> Any:
         content_type = media_type(request.content_type)
@@ -257,10 +287,18 @@ class KamGraphQL(GraphQL):
             return self.timed_out()
         if result.errors:
             result.errors = mask_unexpected(result.errors)
+            if any(says_unavailable(e) for e in result.errors):
+                # The request as a whole could not be answered: no partial data; what its mutations wrote was
+                # rolled back (CloseSession), as its ROLLED_BACK error says when they wrote anything.
+                rolled_back = [e for e in result.errors if e is ROLLED_BACK]
+                result.data, result.errors = None, [unavailable_error(), *rolled_back]
         return result
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:  # type: ignore[override]
         processed = await super().process_result(request, result)
+        if any(says_unavailable(e) for e in result.errors or ()):
+            request.state.unavailable = True  # run() answers 503 with Retry-After
+            return processed
         request_error = (
             result.data is None
             and bool(result.errors)
@@ -273,6 +311,26 @@ class KamGraphQL(GraphQL):
         return processed
 
 
+class MediaTypeCase:
+    """Media types are case-insensitive (RFC 9110): `APPLICATION/JSON` is JSON. strawberry compares the type
+    as written, so the Content-Type's type is lowercased before it reads it (its parameters are left alone)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            headers = scope["headers"]
+            for n, (name, value) in enumerate(headers):
+                if name == b"content-type":
+                    kind, semicolon, parameters = value.partition(b";")
+                    if kind != kind.lower():
+                        lowered = (name, kind.lower() + semicolon + parameters)
+                        scope = {**scope, "headers": [*headers[:n], lowered, *headers[n + 1 :]]}
+                    break
+        await self.app(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None, engine: AsyncEngine | None = None) -> Starlette:
     settings = settings or get_settings()
     engine = engine or create_engine(
@@ -281,16 +339,8 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         statement_timeout=settings.request_timeout,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,
+        busy_timeout=settings.sqlite_busy_timeout,
     )
-
-    async def healthz(_: Request) -> JSONResponse:
-        try:
-            async with asyncio.timeout(2):
-                async with engine.connect() as conn:
-                    await conn.execute(text("SELECT 1"))
-        except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
-            return JSONResponse({"status": "error", "database": "unreachable", "detail": type(exc).__name__}, 503)
-        return JSONResponse({"status": "ok", "database": "reachable"})
 
     async def home(_: Request) -> RedirectResponse:
         return RedirectResponse("/graphql")
@@ -304,11 +354,14 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         await engine.dispose()
 
     graphql = KamGraphQL(engine, settings)
+    readiness = Readiness(engine)
     app = Starlette(
         routes=[
             Route("/", home),
-            Route("/healthz", healthz),
-            Route("/graphql", BodyLimit(graphql, settings.max_body_bytes)),
+            Route("/livez", livez),
+            Route("/readyz", readiness.check),
+            Route("/healthz", readiness.check),
+            Route("/graphql", BodyLimit(MediaTypeCase(graphql), settings.max_body_bytes)),
         ],
         middleware=[Middleware(RequestIdMiddleware)],
         lifespan=lifespan,

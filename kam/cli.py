@@ -36,7 +36,7 @@ def serve(
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
     access_log: Annotated[bool, typer.Option(help="Log a line per request (uvicorn's access log).")] = True,
 ) -> None:
-    """Serve the GraphQL API (GraphiQL at /graphql, health at /healthz)."""
+    """Serve the GraphQL API (GraphiQL at /graphql; liveness at /livez, readiness at /readyz)."""
     import uvicorn
 
     settings = get_settings()

@@ -59,6 +59,8 @@ from domain.stakeholder import (
     StakeholderBuyingRole,
 )
 from domain.team import TeamMember
+from kam.documents import DEFAULT_BYTES as DOCUMENT_CACHE_BYTES
+from kam.documents import SizedLRU
 from kam.variables import Variables
 from resolvers.access import access_of
 from resolvers.accounts.reads import accounts_query
@@ -291,21 +293,24 @@ class Planned:
 
 
 class Planner:
-    """Plans of one schema's operations, kept per document (LRU)."""
+    """Plans of one schema's operations, kept per document (LRU).
 
-    def __init__(self, schema: strawberry.Schema, maxsize: int) -> None:
+    A plan holds its document, so what is kept is bounded as kam's document cache is (kam/documents.py): by the
+    number of entries and by the total length of their texts, no document longer than a sixteenth of that kept.
+    """
+
+    def __init__(self, schema: strawberry.Schema, maxsize: int, max_bytes: int = DOCUMENT_CACHE_BYTES) -> None:
         self.schema = schema
         self.graphql = schema._schema
         self.maxsize = maxsize
-        self.plans: OrderedDict[tuple[str, str | None], Planned | None] = OrderedDict()
-        self.answered: OrderedDict[tuple[str, str | None], Planned] = OrderedDict()
+        self.plans: SizedLRU[Planned | None] = SizedLRU(maxsize, max_bytes)
+        self.answered: SizedLRU[Planned] = SizedLRU(maxsize, max_bytes)
         self.fragments: dict[str, FragmentDefinitionNode] = {}
 
     def plan(self, query: str, document: DocumentNode, operation_name: str | None) -> Planned | None:
         key = (query, operation_name)
         if key in self.plans:
-            self.plans.move_to_end(key)
-            return self.plans[key]
+            return self.plans.get(key)
         try:
             plan, operation = self._operation(document, operation_name)
             variables = Variables(self.graphql, operation.variable_definitions or ())
@@ -313,20 +318,14 @@ class Planner:
         except Unsupported as reason:
             log.debug("no plan for operation %s: %s", operation_name, reason)
             found = None
-        self.plans[key] = found
-        if len(self.plans) > self.maxsize:
-            self.plans.popitem(last=False)
+        self.plans.put(key, found, len(query))
         return found
 
     def served(self, query: str, operation_name: str | None, planned: Planned) -> None:
         """`planned` answered a request for `query` naming `operation_name` (None: none) through the whole GraphQL
         pipeline: the document parses, passes validation and the limits that depend on it alone, and the name
         picks this query (kam/prepared.py)."""
-        key = (query, operation_name)
-        self.answered[key] = planned
-        self.answered.move_to_end(key)
-        if len(self.answered) > self.maxsize:
-            self.answered.popitem(last=False)
+        self.answered.put((query, operation_name), planned, len(query))
 
     def prepared(self, query: str, operation_name: str | None) -> Planned | None:
         """The plan that answered such a request before (`served`), if it is still kept."""
@@ -569,10 +568,10 @@ class Planner:
 _planners: WeakKeyDictionary[strawberry.Schema, Planner] = WeakKeyDictionary()
 
 
-def planner_of(schema: strawberry.Schema, maxsize: int) -> Planner:
+def planner_of(schema: strawberry.Schema, maxsize: int, max_bytes: int = DOCUMENT_CACHE_BYTES) -> Planner:
     found = _planners.get(schema)
     if found is None:
-        found = _planners[schema] = Planner(schema, maxsize)
+        found = _planners[schema] = Planner(schema, maxsize, max_bytes)
     return found
 
 
@@ -601,8 +600,9 @@ async def answer(planned: Planned, variables: Any, ctx: RequestContext) -> dict[
 class CompiledReads(SchemaExtension):
     """Answers a query from its plan when it has one; the general executor answers the rest."""
 
-    def __init__(self, maxsize: int) -> None:
+    def __init__(self, maxsize: int, max_bytes: int = DOCUMENT_CACHE_BYTES) -> None:
         self.maxsize = maxsize
+        self.max_bytes = max_bytes
         self.named: str | None = None
 
     def on_operation(self) -> Iterator[None]:
@@ -613,7 +613,7 @@ class CompiledReads(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context
         if context.result is None and isinstance(context.context, RequestContext) and context.query:
-            planner = planner_of(context.schema, self.maxsize)
+            planner = planner_of(context.schema, self.maxsize, self.max_bytes)
             planned = planner.plan(context.query, context.graphql_document, context.operation_name)
             data = None
             if planned is not None:

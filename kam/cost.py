@@ -5,9 +5,16 @@ A connection's `edges` and `nodes` return as many objects as the page asked
 for (`first`/`last`, the default page size when neither is given, never more
 than the maximum page size), and everything selected inside them is counted
 that many times. `nodes(ids:)` counts one per ID; other lists, whose length
-the client cannot choose, count as one default page. Scalars, enums and
-introspection are free. So `{ accounts(first: 50) { nodes { name owner { name } } } }`
-costs 1 + 50 x (1 + 1) = 101.
+the client cannot choose, count as one default page. Scalars and enums are
+free. So `{ accounts(first: 50) { nodes { name owner { name } } } }` costs
+1 + 50 x (1 + 1) = 101.
+
+Introspection is priced the same way, its lists at what they can hold in this
+schema (`introspection_sizes`): a nested introspection (`types { fields { type
+{ fields ...`) multiplies the largest of them, as it may, and is refused; the
+full introspection GraphiQL sends counts the schema's types, fields and
+arguments once each (7,681 in kam's schema). That 30 aliased copies of it still
+cost less than the limit is why `__schema` has a limit of its own (kam/limits.py).
 
 The cost of the operation that runs is reported in the response's
 `extensions.cost` as `{requested, maximum}`; above the maximum, nothing runs
@@ -16,9 +23,11 @@ and the error says by how much.
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from fractions import Fraction
+from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
 
 from graphql import (
@@ -26,6 +35,7 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLEnumType,
     GraphQLError,
     GraphQLField,
     GraphQLInterfaceType,
@@ -37,27 +47,86 @@ from graphql import (
     IntValueNode,
     ListValueNode,
     OperationDefinitionNode,
+    SchemaMetaFieldDef,
     SelectionSetNode,
+    TypeMetaFieldDef,
     ValueNode,
     VariableNode,
     get_named_type,
     get_nullable_type,
+    is_abstract_type,
     is_composite_type,
+    is_input_object_type,
 )
 from strawberry.extensions import SchemaExtension
 
+from kam.heavy import HeavyTurns
 from kam.limits import QUERY_TOO_COSTLY, past_limit
 
 CONNECTION_FIELDS = ("edges", "pageInfo")
 PAGE_ARGUMENTS = ("first", "last")
+META_FIELDS = {"__schema": SchemaMetaFieldDef, "__type": TypeMetaFieldDef}
+Cost = int | Fraction  # introspection lists count fractions of objects per parent
 
 
 def is_connection(type_: GraphQLNamedType) -> bool:
     return isinstance(type_, GraphQLObjectType) and all(name in type_.fields for name in CONNECTION_FIELDS)
 
 
+class ListSize(NamedTuple):
+    """What one introspection list (`__Type.fields`, ...) holds in a schema."""
+
+    largest: int  # items in the longest such list
+    total: int  # items in all of them together
+    parents: int  # objects having such a list (all types, all fields, ...)
+    whole: bool  # the items of all parents are all objects of their kind (every type's fields: every field)
+
+
+IntrospectionSizes = dict[tuple[str, str], ListSize]
+_introspection_sizes: WeakKeyDictionary[GraphQLSchema, IntrospectionSizes] = WeakKeyDictionary()
+
+
+def introspection_sizes(schema: GraphQLSchema) -> IntrospectionSizes:
+    """The sizes of the introspection lists of `schema`, computed once per schema.
+
+    A list reached from one object counts its `largest`; reached from all
+    objects of their kind (`__schema { types { fields ...`), `total / parents`
+    per object, so the whole list costs what it holds, not the largest of
+    them times the number of types.
+    """
+    sizes = _introspection_sizes.get(schema)
+    if sizes is not None:
+        return sizes
+    types = list(schema.type_map.values())
+    with_fields = [t for t in types if isinstance(t, (GraphQLObjectType, GraphQLInterfaceType))]
+    fields = [f for t in with_fields for f in t.fields.values()]
+    directives = schema.directives
+
+    def size(counts: Iterable[int], parents: int, whole: bool) -> ListSize:
+        counted = list(counts)
+        return ListSize(max(counted, default=0), sum(counted), parents, whole)
+
+    sizes = _introspection_sizes[schema] = {
+        ("__Schema", "types"): size([len(types)], 1, True),
+        ("__Schema", "directives"): size([len(directives)], 1, True),
+        ("__Type", "fields"): size((len(t.fields) for t in with_fields), len(types), True),
+        ("__Type", "inputFields"): size((len(t.fields) for t in types if is_input_object_type(t)), len(types), True),
+        ("__Type", "enumValues"): size(
+            (len(t.values) for t in types if isinstance(t, GraphQLEnumType)), len(types), True
+        ),
+        ("__Type", "interfaces"): size((len(t.interfaces) for t in with_fields), len(types), False),
+        ("__Type", "possibleTypes"): size(
+            (len(schema.get_possible_types(t)) for t in types if is_abstract_type(t)), len(types), False
+        ),
+        ("__Field", "args"): size((len(f.args) for f in fields), len(fields), True),
+        ("__Directive", "args"): size((len(d.args) for d in directives), len(directives), True),
+    }
+    return sizes
+
+
 class CostCounter:
-    """Computes the cost of one operation; fragments are costed once per page size they are used with."""
+    """Computes the cost of one operation; fragments are costed once per page size (and introspection scope) they are
+    used with."""
 
     def __init__(
         self,
@@ -77,7 +146,8 @@ class CostCounter:
                 self.variables[name] = literal(definition.default_value, {})
         self.default_page_size = default_page_size
         self.max_page_size = max_page_size
-        self._costed: dict[tuple[str, int | None], int] = {}
+        self.introspection = introspection_sizes(schema)
+        self._costed: dict[tuple[str, int | None, bool], Cost] = {}
         self._costing: set[str] = set()
         self.read: set[str] = set()  # the variables the cost depends on
 
@@ -88,35 +158,51 @@ class CostCounter:
 
     def operation_cost(self, operation: OperationDefinitionNode) -> int:
         root = self.schema.get_root_type(operation.operation)
-        return self.selection_cost(operation.selection_set, root, None) if root else 0
+        return math.ceil(self.selection_cost(operation.selection_set, root, None, False)) if root else 0
 
-    def selection_cost(self, selection_set: SelectionSetNode | None, parent: Any, page: int | None) -> int:
-        """Cost of one object's selections; `page` is the page size when the object is a connection."""
-        total = 0
+    def selection_cost(
+        self, selection_set: SelectionSetNode | None, parent: Any, page: int | None, whole: bool
+    ) -> Cost:
+        """Cost of one object's selections; `page` is the page size when the object is a connection, `whole` whether
+        it is one of all introspection objects of its kind."""
+        total: Cost = 0
         for selection in selection_set.selections if selection_set else ():
             if isinstance(selection, FieldNode):
-                total += self.field_cost(selection, parent, page)
+                total += self.field_cost(selection, parent, page, whole)
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
                 inner = self.schema.get_type(condition.name.value) if condition else parent
-                total += self.selection_cost(selection.selection_set, inner, page)
+                total += self.selection_cost(selection.selection_set, inner, page, whole)
             elif isinstance(selection, FragmentSpreadNode):
-                total += self.fragment_cost(selection.name.value, page)
+                total += self.fragment_cost(selection.name.value, page, whole)
         return total
 
-    def field_cost(self, node: FieldNode, parent: Any, page: int | None) -> int:
+    def field_cost(self, node: FieldNode, parent: Any, page: int | None, whole: bool) -> Cost:
         name = node.name.value
-        if name.startswith("__") or not isinstance(parent, (GraphQLObjectType, GraphQLInterfaceType)):
+        if not isinstance(parent, (GraphQLObjectType, GraphQLInterfaceType)):
             return 0
-        field = parent.fields.get(name)
+        field = META_FIELDS.get(name) or parent.fields.get(name)
         if field is None:
             return 0
         returned = get_named_type(field.type)
         if not is_composite_type(returned):
             return 0
+        if name in META_FIELDS or parent.name.startswith("__"):
+            count, whole = self.introspected(parent.name, name, field, whole)
+            return count * (1 + self.selection_cost(node.selection_set, returned, None, whole))
         count = self.objects_returned(node, field, page)
         inner_page = self.page_size(node) if is_connection(returned) else None
-        return count * (1 + self.selection_cost(node.selection_set, returned, inner_page))
+        return count * (1 + self.selection_cost(node.selection_set, returned, inner_page, False))
+
+    def introspected(self, parent: str, name: str, field: GraphQLField, whole: bool) -> tuple[Cost, bool]:
+        """Objects an introspection field returns, and whether they are all of their kind."""
+        if not isinstance(get_nullable_type(field.type), GraphQLList):
+            return 1, False
+        size = self.introspection.get((parent, name))
+        if size is None:  # no such list in graphql-core's introspection today: as long as the list of all types
+            return len(self.schema.type_map), False
+        whole = whole or size.parents == 1
+        return (Fraction(size.total, size.parents) if whole else size.largest), whole and size.whole
 
     def objects_returned(self, node: FieldNode, field: GraphQLField, page: int | None) -> int:
         if not isinstance(get_nullable_type(field.type), GraphQLList):
@@ -142,8 +228,8 @@ class CostCounter:
                 return literal(argument.value, self.variables)
         return None
 
-    def fragment_cost(self, name: str, page: int | None) -> int:
-        key = (name, page)
+    def fragment_cost(self, name: str, page: int | None, whole: bool) -> Cost:
+        key = (name, page, whole)
         if key in self._costed:
             return self._costed[key]
         fragment = self.fragments.get(name)
@@ -152,7 +238,7 @@ class CostCounter:
         self._costing.add(name)
         try:
             parent = self.schema.get_type(fragment.type_condition.name.value)
-            cost = self._costed[key] = self.selection_cost(fragment.selection_set, parent, page)
+            cost = self._costed[key] = self.selection_cost(fragment.selection_set, parent, page, whole)
         finally:
             self._costing.discard(name)
         return cost
@@ -187,6 +273,7 @@ def cost_exceeded(requested: int, maximum: int) -> GraphQLError:
 # Costs by document and by what the cost sees of the variables (LRU), per schema: walking a large
 # document per request costs more than answering a small query.
 COSTS_KEPT = 2048
+COSTS_KEPT_LARGEST = 16_384  # characters: the largest document the document cache keeps by default
 _costs: WeakKeyDictionary[GraphQLSchema, OrderedDict[Any, Any]] = WeakKeyDictionary()
 
 
@@ -218,6 +305,8 @@ def operation_cost(
         except RecursionError:
             requested = maximum + 1
         else:
+            if query is not None and len(query) > COSTS_KEPT_LARGEST:
+                return requested  # a document too large for the document cache is not kept here either
             names = tuple(sorted(counter.read))
             kept[document_key] = names
             kept[document_key, counter.signature(names)] = requested
@@ -229,14 +318,17 @@ def operation_cost(
 class QueryCost(SchemaExtension):
     """Refuses operations costing more than `maximum` and reports the cost in `extensions.cost`."""
 
-    def __init__(self, *, maximum: int, default_page_size: int, max_page_size: int) -> None:
+    def __init__(
+        self, *, maximum: int, default_page_size: int, max_page_size: int, turns: HeavyTurns | None = None
+    ) -> None:
         self.maximum = maximum
         self.default_page_size = default_page_size
         self.max_page_size = max_page_size
+        self.turns = turns
         self.requested: int | None = None
 
     def on_validate(self) -> Iterator[None]:
-        """Measured per request once the document is validated (`ValidationCache` comes first), since it depends on
+        """Measured per request once the document is validated (`ParseOnce` validates first), since it depends on
         the variables; reported beside the other limits the document breaks."""
         self.requested = None
         self.measure()
@@ -262,6 +354,14 @@ class QueryCost(SchemaExtension):
         self.requested = requested
         if requested > self.maximum:
             context.pre_execution_errors = [*(context.pre_execution_errors or ()), cost_exceeded(requested, self.maximum)]
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        """A heavy operation waits for its turn (`kam.heavy`) before it runs."""
+        if self.turns is None:
+            yield
+            return
+        async with self.turns.admitted(self.requested):
+            yield
 
     def get_results(self) -> dict[str, Any]:
         if self.requested is None:

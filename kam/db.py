@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from time import monotonic
 from typing import Any
 
@@ -12,6 +13,9 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+
+CONNECT_TIMEOUT = 5.0  # seconds to open a PostgreSQL connection, before the request is answered 503
 
 
 def is_sqlite(url: str) -> bool:
@@ -26,6 +30,7 @@ def create_engine(
     ping_after_idle: float = 1.0,
     pool_size: int = 20,
     max_overflow: int = 10,
+    busy_timeout: float = 5.0,
 ) -> AsyncEngine:
     """The engine for `database_url`; on PostgreSQL, `statement_timeout` (seconds) stops a statement server-side,
     and a pooled connection idle for `ping_after_idle` seconds is pinged before use (`PingWhenIdle`).
@@ -35,17 +40,20 @@ def create_engine(
     all the time (each new one also prepares its statements anew).
 
     SQLite cannot stop a running statement: there the request's time limit
-    answers the client, and the statement finishes in the background.
+    answers the client, and the statement finishes in the background. A SQLite
+    writer waits up to `busy_timeout` seconds for another's write lock.
     """
     kwargs: dict[str, Any] = {"echo": echo}
     if not is_sqlite(database_url):
         kwargs.update(pool_size=pool_size, max_overflow=max_overflow)
+        # A server that drops packets silently would hold a request for asyncpg's default minute.
+        kwargs["connect_args"] = {"timeout": CONNECT_TIMEOUT}
         if statement_timeout:
             settings = {"statement_timeout": str(int(statement_timeout * 1000))}
-            kwargs["connect_args"] = {"server_settings": settings}
+            kwargs["connect_args"]["server_settings"] = settings
     engine = create_async_engine(database_url, **kwargs)
     if is_sqlite(database_url):
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas(busy_timeout))
     else:
         PingWhenIdle(ping_after_idle).listen(engine)
     return engine
@@ -97,12 +105,18 @@ class PingWhenIdle:
             raise exc.InvalidatePoolError("a pooled connection failed its ping")
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.close()
+def _sqlite_pragmas(busy_timeout: float) -> Callable[[Any, Any], None]:
+    """Set on each new connection; past `busy_timeout` a writer gives up with "database is locked", which the
+    client gets as SERVICE_UNAVAILABLE (kam/unavailable.py) rather than waiting longer."""
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    return on_connect
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -6,7 +6,6 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import suppress
-from functools import cache, lru_cache
 from typing import Any
 
 from graphql import (
@@ -16,7 +15,6 @@ from graphql import (
     OperationDefinitionNode,
     StringValueNode,
     ValidationRule,
-    parse,
 )
 from sqlalchemy.exc import DBAPIError
 from strawberry.extensions import (
@@ -24,13 +22,16 @@ from strawberry.extensions import (
     DisableIntrospection,
     MaskErrors,
     SchemaExtension,
-    ValidationCache,
 )
 
 from kam.cost import QueryCost
+from kam.documents import DEFAULT_BYTES, Document, DocumentCache, cache_of, validated
+from kam.heavy import HeavyTurns
+from kam.inputs import text_problem, unstorable_text
 from kam.limits import TokenLimit, shape_rule
 from kam.request_id import current_request_id
 from kam.settings import Settings
+from kam.unavailable import is_unavailable, reason, unavailable_error
 
 log = logging.getLogger("kam.errors")
 
@@ -96,31 +97,49 @@ async def end_session(context: Any, *, keep: bool) -> None:
             raise
 
 
-@cache
-def _parser(maxsize: int) -> Callable[..., DocumentNode]:
-    return lru_cache(maxsize=maxsize)(parse)
-
-
 class ParseOnce(SchemaExtension):
-    """Each distinct document is parsed once per worker (LRU, keyed by the text and the parse options).
+    """Each distinct document is parsed and validated once per worker, while kam's document cache keeps it.
 
-    A document that does not parse is left to strawberry, whose own parse
-    reports it, so the error is coded and limited like any other.
+    The cache (kam/documents.py) is bounded by the total length of the texts
+    kept (`KAM_DOCUMENT_CACHE_BYTES`) as well as by their number
+    (`KAM_DOCUMENT_CACHE_SIZE`), and keeps no document longer than a sixteenth
+    of that: those are parsed and validated per request. One entry holds the
+    document and its validation errors per set of rules, keyed by the text and
+    the parse options. A document that does not parse is left to strawberry,
+    whose own parse reports it, so the error is coded and limited like any
+    other. Validation happens when its on_validate is entered, so the
+    extensions after it see the errors (strawberry's own validation, after every
+    on_validate was entered, then finds it done).
     """
 
-    def __init__(self, maxsize: int) -> None:
-        self.parse = _parser(maxsize)
+    def __init__(self, maxsize: int, max_bytes: int = DEFAULT_BYTES) -> None:
+        self.maxsize = maxsize
+        self.max_bytes = max_bytes
+        self.entry: Document | None = None
+
+    def cache(self) -> DocumentCache:
+        return cache_of(self.execution_context.schema._schema, self.maxsize, self.max_bytes)
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
         if context.query and context.graphql_document is None:
             with suppress(GraphQLError):
-                context.graphql_document = self.parse(context.query, **context.parse_options)
+                self.entry = self.cache().parsed(context.query, context.parse_options)
+                context.graphql_document = self.entry.document
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.graphql_document is not None and context.pre_execution_errors is None:
+            context.pre_execution_errors = validated(
+                context.schema._schema, self.entry, context.graphql_document, tuple(context.validation_rules)
+            )
         yield
 
 
 def is_unexpected(error: GraphQLError) -> bool:
-    """Errors kam raises on purpose carry a code; anything else is a bug the client must not see."""
+    """Errors kam raises on purpose carry a code; the client must not see anything else: a bug, or a database
+    that cannot answer right now (`masked` tells them apart)."""
     original = error.original_error
     coded = bool(error.extensions and error.extensions.get("code"))
     return original is not None and not isinstance(original, GraphQLError) and not coded
@@ -180,41 +199,34 @@ class RequireOperationName(SchemaExtension):
         yield
 
 
-def holds_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(holds_nul(v) for v in value.values())
-    if isinstance(value, list):
-        return any(holds_nul(v) for v in value)
-    return False
+def text_error(problem: str, node: StringValueNode | None = None) -> GraphQLError:
+    return GraphQLError(f"Text must not contain {problem}.", node, extensions={"code": "BAD_USER_INPUT"})
 
 
-def nul_error(node: StringValueNode | None = None) -> GraphQLError:
-    return GraphQLError("Text must not contain the NUL character (U+0000).", node, extensions={"code": "BAD_USER_INPUT"})
-
-
-class NulLiteralRule(ValidationRule):
+class UnstorableLiteralRule(ValidationRule):
     def enter_string_value(self, node: StringValueNode, *_args: Any) -> None:
-        if "\x00" in node.value:
-            self.report_error(nul_error(node))
+        problem = text_problem(node.value)
+        if problem is not None:
+            self.report_error(text_error(problem, node))
 
 
-class RefuseNulCharacters(SchemaExtension):
-    """Refuse text holding U+0000 anywhere in arguments or variables: PostgreSQL can neither store nor compare it.
+class RefuseUnstorableText(SchemaExtension):
+    """Refuse text no store keeps (U+0000, lone surrogates: `kam.inputs`) anywhere in arguments or variables.
 
     Literals are checked with the (cached) validation of the document, variables per request after it.
     """
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
-        context.validation_rules = (*context.validation_rules, NulLiteralRule)
+        context.validation_rules = (*context.validation_rules, UnstorableLiteralRule)
         yield
 
     def on_validate(self) -> Iterator[None]:
-        context = self.execution_context  # validated already: `ValidationCache` comes first
-        if not context.pre_execution_errors and holds_nul(context.variables or {}):
-            context.pre_execution_errors = [nul_error()]
+        context = self.execution_context  # validated already: `ParseOnce` comes first
+        if not context.pre_execution_errors:
+            problem = unstorable_text(context.variables or {})
+            if problem is not None:
+                context.pre_execution_errors = [text_error(problem)]
         yield
 
 
@@ -235,8 +247,20 @@ def statement_timed_out(error: GraphQLError) -> bool:
 
 
 def masked(error: GraphQLError) -> GraphQLError:
-    """What the client sees of an unexpected error; the log gets all of it, with the request ID."""
+    """What the client sees of an unexpected error; the log gets all of it, with the request ID.
+
+    A database that cannot answer right now (kam/unavailable.py) is no bug: a warning, and SERVICE_UNAVAILABLE,
+    which kam/app.py makes the answer to the whole request."""
     request_id = current_request_id.get()
+    if is_unavailable(error.original_error):
+        log.warning(
+            "the database is unavailable at %s (request %s): %s",
+            error.path,
+            request_id,
+            reason(error),
+            extra={"request_id": request_id},
+        )
+        return unavailable_error()
     if statement_timed_out(error):
         log.warning("a statement ran into the time limit at %s (request %s)", error.path, request_id)
         return GraphQLError(
@@ -269,25 +293,37 @@ def mask_unexpected(errors: list[GraphQLError]) -> list[GraphQLError]:
     return [masked(error) if is_unexpected(error) else error for error in errors]
 
 
-def schema_extensions(settings: Settings) -> list[Callable[[], Any]]:
+def schema_extensions(settings: Settings, turns: HeavyTurns | None = None) -> list[Callable[[], Any]]:
     """Everything kam adds around an operation: session handling, error codes and masking, and the limits."""
-    rules = [shape_rule(settings.max_query_depth, settings.max_aliases)]
+    from kam.overlap import CheckMergedFields
+
+    rules = [
+        shape_rule(
+            max_depth=settings.max_query_depth,
+            max_aliases=settings.max_aliases,
+            max_fields=settings.max_fields,
+            max_introspections=settings.max_introspections,
+        )
+    ]
     extensions: list[Callable[[], Any]] = [
         CloseSession,
-        lambda: ParseOnce(maxsize=settings.document_cache_size),
-        # Validates when its on_validate is entered, so the per-request checks of the extensions
-        # after it (NUL characters in variables, cost) see the document's validation errors.
-        lambda: ValidationCache(maxsize=settings.document_cache_size),
+        # Parses and validates through kam's document cache. It validates when its on_validate is entered, so
+        # the per-request checks of the extensions after it (NUL characters in variables, cost) see the
+        # document's validation errors.
+        lambda: ParseOnce(maxsize=settings.document_cache_size, max_bytes=settings.document_cache_bytes),
         MaskUnexpectedErrors,
         RequestErrorCodes,
-        RefuseNulCharacters,
+        RefuseUnstorableText,
         RequireOperationName,
         lambda: TokenLimit(max_token_count=settings.max_tokens),
+        # The limits on a document's shape end its validation before graphql-core's own rules do any work.
         lambda: AddValidationRules(rules),
+        CheckMergedFields,
         lambda: QueryCost(
             maximum=settings.max_query_cost,
             default_page_size=settings.default_page_size,
             max_page_size=settings.max_page_size,
+            turns=turns,
         ),
     ]
     if not settings.introspection:
@@ -297,5 +333,5 @@ def schema_extensions(settings: Settings) -> list[Callable[[], Any]]:
             CompiledReads,  # imports the schema, which imports this module
         )
 
-        extensions.append(lambda: CompiledReads(maxsize=settings.document_cache_size))
+        extensions.append(lambda: CompiledReads(maxsize=settings.document_cache_size, max_bytes=settings.document_cache_bytes))
     return extensions

@@ -3,17 +3,19 @@
 Every limit has a `KAM_*` setting and is on by default. A request past a limit
 gets an error whose `extensions` name it, the same way for every limit:
 `{"code": "QUERY_TOO_DEEP", "limit": "maxQueryDepth", "maximum": 15, "requested": 16}`.
-Depth and aliases are checked by kam's own validation rule rather than
-strawberry's `QueryDepthLimiter`/`MaxAliasesLimiter`: those walk a fragment
-again at every spread, so a few nested fragments spread twice each keep a
-worker busy for minutes; here each fragment is measured once.
+Depth, aliases, fields and whole-schema introspections are checked by kam's own
+validation rule rather than strawberry's `QueryDepthLimiter`/`MaxAliasesLimiter`:
+those walk a fragment again at every spread, so a few nested fragments spread
+twice each keep a worker busy for minutes; here each fragment is measured once.
+A document past one of these limits stops its validation there, before
+graphql-core's own rules (some of them quadratic in the fields) run.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from graphql import (
     DocumentNode,
@@ -27,11 +29,14 @@ from graphql import (
     SelectionSetNode,
     ValidationRule,
 )
+from graphql.validation.validate import ValidationAbortedError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import MaxTokensLimiter
 
 QUERY_TOO_DEEP = "QUERY_TOO_DEEP"
 TOO_MANY_ALIASES = "TOO_MANY_ALIASES"
+TOO_MANY_FIELDS = "TOO_MANY_FIELDS"
+TOO_MANY_INTROSPECTIONS = "TOO_MANY_INTROSPECTIONS"
 TOO_MANY_TOKENS = "TOO_MANY_TOKENS"
 QUERY_TOO_COSTLY = "QUERY_TOO_COSTLY"
 REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
@@ -46,48 +51,61 @@ def past_limit(code: str, limit: str, maximum: float, requested: int | None = No
     return extensions
 
 
+class Shape(NamedTuple):
+    depth: int = 0
+    aliases: int = 0
+    fields: int = 0
+    schemas: int = 0  # `__schema` fields: introspections of the whole schema
+
+
 class DocumentShape:
-    """Nesting depth and alias count of a document's selections, each fragment measured once.
+    """Nesting depth, aliases, fields and `__schema` fields of a document's selections, each fragment measured once.
 
     Depth counts fields that have selections, as strawberry's limiter does:
     `{ accounts { totalCount } }` is 1 deep. Introspection fields (`__schema`,
-    `__type`) do not add depth. Aliases count once per place they end up in,
-    so a fragment spread three times counts its aliases three times.
+    `__type`) do not add depth. Aliases, fields and `__schema` fields count once
+    per place they end up in, so a fragment spread three times counts its fields
+    three times.
     """
 
     def __init__(self, document: DocumentNode) -> None:
         self.fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
-        self._measured: dict[str, tuple[int, int]] = {}
+        self._measured: dict[str, Shape] = {}
         self._measuring: set[str] = set()
 
-    def measure(self, selection_set: SelectionSetNode | None) -> tuple[int, int]:
-        """(depth, aliases) of a selection set."""
-        depth = aliases = 0
+    def measure(self, selection_set: SelectionSetNode | None) -> Shape:
+        """The shape of a selection set."""
+        depth = aliases = fields = schemas = 0
         for selection in selection_set.selections if selection_set else ():
             if isinstance(selection, FieldNode):
+                name = selection.name.value
+                fields += 1
                 aliases += selection.alias is not None
+                schemas += name == "__schema"
                 if selection.selection_set is None:
                     continue
-                inner_depth, inner_aliases = self.measure(selection.selection_set)
-                aliases += inner_aliases
-                if not selection.name.value.startswith("__"):
-                    depth = max(depth, inner_depth + 1)
+                inner = self.measure(selection.selection_set)
+                if not name.startswith("__"):
+                    depth = max(depth, inner.depth + 1)
             elif isinstance(selection, InlineFragmentNode):
-                inner_depth, inner_aliases = self.measure(selection.selection_set)
-                depth, aliases = max(depth, inner_depth), aliases + inner_aliases
+                inner = self.measure(selection.selection_set)
+                depth = max(depth, inner.depth)
             elif isinstance(selection, FragmentSpreadNode):
-                inner_depth, inner_aliases = self.fragment(selection.name.value)
-                depth, aliases = max(depth, inner_depth), aliases + inner_aliases
-        return depth, aliases
+                inner = self.fragment(selection.name.value)
+                depth = max(depth, inner.depth)
+            else:
+                continue
+            aliases, fields, schemas = aliases + inner.aliases, fields + inner.fields, schemas + inner.schemas
+        return Shape(depth, aliases, fields, schemas)
 
-    def fragment(self, name: str) -> tuple[int, int]:
+    def fragment(self, name: str) -> Shape:
         if name in self._measured:
             return self._measured[name]
         fragment = self.fragments.get(name)
         if fragment is None or name in self._measuring:
-            return 0, 0  # unknown fragments and cycles are reported by graphql's own rules
+            return Shape()  # unknown fragments and cycles are reported by graphql's own rules
         self._measuring.add(name)
         try:
             result = self._measured[name] = self.measure(fragment.selection_set)
@@ -95,43 +113,104 @@ class DocumentShape:
             self._measuring.discard(name)
         return result
 
+    def unspread(self) -> Shape:
+        """Aliases and fields of the fragments no operation spreads (call after measuring the operations): they
+        are validated all the same."""
+        aliases = fields = 0
+        for name in self.fragments:
+            if name in self._measured:
+                continue
+            shape = self.fragment(name)
+            aliases, fields = aliases + shape.aliases, fields + shape.fields
+        return Shape(aliases=aliases, fields=fields)
 
-def shape_rule(max_depth: int, max_aliases: int) -> type[ValidationRule]:
-    """A validation rule refusing operations nested deeper than `max_depth` or with more than `max_aliases` aliases."""
+
+def shape_errors(
+    document: DocumentNode, *, max_depth: int, max_aliases: int, max_fields: int, max_introspections: int
+) -> list[GraphQLError]:
+    """The limits on the shape of a document that it passes: depth and `__schema` fields per operation, aliases
+    and fields in the whole document."""
+    shape = DocumentShape(document)
+    errors: list[GraphQLError] = []
+    aliases = fields = 0
+    try:
+        for operation in document.definitions:
+            if not isinstance(operation, OperationDefinitionNode):
+                continue
+            measured = shape.measure(operation.selection_set)
+            aliases, fields = aliases + measured.aliases, fields + measured.fields
+            if measured.depth > max_depth:
+                errors.append(
+                    GraphQLError(
+                        f"The operation is nested {measured.depth} levels deep; the limit is {max_depth}.",
+                        operation,
+                        extensions=past_limit(QUERY_TOO_DEEP, "maxQueryDepth", max_depth, measured.depth),
+                    )
+                )
+            if measured.schemas > max_introspections:
+                errors.append(
+                    GraphQLError(
+                        f"The operation introspects the whole schema (`__schema`) {measured.schemas} times;"
+                        f" the limit is {max_introspections}.",
+                        operation,
+                        extensions=past_limit(
+                            TOO_MANY_INTROSPECTIONS, "maxIntrospections", max_introspections, measured.schemas
+                        ),
+                    )
+                )
+        unspread = shape.unspread()
+    except RecursionError:
+        return [
+            GraphQLError(
+                f"The document is nested too deeply to measure; the limit is {max_depth}.",
+                extensions=past_limit(QUERY_TOO_DEEP, "maxQueryDepth", max_depth),
+            )
+        ]
+    aliases, fields = aliases + unspread.aliases, fields + unspread.fields
+    if aliases > max_aliases:
+        errors.append(
+            GraphQLError(
+                f"The document uses {aliases} aliases; the limit is {max_aliases}.",
+                extensions=past_limit(TOO_MANY_ALIASES, "maxAliases", max_aliases, aliases),
+            )
+        )
+    if fields > max_fields:
+        errors.append(
+            GraphQLError(
+                f"The document selects {fields} fields; the limit is {max_fields}.",
+                extensions=past_limit(TOO_MANY_FIELDS, "maxFields", max_fields, fields),
+            )
+        )
+    return errors
+
+
+class LimitPassed(ValidationAbortedError):
+    """A passed limit that ends validation: graphql-core keeps this error and runs no rule further."""
+
+
+def shape_rule(*, max_depth: int, max_aliases: int, max_fields: int, max_introspections: int) -> type[ValidationRule]:
+    """A validation rule refusing documents past the limits of `shape_errors`.
+
+    It measures the document when validation enters it, before any rule visits a
+    selection, and ends the validation of a document past a limit: graphql-core
+    runs its rules side by side over the document, so reporting alone would not
+    spare a refused document their work.
+    """
 
     class DocumentShapeRule(ValidationRule):
         def enter_document(self, node: DocumentNode, *_args: Any) -> bool:
-            shape = DocumentShape(node)
-            aliases = 0
-            try:
-                for operation in node.definitions:
-                    if not isinstance(operation, OperationDefinitionNode):
-                        continue
-                    depth, operation_aliases = shape.measure(operation.selection_set)
-                    aliases += operation_aliases
-                    if depth > max_depth:
-                        self.report_error(
-                            GraphQLError(
-                                f"The operation is nested {depth} levels deep; the limit is {max_depth}.",
-                                operation,
-                                extensions=past_limit(QUERY_TOO_DEEP, "maxQueryDepth", max_depth, depth),
-                            )
-                        )
-            except RecursionError:
-                self.report_error(
-                    GraphQLError(
-                        f"The document is nested too deeply to measure; the limit is {max_depth}.",
-                        extensions=past_limit(QUERY_TOO_DEEP, "maxQueryDepth", max_depth),
-                    )
-                )
-                return self.SKIP
-            if aliases > max_aliases:
-                self.report_error(
-                    GraphQLError(
-                        f"The document uses {aliases} aliases; the limit is {max_aliases}.",
-                        extensions=past_limit(TOO_MANY_ALIASES, "maxAliases", max_aliases, aliases),
-                    )
-                )
+            errors = shape_errors(
+                node,
+                max_depth=max_depth,
+                max_aliases=max_aliases,
+                max_fields=max_fields,
+                max_introspections=max_introspections,
+            )
+            if errors:
+                *reported, last = errors
+                for error in reported:
+                    self.report_error(error)
+                raise LimitPassed(last.message, last.nodes, extensions=last.extensions)
             return self.SKIP
 
     return DocumentShapeRule

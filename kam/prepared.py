@@ -26,7 +26,7 @@ import strawberry
 
 from kam.compiled import Planned, answer, planner_of
 from kam.cost import operation_cost
-from kam.extensions import holds_nul
+from kam.inputs import nesting_depth, unstorable_text
 from kam.settings import Settings
 from resolvers.context import RequestContext
 
@@ -42,11 +42,12 @@ class PreparedReads:
     """Finds requests for operations answered from their plans before, and answers them."""
 
     def __init__(self, schema: strawberry.Schema, settings: Settings) -> None:
-        self.planner = planner_of(schema, settings.document_cache_size)
+        self.planner = planner_of(schema, settings.document_cache_size, settings.document_cache_bytes)
         self.graphql = schema._schema
         self.default_page_size = settings.default_page_size
         self.max_page_size = settings.max_page_size
         self.max_cost = settings.max_query_cost
+        self.max_depth = settings.max_json_depth
 
     def find(self, body: bytes) -> PreparedRequest | None:
         """The request in `body` when it asks for a prepared operation with variables it can run with."""
@@ -66,7 +67,7 @@ class PreparedReads:
             return None
         planned = self.planner.prepared(query, name)
         variables = variables or {}
-        if planned is None or holds_nul(variables):
+        if planned is None or nesting_depth(data, self.max_depth) > self.max_depth or unstorable_text(data) is not None:
             return None
         cost = operation_cost(
             self.graphql,

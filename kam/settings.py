@@ -8,6 +8,8 @@ from functools import lru_cache
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from kam.documents import DEFAULT_BYTES as DOCUMENT_CACHE_BYTES
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KAM_", extra="ignore")
@@ -42,13 +44,32 @@ class Settings(BaseSettings):
     max_query_depth: int = Field(15, ge=1, description="Deepest nesting of selections an operation may have.")
     max_aliases: int = Field(30, ge=1, description="Most aliased fields one document may contain.")
     max_tokens: int = Field(2000, ge=1, description="Most tokens (names, punctuation, values) one document may contain.")
+    max_fields: int = Field(
+        400, ge=1, description="Most fields one document may select, a fragment's counted at every spread."
+    )
+    max_introspections: int = Field(
+        1, ge=0, description="Most `__schema` fields (introspections of the whole schema) one operation may select."
+    )
     max_query_cost: int = Field(
-        250_000,
+        50_000,
         ge=1,
         description="Highest estimated cost of an operation: objects it may return, lists counted at their page size.",
     )
+    heavy_query_cost: int = Field(
+        25_000,
+        ge=1,
+        description="Cost from which an operation is heavy: each worker runs one heavy operation at a time, lighter ones beside it.",
+    )
     max_body_bytes: int = Field(262_144, ge=1, description="Largest request body, in bytes, that /graphql reads.")
+    max_json_depth: int = Field(
+        32, ge=2, description="Deepest nesting of objects and lists a request body may have (variables included)."
+    )
     request_timeout: float = Field(10.0, gt=0, description="Seconds one GraphQL request may run before it is stopped.")
+    sqlite_busy_timeout: float = Field(
+        5.0,
+        ge=0,
+        description="Seconds a SQLite writer waits for another's write lock; past it, SERVICE_UNAVAILABLE (503).",
+    )
     database_pool_size: int = Field(
         20, ge=1, description="PostgreSQL connections each worker keeps open between requests."
     )
@@ -57,6 +78,14 @@ class Settings(BaseSettings):
     )
     document_cache_size: int = Field(
         512, ge=1, description="Distinct documents whose parse and validation are kept for reuse (per worker)."
+    )
+    document_cache_bytes: int = Field(
+        DOCUMENT_CACHE_BYTES,
+        ge=1,
+        description=(
+            "Total length of the document texts whose parse and validation each worker keeps; a document longer "
+            "than a sixteenth of it is not kept (parsed and validated per request)."
+        ),
     )
     compiled_reads: bool = Field(
         True,

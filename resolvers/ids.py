@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from strawberry.relay import GlobalID, GlobalIDValueError
 
+from domain.base import MAX_ID
 from domain.errors import DomainError, ErrorCode
 from resolvers.errors import BadUserInput
 
@@ -18,9 +19,17 @@ def parse_global_id(value: str) -> tuple[str, int]:
         gid = GlobalID.from_id(value)
     except (GlobalIDValueError, TypeError) as exc:
         raise ValueError("not a global ID") from exc
-    if not gid.node_id.isdigit() or len(gid.node_id) > 18:
+    return gid.type_name, row_id(gid.node_id)
+
+
+def row_id(text: str) -> int:
+    """The id in a global ID, written as kam writes it: no sign, no leading zero, within the stores' range."""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)) or text.startswith("0"):
         raise ValueError("not a global ID")
-    return gid.type_name, int(gid.node_id)
+    value = int(text)
+    if value > MAX_ID:
+        raise ValueError("not a global ID")
+    return value
 
 
 def input_id(value: str, type_name: str, field: str) -> int:

@@ -20,7 +20,7 @@ import itertools
 import json
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Generic, TypeVar
 
@@ -36,6 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
+from domain.base import MAX_ID, decimal_from_text
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
 
@@ -65,15 +66,32 @@ def text_key(name: str, column: InstrumentedAttribute[Any]) -> SortKey:
 
 
 def int_key(name: str, column: InstrumentedAttribute[Any]) -> SortKey:
-    return SortKey(name, column, lambda v: _typed(v, int))
+    return SortKey(name, column, _stored_int)
 
 
 def decimal_key(name: str, column: InstrumentedAttribute[Any]) -> SortKey:
-    return SortKey(name, column, lambda v: Decimal(_typed(v, str)))
+    return SortKey(name, column, lambda v: decimal_from_text(_typed(v, str)))
 
 
 def datetime_key(name: str, column: InstrumentedAttribute[Any]) -> SortKey:
-    return SortKey(name, column, lambda v: datetime.fromisoformat(_typed(v, str)))
+    return SortKey(name, column, lambda v: _utc(datetime.fromisoformat(_typed(v, str))))
+
+
+def _stored_int(value: Any) -> int:
+    """An integer a cursor may hold: one the stores' INTEGER columns can compare with."""
+    if not -MAX_ID - 1 <= _typed(value, int) <= MAX_ID:
+        raise ValueError("cursor value out of range")
+    return value  # type: ignore[no-any-return]
+
+
+def _utc(value: datetime) -> datetime:
+    """The cursor's time in UTC, as kam writes it; a naive or out-of-range one was not written by kam."""
+    if value.tzinfo is None:
+        raise ValueError("cursor time without an offset")
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("cursor time out of range") from None
 
 
 def date_key(name: str, column: InstrumentedAttribute[Any]) -> SortKey:
@@ -153,7 +171,7 @@ def decode_cursor(cursor: str | None, key: SortKey, argument: str) -> tuple[Any,
         name, value, row_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
         if name != key.name:
             raise ValueError("cursor belongs to another ordering")
-        return key.decode(value), _typed(row_id, int)
+        return key.decode(value), _stored_int(row_id)
     except (ValueError, TypeError, KeyError, InvalidOperation, binascii.Error, UnicodeError):
         raise BadUserInput(
             f"`{argument}` is not a valid cursor for this list and ordering.", argument=argument

@@ -15,6 +15,7 @@ from domain import account as model
 from domain import team as team_model
 from resolvers.accounts import mutations, reads
 from resolvers.context import RequestContext
+from resolvers.filters import any_of, search_term
 from resolvers.ids import argument_id
 from resolvers.loaders import by_id
 from resolvers.mutation import Outcome
@@ -179,16 +180,16 @@ class AccountFilter:
 
     def to_criteria(self) -> reads.AccountFilter:
         return reads.AccountFilter(
-            grades=tuple(self.grades or ()),
-            value_tiers=tuple(self.value_tiers or ()),
-            quadrants=tuple(self.quadrants or ()),
-            lifecycle_stages=tuple(self.lifecycle_stages or ()),
-            relationship_stages=tuple(self.relationship_stages or ()),
-            owner_ids=tuple(argument_id(i, "TeamMember", "filter.ownerIds") for i in self.owner_ids or ()),
-            industries=tuple(self.industries or ()),
-            regions=tuple(self.regions or ()),
+            grades=any_of(self.grades, "filter.grades"),
+            value_tiers=any_of(self.value_tiers, "filter.valueTiers"),
+            quadrants=any_of(self.quadrants, "filter.quadrants"),
+            lifecycle_stages=any_of(self.lifecycle_stages, "filter.lifecycleStages"),
+            relationship_stages=any_of(self.relationship_stages, "filter.relationshipStages"),
+            owner_ids=tuple(argument_id(i, "TeamMember", "filter.ownerIds") for i in any_of(self.owner_ids, "filter.ownerIds")),
+            industries=any_of(self.industries, "filter.industries"),
+            regions=any_of(self.regions, "filter.regions"),
             is_key_account=self.is_key_account,
-            search=self.search,
+            search=search_term(self.search, "filter.search"),
             include_archived=self.include_archived,
         )
 

@@ -17,6 +17,7 @@ from schema.need import NeedMutation
 from schema.node import NODE_TYPES, NodeQuery
 from schema.plan import PlanMutation
 from schema.relationship_map import RelationshipMapQuery
+from schema.scalars import SCALAR_OVERRIDES
 from schema.stakeholder import StakeholderMutation, StakeholderQuery
 from schema.team import TeamMutation, TeamQuery
 
@@ -51,6 +52,7 @@ def build_schema(extensions: Sequence[type | Callable[[], Any]] = ()) -> strawbe
         mutation=Mutation,
         types=[entry[0] for entry in NODE_TYPES.values()],
         extensions=list(extensions),
+        scalar_overrides=SCALAR_OVERRIDES,
     )
 
 

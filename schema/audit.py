@@ -15,6 +15,7 @@ from domain import audit as model
 from domain import team as team_model
 from resolvers.audit import reads
 from resolvers.errors import BadUserInput
+from resolvers.filters import any_of
 from resolvers.ids import argument_id, parse_global_id, to_global_id
 from resolvers.loaders import by_id
 from resolvers.pagination import page_request
@@ -101,15 +102,12 @@ class AuditEventFilter:
     occurred_before: datetime | None = strawberry.field(default=None, description="Events before this time (with a UTC offset).")
 
     def to_criteria(self) -> reads.AuditEventFilter:
-        def unique(values: list[Any] | None) -> tuple[Any, ...]:
-            return tuple(dict.fromkeys(values or ()))
-
         return reads.AuditEventFilter(
-            account_ids=unique([argument_id(i, "Account", "filter.accountIds") for i in self.account_ids or ()]),
-            actor_ids=unique([argument_id(i, "TeamMember", "filter.actorIds") for i in self.actor_ids or ()]),
-            entity_types=unique(self.entity_types),
-            entities=unique([_entity(i) for i in self.entity_ids or ()]),
-            operations=unique(self.operations),
+            account_ids=tuple(argument_id(i, "Account", "filter.accountIds") for i in any_of(self.account_ids, "filter.accountIds")),
+            actor_ids=tuple(argument_id(i, "TeamMember", "filter.actorIds") for i in any_of(self.actor_ids, "filter.actorIds")),
+            entity_types=any_of(self.entity_types, "filter.entityTypes"),
+            entities=tuple(_entity(i) for i in any_of(self.entity_ids, "filter.entityIds")),
+            operations=any_of(self.operations, "filter.operations"),
             occurred_after=_utc(self.occurred_after, "filter.occurredAfter"),
             occurred_before=_utc(self.occurred_before, "filter.occurredBefore"),
         )

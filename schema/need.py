@@ -13,6 +13,7 @@ from strawberry.types import Info
 from domain import account as account_model
 from domain import need as model
 from domain import stakeholder as stakeholder_model
+from resolvers.filters import any_of
 from resolvers.context import RequestContext
 from resolvers.ids import argument_id
 from resolvers.loaders import by_id
@@ -115,16 +116,15 @@ class NeedFilter:
     stakeholder_ids: list[strawberry.ID] | None = strawberry.field(default=None, description="Held by any of these stakeholders.")
 
     def to_criteria(self) -> reads.NeedFilter:
-        def unique(values: list[Any] | None) -> tuple[Any, ...]:
-            return tuple(dict.fromkeys(values or ()))
-
         return reads.NeedFilter(
-            categories=unique(self.categories),
-            statuses=unique(self.statuses),
-            quarters=unique(self.quarters),
-            visibilities=unique(self.visibilities),
-            priorities=unique(self.priorities),
-            stakeholder_ids=unique([argument_id(i, "Stakeholder", "filter.stakeholderIds") for i in self.stakeholder_ids or ()]),
+            categories=any_of(self.categories, "filter.categories"),
+            statuses=any_of(self.statuses, "filter.statuses"),
+            quarters=any_of(self.quarters, "filter.quarters"),
+            visibilities=any_of(self.visibilities, "filter.visibilities"),
+            priorities=any_of(self.priorities, "filter.priorities"),
+            stakeholder_ids=tuple(
+                argument_id(i, "Stakeholder", "filter.stakeholderIds") for i in any_of(self.stakeholder_ids, "filter.stakeholderIds")
+            ),
         )
 
 

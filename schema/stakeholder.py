@@ -13,6 +13,7 @@ from strawberry.types import Info
 from domain import account as account_model
 from domain import stakeholder as model
 from domain import team as team_model
+from resolvers.filters import any_of, search_term
 from resolvers.context import RequestContext
 from resolvers.ids import argument_id
 from resolvers.loaders import by_id
@@ -157,11 +158,11 @@ class StakeholderFilter:
 
     def to_criteria(self) -> reads.StakeholderFilter:
         return reads.StakeholderFilter(
-            buying_roles=tuple(dict.fromkeys(self.buying_roles or ())),
-            attitudes=tuple(dict.fromkeys(self.attitudes or ())),
-            influences=tuple(dict.fromkeys(self.influences or ())),
-            decision_levels=tuple(dict.fromkeys(self.decision_levels or ())),
-            search=(self.search or "").strip() or None,
+            buying_roles=any_of(self.buying_roles, "filter.buyingRoles"),
+            attitudes=any_of(self.attitudes, "filter.attitudes"),
+            influences=any_of(self.influences, "filter.influences"),
+            decision_levels=any_of(self.decision_levels, "filter.decisionLevels"),
+            search=search_term(self.search, "filter.search"),
         )
 
 

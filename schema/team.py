@@ -10,6 +10,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from domain import team as model
+from resolvers.filters import any_of, search_term
 from resolvers.loaders import by_id
 from resolvers.mutation import Outcome
 from resolvers.pagination import page_request
@@ -87,7 +88,9 @@ class TeamQuery:
     ) -> Connection[TeamMember]:
         flt = filter or TeamMemberFilter()
         page = page_request(context(info), reads.BY_NAME, first, after, last, before)
-        criteria = reads.TeamMemberFilter(roles=tuple(flt.roles or ()), active=flt.active, search=flt.search)
+        criteria = reads.TeamMemberFilter(
+            roles=any_of(flt.roles, "filter.roles"), active=flt.active, search=search_term(flt.search, "filter.search")
+        )
         return Connection(page=await reads.list_team_members(context(info), criteria, page))
 
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
+import json
+import time
+from collections.abc import AsyncIterator
 import gc
 import logging
 from pathlib import Path
@@ -12,6 +17,7 @@ import pytest
 
 import resolvers.accounts.reads
 from kam.app import create_app
+from kam.health import Readiness
 from kam.settings import Settings
 from tests.conftest import GraphQLClient
 from tests.factories import create_account
@@ -26,21 +32,51 @@ def global_id(type_name: str, row_id: object) -> str:
     return base64.b64encode(f"{type_name}:{row_id}".encode()).decode()
 
 
-async def test_healthz_reports_a_reachable_database(client: GraphQLClient) -> None:
-    response = await client.http.get("/healthz")
+@pytest.mark.parametrize("path", ["/readyz", "/healthz"])
+async def test_readiness_reports_a_reachable_database(client: GraphQLClient, path: str) -> None:
+    response = await client.http.get(path)
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "reachable"}
 
 
-async def test_healthz_reports_an_unreachable_database(tmp_path: Path) -> None:
+@pytest.mark.parametrize("path", ["/readyz", "/healthz"])
+async def test_readiness_reports_an_unreachable_database_without_the_servers_insides(tmp_path: Path, path: str) -> None:
     app = create_app(Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'kam.db'}"))
     try:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://kam.test") as http:
-            response = await http.get("/healthz")
+            response = await http.get(path)
+            live = await http.get("/livez")
     finally:
         await app.state.engine.dispose()
+    assert response.status_code == 503 and response.headers["retry-after"]
+    assert response.json() == {"status": "unavailable", "database": "unreachable"}
+    # The process itself is alive: an orchestrator must not restart it for its database.
+    assert live.status_code == 200 and live.json() == {"status": "ok"}
+
+
+class SlowDatabase:
+    """An engine stand-in whose connection takes long to come: `stall` blocks the event loop meanwhile."""
+
+    def __init__(self, stall: float) -> None:
+        self.stall = stall
+
+    @contextlib.asynccontextmanager
+    async def connect(self) -> AsyncIterator[None]:
+        await asyncio.sleep(0.2)  # the loop is watched by now
+        time.sleep(self.stall)  # a request hogging the worker's only thread
+        await asyncio.sleep(10)
+        yield
+
+
+@pytest.mark.parametrize(
+    ("stall", "answer"),
+    [(2.5, {"status": "busy", "database": "unknown"}), (0, {"status": "unavailable", "database": "no answer"})],
+    ids=["stalled-worker", "silent-database"],
+)
+async def test_readiness_tells_a_stalled_worker_from_a_silent_database(stall: float, answer: dict[str, str]) -> None:
+    response = await Readiness(SlowDatabase(stall)).check(None)  # type: ignore[arg-type]
     assert response.status_code == 503
-    assert response.json()["database"] == "unreachable"
+    assert json.loads(response.body) == answer
 
 
 async def test_get_with_html_accept_serves_graphiql(client: GraphQLClient) -> None:

@@ -30,6 +30,23 @@ MAX_ID = 2**31 - 1
 DECIMAL_TEXT = re.compile(r"-?[0-9]{1,40}(\.[0-9]{1,40})?")
 
 
+NUL = "the NUL character (U+0000)"
+SURROGATE = "a lone UTF-16 surrogate (U+D800 to U+DFFF)"
+
+
+def text_problem(text: str) -> str | None:
+    """What makes `text` unstorable, or None: PostgreSQL can neither store nor compare NUL, and a lone surrogate
+    (JSON's `"\\ud800"` decodes to one) cannot be encoded as UTF-8 for any driver, log or response."""
+    if "\x00" in text:
+        return NUL
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return SURROGATE
+    return None
+
+
 def decimal_from_text(text: str) -> Decimal:
     """The decimal `text` writes; ValueError when it is not written as `DECIMAL_TEXT` says."""
     if not DECIMAL_TEXT.fullmatch(text):

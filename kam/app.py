@@ -37,7 +37,7 @@ from kam.db import create_engine, session_factory
 from kam.extensions import ROLLED_BACK, end_session, mask_unexpected, schema_extensions
 from kam.health import Readiness, livez
 from kam.heavy import HeavyTurns
-from kam.inputs import nesting_depth, text_problem
+from kam.inputs import json_problem, text_problem
 from kam.limits import BodyLimit, timeout_error
 from kam.prepared import PreparedReads
 from kam.request_id import RequestIdMiddleware, current_request_id
@@ -105,6 +105,7 @@ class KamGraphQL(GraphQL):
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
         self.request_timeout = settings.request_timeout
         self.max_json_depth = settings.max_json_depth
+        self.max_json_items = settings.max_json_items
         self.engine = engine
         self.sessions = session_factory(engine)
         self.config = api_config(settings)
@@ -221,7 +222,7 @@ class KamGraphQL(GraphQL):
             context = self.request_context(request, reader)
             body: bytes | None = None
             try:
-                async with asyncio.timeout(self.request_timeout) as deadline, self.turns.admitted(prepared.cost):
+                async with asyncio.timeout(self.request_timeout) as deadline, self.turns.admitted(self.turns.is_heavy(prepared.cost)):
                     body = await self.prepared.answer(prepared, context)
             except TimeoutError:
                 if not deadline.expired():
@@ -253,19 +254,17 @@ class KamGraphQL(GraphQL):
         except ValueError as exc:  # not JSON, or not UTF-8
             raise HTTPException(400, "Unable to parse request body as JSON") from exc
         except RecursionError as exc:
-            raise HTTPException(400, self.too_deep()) from exc
+            raise HTTPException(400, f"The request's JSON is nested more than {self.max_json_depth} levels deep, the limit.") from exc
         if not isinstance(decoded, (dict, list)):
             raise HTTPException(400, "Expected a JSON object.")
-        if nesting_depth(decoded, self.max_json_depth) > self.max_json_depth:
-            raise HTTPException(400, self.too_deep())
+        problem = json_problem(decoded, self.max_json_depth, self.max_json_items)
+        if problem is not None:
+            raise HTTPException(400, f"The request's JSON {problem}.")
         name = decoded.get("operationName") if isinstance(decoded, dict) else None
         problem = text_problem(name) if isinstance(name, str) else None
         if problem is not None:  # it would be echoed in "Unknown operation named ..."
             raise HTTPException(400, f"`operationName` must not contain {problem}.")
         return decoded
-
-    def too_deep(self) -> str:
-        return f"The request's JSON is nested more than {self.max_json_depth} levels deep, the limit."
 
     async def parse_http_body(self, request: Any) -> Any:
         content_type = media_type(request.content_type)

@@ -60,7 +60,7 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
-from kam.heavy import HeavyTurns
+from kam.heavy import HeavyTurns, introspects_schema
 from kam.limits import QUERY_TOO_COSTLY, past_limit
 
 CONNECTION_FIELDS = ("edges", "pageInfo")
@@ -360,7 +360,10 @@ class QueryCost(SchemaExtension):
         if self.turns is None:
             yield
             return
-        async with self.turns.admitted(self.requested):
+        context = self.execution_context
+        operation = select_operation(context.graphql_document, context.operation_name) if context.graphql_document else None
+        heavy = self.turns.is_heavy(self.requested) or introspects_schema(context.graphql_document, operation)
+        async with self.turns.admitted(heavy):
             yield
 
     def get_results(self) -> dict[str, Any]:

@@ -5,47 +5,35 @@ A JSON body may be nested a thousand levels deep and still be small; Python's
 same. Text may hold what no store keeps: the NUL character (PostgreSQL can
 neither store nor compare it) and lone UTF-16 surrogates (JSON's `"\\ud800"`
 decodes to a Python string that cannot be encoded as UTF-8, so the driver, the
-log and the response would each fail on it). Both walks here are iterative.
+log and the response would each fail on it). Both walks here are iterative,
+and a list of tens of thousands of items is refused before GraphQL coerces each.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-NUL = "the NUL character (U+0000)"
-SURROGATE = "a lone UTF-16 surrogate (U+D800 to U+DFFF)"
+from domain.base import text_problem
 
 
-def nesting_depth(value: Any, limit: int) -> int:
-    """How deeply `value` nests objects and lists (a scalar is 0, `[]` is 1); stops counting past `limit`."""
-    deepest = 0
+def json_problem(value: Any, max_depth: int, max_items: int) -> str | None:
+    """What makes a decoded body too large to walk further, or None: objects and lists nested more than
+    `max_depth` deep (a scalar is 0 deep, `[]` 1), or a list of more than `max_items` (coercing each item of a
+    list variable is work no limit on the document sees)."""
     pending: list[tuple[Any, int]] = [(value, 0)]
     while pending:
         item, depth = pending.pop()
         if isinstance(item, dict):
-            children = item.values()
+            children: Any = item.values()
         elif isinstance(item, list):
+            if len(item) > max_items:
+                return f"holds a list of {len(item)} items; the limit is {max_items}"
             children = item
         else:
             continue
-        depth += 1
-        if depth > deepest:
-            deepest = depth
-            if deepest > limit:
-                return deepest
-        pending.extend((child, depth) for child in children)
-    return deepest
-
-
-def text_problem(text: str) -> str | None:
-    """What makes `text` unstorable, or None."""
-    if "\x00" in text:
-        return NUL
-    if not text.isascii():
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            return SURROGATE
+        if depth + 1 > max_depth:
+            return f"is nested more than {max_depth} levels deep, the limit"
+        pending.extend((child, depth + 1) for child in children)
     return None
 
 

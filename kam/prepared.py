@@ -26,7 +26,7 @@ import strawberry
 
 from kam.compiled import Planned, answer, planner_of
 from kam.cost import operation_cost
-from kam.inputs import nesting_depth, unstorable_text
+from kam.inputs import json_problem, unstorable_text
 from kam.settings import Settings
 from resolvers.context import RequestContext
 
@@ -48,6 +48,7 @@ class PreparedReads:
         self.max_page_size = settings.max_page_size
         self.max_cost = settings.max_query_cost
         self.max_depth = settings.max_json_depth
+        self.max_items = settings.max_json_items
 
     def find(self, body: bytes) -> PreparedRequest | None:
         """The request in `body` when it asks for a prepared operation with variables it can run with."""
@@ -67,7 +68,7 @@ class PreparedReads:
             return None
         planned = self.planner.prepared(query, name)
         variables = variables or {}
-        if planned is None or nesting_depth(data, self.max_depth) > self.max_depth or unstorable_text(data) is not None:
+        if planned is None or json_problem(data, self.max_depth, self.max_items) is not None or unstorable_text(data) is not None:
             return None
         cost = operation_cost(
             self.graphql,

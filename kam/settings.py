@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     max_json_depth: int = Field(
         32, ge=2, description="Deepest nesting of objects and lists a request body may have (variables included)."
     )
+    max_json_items: int = Field(
+        1000, ge=1, description="Most items one list of a request body may hold (variables included)."
+    )
     request_timeout: float = Field(10.0, gt=0, description="Seconds one GraphQL request may run before it is stopped.")
     sqlite_busy_timeout: float = Field(
         5.0,

@@ -36,11 +36,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
-from domain.base import MAX_ID, decimal_from_text
+from domain.base import MAX_ID, decimal_from_text, text_problem
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
 
 T = TypeVar("T")
+
+MAX_STORED_AMOUNT = Decimal(10) ** 16  # NUMERIC(18, 2)
+MAX_CURSOR_LENGTH = 8192  # above what the longest sort value (200 escaped characters) and an id encode to
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +65,7 @@ class SortKey:
 
 
 def text_key(name: str, column: InstrumentedAttribute[Any]) -> SortKey:
-    return SortKey(name, column, lambda v: _typed(v, str))
+    return SortKey(name, column, _stored_text)
 
 
 def int_key(name: str, column: InstrumentedAttribute[Any]) -> SortKey:
@@ -70,11 +73,26 @@ def int_key(name: str, column: InstrumentedAttribute[Any]) -> SortKey:
 
 
 def decimal_key(name: str, column: InstrumentedAttribute[Any]) -> SortKey:
-    return SortKey(name, column, lambda v: decimal_from_text(_typed(v, str)))
+    return SortKey(name, column, _stored_decimal)
 
 
 def datetime_key(name: str, column: InstrumentedAttribute[Any]) -> SortKey:
     return SortKey(name, column, lambda v: _utc(datetime.fromisoformat(_typed(v, str))))
+
+
+def _stored_text(value: Any) -> str:
+    """Text a cursor may hold: what a store keeps (no NUL, no lone surrogate)."""
+    if text_problem(_typed(value, str)) is not None:
+        raise ValueError("cursor text a store does not keep")
+    return value  # type: ignore[no-any-return]
+
+
+def _stored_decimal(value: Any) -> Decimal:
+    """An amount a cursor may hold: one the stores' NUMERIC(18, 2) columns can compare with."""
+    amount = decimal_from_text(_typed(value, str))
+    if abs(amount) >= MAX_STORED_AMOUNT:
+        raise ValueError("cursor amount out of range")
+    return amount
 
 
 def _stored_int(value: Any) -> int:
@@ -167,12 +185,14 @@ def decode_cursor(cursor: str | None, key: SortKey, argument: str) -> tuple[Any,
     if cursor is None:
         return None
     try:
+        if len(cursor) > MAX_CURSOR_LENGTH:
+            raise ValueError("longer than any cursor kam writes")
         padded = cursor + "=" * (-len(cursor) % 4)
         name, value, row_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
         if name != key.name:
             raise ValueError("cursor belongs to another ordering")
         return key.decode(value), _stored_int(row_id)
-    except (ValueError, TypeError, KeyError, InvalidOperation, binascii.Error, UnicodeError):
+    except (ValueError, TypeError, KeyError, InvalidOperation, binascii.Error, UnicodeError, RecursionError):
         raise BadUserInput(
             f"`{argument}` is not a valid cursor for this list and ordering.", argument=argument
         ) from None

@@ -8,7 +8,10 @@ from typing import Any
 import pytest
 
 import resolvers.accounts.reads
-from kam.heavy import HeavyTurns
+from graphql import parse
+
+from kam.cost import select_operation
+from kam.heavy import HeavyTurns, introspects_schema
 from tests.conftest import GraphQLClient
 
 HEAVY = "{ accounts(first: 30) { nodes { name } } }"  # costs 31
@@ -21,7 +24,7 @@ async def test_heavy_operations_never_overlap_while_light_ones_go_on() -> None:
     overlapped: list[tuple[str, ...]] = []
 
     async def operation(name: str, cost: int) -> None:
-        async with turns.admitted(cost):
+        async with turns.admitted(turns.is_heavy(cost)):
             running.append(name)
             overlapped.append(tuple(running))
             await asyncio.sleep(0.02)
@@ -53,3 +56,17 @@ async def test_a_heavy_request_waits_for_the_one_before_it(client: GraphQLClient
     await asyncio.gather(first, second)
     assert log.index("end 30") < log.index("start 40"), log
     assert log.index("start 2") < log.index("end 30"), log
+
+
+@pytest.mark.parametrize(
+    ("query", "heavy"),
+    [
+        ("{ __schema { queryType { name } } }", True),
+        ("query Q { ...F } fragment F on Query { ... on Query { s: __schema { types { name } } } }", True),
+        ('{ __type(name: "Account") { name } accounts { totalCount } }', False),
+        ("{ accounts { nodes { __typename } } }", False),
+    ],
+)
+def test_an_introspection_of_the_whole_schema_is_heavy(query: str, heavy: bool) -> None:
+    document = parse(query)
+    assert introspects_schema(document, select_operation(document, None)) is heavy

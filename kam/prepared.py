@@ -3,9 +3,10 @@
 A document whose operation has a plan (kam/compiled.py) and that was answered
 from it through the whole pipeline has shown everything the pipeline decides
 per document: it parses, passes validation with kam's rules and the limits of
-tokens, depth and aliases, and names one query. What the pipeline decides per
-request is decided here as it decides it: the JSON body, the variables (NUL
-characters, their types), the query's cost, the arguments the plan binds.
+tokens, depth, aliases, fields and introspections, and names one query. What
+the pipeline decides per request is decided here as it decides it: the JSON
+body (its nesting, its lists, text no store keeps), the variables' types, the
+query's cost and whether it is heavy, the arguments the plan binds.
 
 Whatever is unusual (another media type or a streamed response, a body that
 is not plain JSON, variables that do not fit, a cost above the limit, an
@@ -68,7 +69,11 @@ class PreparedReads:
             return None
         planned = self.planner.prepared(query, name)
         variables = variables or {}
-        if planned is None or json_problem(data, self.max_depth, self.max_items) is not None or unstorable_text(data) is not None:
+        if (
+            planned is None
+            or json_problem(data, self.max_depth, self.max_items) is not None
+            or unstorable_text(data) is not None
+        ):
             return None
         cost = operation_cost(
             self.graphql,

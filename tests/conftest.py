@@ -218,3 +218,13 @@ async def client_for(app: Any, engine: AsyncEngine) -> AsyncIterator[ClientFor]:
             return GraphQLClient(http, member)
 
         yield make
+
+
+def write_to_test_log(request: pytest.FixtureRequest, lines: Iterable[str]) -> None:
+    """Lines in the test log (not captured), for figures a module reports once it has run."""
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None:
+        with capture.global_and_fixture_disabled():
+            for line in lines:
+                reporter.write_line(line)

@@ -52,6 +52,8 @@ import orjson
 import pytest
 from graphql import get_introspection_query
 
+from tests.conftest import write_to_test_log
+
 if TYPE_CHECKING:
     from tests.stores import Store
 
@@ -561,14 +563,10 @@ def describe(row: dict[str, Any]) -> str:
 def report_probe_latencies(request: pytest.FixtureRequest) -> Iterator[None]:
     """After the module: the probe's latencies under each kind of abuse, in the test log."""
     yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    capture = request.config.pluginmanager.get_plugin("capturemanager")
-    if reporter is not None and capture is not None and measured:
-        with capture.global_and_fixture_disabled():
-            reporter.write_line(f"\nprobe latencies under abuse ({CLIENTS} clients, {SECONDS:g} s each):")
-            for row in measured:
-                reporter.write_line("  " + describe(row))
-        measured.clear()
+    if measured:
+        heading = f"\nprobe latencies under abuse ({CLIENTS} clients, {SECONDS:g} s each):"
+        write_to_test_log(request, [heading, *("  " + describe(row) for row in measured)])
+    measured.clear()
 
 
 @pytest.mark.parametrize("kind", list(KINDS))

@@ -41,7 +41,7 @@ from domain import ApiToken, Base
 from kam.demo import load_demo
 from schema.api import build_schema, sdl
 from schema.node import NODE_TYPES
-from tests.conftest import GraphQLClient
+from tests.conftest import GraphQLClient, write_to_test_log
 
 SDL = sdl()
 GRAPHQL_SCHEMA = build_schema()._schema
@@ -113,11 +113,8 @@ sent: dict[str, int] = {}
 def report_requests_sent(request: pytest.FixtureRequest) -> Any:
     """After the module: how many generated requests were sent, in the test log."""
     yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    capture = request.config.pluginmanager.get_plugin("capturemanager")
-    if reporter is not None and capture is not None and sent:
-        with capture.global_and_fixture_disabled():
-            reporter.write_line(f"\ngenerated requests sent: {sent}")
+    if sent:
+        write_to_test_log(request, [f"\ngenerated requests sent: {sent}"])
 
 
 @pytest.fixture

@@ -85,7 +85,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 import kam.prepared
 from schema.node import NODE_TYPES
-from tests.conftest import GraphQLClient, add_member, http_client
+from tests.conftest import GraphQLClient, add_member, http_client, write_to_test_log
 from tests.test_fuzz import (  # noqa: F401 - demo_client is a fixture used here
     FUZZ,
     GRAPHQL_SCHEMA,
@@ -696,12 +696,11 @@ answered: Counter[str] = Counter()  # HTTP status and error codes of the answers
 def report_requests_sent(request: pytest.FixtureRequest) -> Any:
     """After the module: how many generated requests were sent, in the test log."""
     yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    capture = request.config.pluginmanager.get_plugin("capturemanager")
-    if reporter is not None and capture is not None and sent:
-        with capture.global_and_fixture_disabled():
-            reporter.write_line(f"\ngenerated requests sent (variables): {sent}")
-            reporter.write_line(f"answers by status and error code: {dict(answered.most_common())}")
+    if sent:
+        write_to_test_log(
+            request,
+            [f"\ngenerated requests sent (variables): {sent}", f"answers by status and error code: {dict(answered.most_common())}"],
+        )
 
 
 @pytest.fixture

@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
 
 
-def _children(pid: int) -> list[int]:
+def children(pid: int) -> list[int]:
+    """The processes `pid` started, from /proc."""
     found = []
     for task in Path(f"/proc/{pid}/task").glob("*/children"):
         try:
@@ -129,7 +130,7 @@ class Server:
         assert self.process is not None
         if self.workers == 1:
             return [self.process.pid]
-        return [pid for pid in _children(self.process.pid) if "spawn_main" in _cmdline(pid)]
+        return [pid for pid in children(self.process.pid) if "spawn_main" in _cmdline(pid)]
 
     def wait_idle(self, timeout: float = 300.0, step: float = 0.25) -> None:
         """Until the workers stop using CPU: requests a load run left in flight are finished before the

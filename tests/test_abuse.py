@@ -52,6 +52,7 @@ import orjson
 import pytest
 from graphql import get_introspection_query
 
+from bench.servers import children
 from tests.conftest import write_to_test_log
 
 if TYPE_CHECKING:
@@ -420,16 +421,6 @@ def kam(*args: str, env: dict[str, str]) -> str:
     )
     assert ran.returncode == 0, ran.stdout + ran.stderr
     return ran.stdout
-
-
-def children(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*/children"):
-        try:
-            found += [int(child) for child in task.read_text().split()]
-        except OSError:
-            continue
-    return found
 
 
 def worker_count(pid: int) -> int:

@@ -140,7 +140,8 @@ def _checks(
             found = checks[q]
             print(
                 f"  {q}: SQL statements per request: GraphQL {report.statements(found.graphql)}, "
-                f"baseline {report.statements(found.baseline)}",
+                f"baseline {report.statements(found.baseline)}; answered uncompiled: {found.uncompiled} "
+                f"of {len(found.graphql)}",
                 flush=True,
             )
             if found.mismatches:
@@ -222,6 +223,7 @@ def _run_config(
                         "failed": sum(o.unanswered for o, _ in runs),
                         "requests_per_second_each": [round(o.rate, 2) for o, _ in runs],
                         "statements": counts,
+                        "uncompiled": (f"{check.uncompiled}/{len(check.graphql)}" if check and server.kind == "graphql" else ""),
                         "peak_rss_kib": max(peak for _, peak in runs),
                         "worker_hwm_kib": server.peak_kib(),
                         "answers_match": not (check and check.mismatches),

@@ -52,7 +52,13 @@ class Product:
     def __init__(self, database_url: str, engine: AsyncEngine, token: str) -> None:
         self.counter = Counter()
         event.listen(engine.sync_engine, "before_cursor_execute", self.counter)
-        self.http = _client(create_app(Settings(database_url=database_url), engine=engine), token)
+        self.app = create_app(Settings(database_url=database_url), engine=engine)
+        self.http = _client(self.app, token)
+
+    def uncompiled(self) -> int:
+        """Requests so far that the executor answered because no plan covers their query."""
+        fallbacks = self.app.state.fallbacks
+        return 0 if fallbacks is None else fallbacks.requests()
 
     async def post(self, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
         before = self.counter.count
@@ -101,6 +107,7 @@ class Check:
     baseline: list[int] = field(default_factory=list)
     mismatches: list[dict[str, Any]] = field(default_factory=list)
     errors: list[Any] = field(default_factory=list)
+    uncompiled: int = 0  # GraphQL requests of reads the executor answered because no plan covers them
 
 
 async def check(database_url: str, token: str, query: str, bodies: list[dict[str, Any]], *, writes: bool) -> Check:
@@ -128,4 +135,5 @@ async def check(database_url: str, token: str, query: str, bodies: list[dict[str
                 result.errors.append({"graphql": answer.get("errors"), "baseline": expected.get("errors")})
             elif not writes and answer.get("data") != expected.get("data"):
                 result.mismatches.append({"variables": graphql_body["variables"]})
+        result.uncompiled = product.uncompiled()
     return result

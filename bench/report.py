@@ -71,7 +71,8 @@ def markdown(result: dict[str, Any]) -> str:
     out.append("")
     out.append(
         "Columns: requests/s; latency percentiles in ms; SQL statements one request sends (counted in-process, "
-        "data statements only); peak resident memory of the busiest worker during the run (MiB); failed "
+        "data statements only); uncompiled: of the in-process requests of a read, those the executor answered "
+        "because no plan covers the query (kam/compiled/fallbacks.py); peak resident memory of the busiest worker during the run (MiB); failed "
         "requests (non-200, GraphQL `errors`, timeouts, socket errors); GraphQL/baseline requests/s."
     )
     summary_keys = list(dict.fromkeys((r["store"], r["workers"]) for r in runs))
@@ -95,16 +96,16 @@ def markdown(result: dict[str, Any]) -> str:
         title = QUERIES[query].title if query in QUERIES else query
         out += ["", f"## {query}: {title}", ""]
         out.append(
-            "| store | workers | server | req/s | p50 ms | p95 ms | p99 ms | SQL/req | peak MiB | failed | GraphQL/baseline "
-            "| req/s of each run |"
+            "| store | workers | server | req/s | p50 ms | p95 ms | p99 ms | SQL/req | uncompiled | peak MiB | failed "
+            "| GraphQL/baseline | req/s of each run |"
         )
-        out.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+        out.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
         for run in (r for r in runs if r["query"] == query):
             lat = run["latency_ms"]
             out.append(
                 f"| {run['store']} | {run['workers']} | {run['server']} | {run['requests_per_second']:,.1f} | "
                 f"{lat['p50']:.1f} | {lat['p95']:.1f} | {lat['p99']:.1f} | {statements(run['statements'])} | "
-                f"{mib(run['peak_rss_kib'])} | {run['failed']} | {ratio(run, runs)} | "
+                f"{run.get('uncompiled', '')} | {mib(run['peak_rss_kib'])} | {run['failed']} | {ratio(run, runs)} | "
                 + ", ".join(f"{rate:,.0f}" for rate in run.get("requests_per_second_each", ()))
                 + " |"
             )

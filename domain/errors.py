@@ -40,3 +40,25 @@ class DomainError(Exception):
     @classmethod
     def single(cls, field: str | None, message: str, code: ErrorCode = ErrorCode.INVALID) -> DomainError:
         return cls(UserError(field, message, code))
+
+
+# Words that start with a vowel letter but are said with a consonant (a User, a Unit, a One-off), and words that
+# start with a silent h (an Hour): the article follows the sound, not the letter.
+_SAID_WITH_A_CONSONANT = ("eu", "one", "once", "uni", "usa", "use", "usu", "uti", "ura", "ure", "uro")
+_SILENT_H = ("heir", "honest", "honor", "honour", "hour")
+# Letters whose names start with a vowel sound, for abbreviations said letter by letter (an ID, an SLA, a URL).
+_LETTERS_SAID_WITH_A_VOWEL = frozenset("AEFHILMNORSX")
+
+
+def with_article(noun: str) -> str:
+    """`noun` after the indefinite article it takes, for messages: "an Account", "an ActionPlan", "a Stakeholder".
+
+    Every message that puts "a" or "an" before a name it is given forms it here."""
+    word = noun.lower()
+    if noun.isupper():
+        an = noun[0] in _LETTERS_SAID_WITH_A_VOWEL
+    elif word.startswith(_SILENT_H):
+        an = True
+    else:
+        an = word[:1] in ("a", "e", "i", "o", "u") and not word.startswith(_SAID_WITH_A_CONSONANT)
+    return f"{'an' if an else 'a'} {noun}"

@@ -76,9 +76,39 @@ def support_index(people: Iterable[MapPerson]) -> float | None:
     return round(total / weight, 4) if weight else None
 
 
+def is_coverage(strength: CoverageStrength) -> bool:
+    """Whether a link between one of our people and a stakeholder means they know each other (NONE does not)."""
+    return strength is not CoverageStrength.NONE
+
+
 def covered_ids(coverage: Iterable[MapCoverage]) -> set[int]:
-    """Stakeholders at least one of our people actually knows (NONE is not coverage)."""
-    return {c.stakeholder_id for c in coverage if c.strength is not CoverageStrength.NONE}
+    """Stakeholders at least one of our people actually knows."""
+    return {c.stakeholder_id for c in coverage if is_coverage(c.strength)}
+
+
+def covered_by_count(coverage: Iterable[tuple[int, CoverageStrength]]) -> int:
+    """How many of our people know one stakeholder, from its (member id, strength) coverage."""
+    return len({member_id for member_id, strength in coverage if is_coverage(strength)})
+
+
+def map_lines(
+    people: Iterable[tuple[int, int | None]], links: Iterable[tuple[int, int]]
+) -> list[tuple[EdgeKind, int, int, int | None]]:
+    """The lines of a map, in the order it answers them: each person's reporting line (in the order of
+    `people`, given as (id, manager id)), then the influence lines (in the order of `links`, given as
+    (source id, target id)); only lines between people on the map. Each line is (kind, source id, target id,
+    the position of its link in `links`, None for a reporting line)."""
+    people = list(people)
+    on_map = {person for person, _ in people}
+    lines: list[tuple[EdgeKind, int, int, int | None]] = [
+        (EdgeKind.REPORTS_TO, person, manager, None) for person, manager in people if manager in on_map
+    ]
+    lines += [
+        (EdgeKind.INFLUENCES, source, target, j)
+        for j, (source, target) in enumerate(links)
+        if source in on_map and target in on_map
+    ]
+    return lines
 
 
 def strongest_coverage(strengths: Iterable[CoverageStrength]) -> CoverageStrength | None:

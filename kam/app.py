@@ -35,11 +35,12 @@ from domain.growth import MatrixThresholds
 from kam.auth import AuthenticationError, Authenticator
 from kam.db import create_engine, session_factory
 from kam.extensions import ROLLED_BACK, end_session, mask_unexpected, schema_extensions
+from kam.graphiql import asset_routes, offline_page
 from kam.health import Readiness, livez
 from kam.heavy import HeavyTurns
 from kam.inputs import json_problem, text_problem
 from kam.limits import BodyLimit, timeout_error
-from kam.prepared import PreparedReads
+from kam.compiled.direct import DirectReads
 from kam.request_id import RequestIdMiddleware, current_request_id
 from kam.settings import Settings, get_settings
 from kam.unavailable import RETRY_AFTER, is_unavailable, reason, says_unavailable, unavailable_error
@@ -70,6 +71,8 @@ HTTP_ERROR_CODES = {
     405: "METHOD_NOT_ALLOWED",
     415: "UNSUPPORTED_MEDIA_TYPE",
 }
+# Codes of errors that are no fault of the request's, even before execution: no 400 for them.
+SERVER_SIDE_CODES = frozenset({"TIMEOUT", "INTERNAL_SERVER_ERROR"})
 
 log = logging.getLogger("kam.errors")
 
@@ -105,6 +108,8 @@ class KamGraphQL(GraphQL):
         self.turns = HeavyTurns(settings.heavy_query_cost)
         schema = build_schema(extensions=schema_extensions(settings, self.turns))
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
+        # strawberry's page with its assets served by kam (at /graphiql/), not a CDN: GraphiQL works offline.
+        self.ide_html = offline_page(super().graphql_ide_html) if self.graphql_ide else ""
         self.request_timeout = settings.request_timeout
         self.max_json_depth = settings.max_json_depth
         self.max_json_items = settings.max_json_items
@@ -112,14 +117,14 @@ class KamGraphQL(GraphQL):
         self.sessions = session_factory(engine)
         self.config = api_config(settings)
         self.authenticator = Authenticator(settings, self.sessions)
-        self.prepared = PreparedReads(self.schema, settings) if settings.compiled_reads else None
+        self.direct = DirectReads(self.schema, settings) if settings.compiled_reads else None
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:  # type: ignore[override]
         return self.request_context(request)
 
     def request_context(self, request: Any, reader: Reader | None = None) -> RequestContext:
         """The request's context: its session is the one authentication read through, if any, else
-        opened on first use; a prepared read's reads go to `reader` instead."""
+        opened on first use; a direct read's reads go to `reader` instead."""
         state = request.state if isinstance(request, Request) else None
         context = RequestContext(
             config=self.config,
@@ -132,6 +137,10 @@ class KamGraphQL(GraphQL):
             state.context = context
         bind_access(context)
         return context
+
+    @property
+    def graphql_ide_html(self) -> str:
+        return self.ide_html
 
     def serves_ide_page(self, request: Request) -> bool:
         """GraphiQL's page itself needs no token (nothing runs); the user adds one in its headers."""
@@ -155,9 +164,9 @@ class KamGraphQL(GraphQL):
             return await super().run(request, context, root_value)
         try:
             if not self.serves_ide_page(request):
-                prepared = await self.answer_prepared(request)
-                if prepared is not None:
-                    return prepared
+                direct = await self.answer_directly(request)
+                if direct is not None:
+                    return direct
                 refused = await self.authenticate(request)
                 if refused is not None:
                     return refused
@@ -199,19 +208,19 @@ class KamGraphQL(GraphQL):
         answered_as = GRAPHQL_RESPONSE_JSON if accepts_graphql_response(request) else "application/json"
         return Response(body, 503, headers={"Retry-After": RETRY_AFTER}, media_type=answered_as)
 
-    async def answer_prepared(self, request: Request) -> Response | None:
-        """A query answered from its plan before, answered again without the pipeline (kam/prepared.py) and
+    async def answer_directly(self, request: Request) -> Response | None:
+        """A query answered from its plan before, answered again without the pipeline (kam/compiled/direct.py) and
         without a session: authentication and the plan read through one pooled connection (`Reader`).
         None when the pipeline must answer it (it authenticates again, on a session of its own)."""
         if (
-            self.prepared is None
+            self.direct is None
             or request.method != "POST"
             or media_type(request.headers.get("content-type")) != "application/json"
             or self._get_stream_transport_from_headers(request.headers) is not None
         ):
             return None
-        prepared = self.prepared.find(await request.body())
-        if prepared is None:
+        known = self.direct.find(await request.body())
+        if known is None:
             return None
         reader = Reader(self.engine)
         context: RequestContext | None = None
@@ -224,8 +233,8 @@ class KamGraphQL(GraphQL):
             context = self.request_context(request, reader)
             body: bytes | None = None
             try:
-                async with asyncio.timeout(self.request_timeout) as deadline, self.turns.admitted(self.turns.is_heavy(prepared.cost)):
-                    body = await self.prepared.answer(prepared, context)
+                async with asyncio.timeout(self.request_timeout) as deadline, self.turns.admitted(self.turns.is_heavy(known.cost)):
+                    body = await self.direct.answer(known, context)
             except TimeoutError:
                 if not deadline.expired():
                     raise
@@ -300,15 +309,14 @@ class KamGraphQL(GraphQL):
         if any(says_unavailable(e) for e in result.errors or ()):
             request.state.unavailable = True  # run() answers 503 with Retry-After
             return processed
-        request_error = (
-            result.data is None
-            and bool(result.errors)
-            and all(e.path is None and (e.extensions or {}).get("code") != "TIMEOUT" for e in result.errors)
-        )
-        if request_error and accepts_graphql_response(request):
-            # Nothing was executed (syntax, validation or variable errors): no `data`, and a 400 status.
+        if not getattr(getattr(request.state, "context", None), "executed", False):
+            # Refused before execution began (syntax, validation, a limit, the variables: kam.extensions'
+            # RequestErrorCodes notes when it begins): no `data` entry at all (GraphQL spec, "Response"); and
+            # 400 to a client that accepts graphql-response+json, unless the fault is the server's.
             processed.pop("data", None)
-            request.state.graphql_request_error = True
+            server_side = any((e.extensions or {}).get("code") in SERVER_SIDE_CODES for e in result.errors or ())
+            if accepts_graphql_response(request) and not server_side:
+                request.state.graphql_request_error = True
         return processed
 
 
@@ -367,6 +375,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
             Route("/readyz", readiness.check),
             Route("/healthz", readiness.check),
             Route("/graphql", BodyLimit(MediaTypeCase(graphql), settings.max_body_bytes)),
+            *asset_routes(settings.graphiql),
         ],
         middleware=[Middleware(RequestIdMiddleware)],
         lifespan=lifespan,
@@ -374,4 +383,6 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app.state.engine = engine
     app.state.settings = settings
     app.state.graphql = graphql
+    # Queries the executor answered because no plan covers them (kam/compiled/fallbacks.py); None without plans.
+    app.state.fallbacks = graphql.direct.planner.fallbacks if graphql.direct is not None else None
     return app

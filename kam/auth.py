@@ -146,7 +146,7 @@ class Authenticator:
     """Maps a request's Authorization header to the calling team member, with one SELECT.
 
     It reads through the connection the request then works with (`rows`: its
-    session's, or a prepared read's reader), so a request takes one connection
+    session's, or a direct read's reader), so a request takes one connection
     from the pool, not one to authenticate and another to answer; the row is
     read on the driver's connection (resolvers/driver.py), as it precedes every
     request. A token's `last_used_at` is recorded in a session of its own.

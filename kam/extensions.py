@@ -157,6 +157,9 @@ class RequestErrorCodes(SchemaExtension):
     GRAPHQL_PARSE_FAILED: not GraphQL. GRAPHQL_VALIDATION_FAILED: not valid
     against the schema (including a literal of the wrong type). BAD_USER_INPUT:
     the variables do not fit their declared types.
+
+    It also notes on the request's context when execution begins (`executed`): only then does the answer have a
+    `data` entry (kam/app.py).
     """
 
     def on_parse(self) -> Iterator[None]:
@@ -169,12 +172,20 @@ class RequestErrorCodes(SchemaExtension):
         code_errors(self.execution_context.pre_execution_errors, "GRAPHQL_VALIDATION_FAILED")
 
     def on_execute(self) -> Iterator[None]:
+        # Execution begins (a heavy operation's wait for its turn, and a time limit met from here on, included):
+        # the request's answer has `data`, null if need be (kam/app.py), unless graphql refuses the variables.
+        context = self.execution_context.context
+        noted = hasattr(context, "executed")
+        if noted:
+            context.executed = True
         yield
         result = self.execution_context.result
         errors = getattr(result, "errors", None)
         if errors and getattr(result, "data", None) is None and all(e.path is None for e in errors):
-            # Nothing was resolved: graphql refused the variables before executing.
+            # Nothing was resolved: graphql refused the variables (or found no operation) before executing.
             code_errors(errors, "BAD_USER_INPUT")
+            if noted:
+                context.executed = False
 
 
 class OperationNameRule(ValidationRule):
@@ -329,9 +340,7 @@ def schema_extensions(settings: Settings, turns: HeavyTurns | None = None) -> li
     if not settings.introspection:
         extensions.append(DisableIntrospection)
     if settings.compiled_reads:
-        from kam.compiled import (
-            CompiledReads,  # imports the schema, which imports this module
-        )
+        from kam.compiled.extension import CompiledReads  # imports the schema, which imports this module
 
         extensions.append(lambda: CompiledReads(maxsize=settings.document_cache_size, max_bytes=settings.document_cache_bytes))
     return extensions

@@ -40,7 +40,7 @@ class RequestContext:
     sibling fields concurrently; every database call goes through `run`, which
     serialises them on the request's own connection.
 
-    The session opens on first use: a prepared read (kam/prepared.py) reads
+    The session opens on first use: a direct read (kam/compiled/direct.py) reads
     through its `reader` alone and never opens one.
     """
 
@@ -55,6 +55,7 @@ class RequestContext:
     _writing: bool = False
     _began_writing: bool = False
     operating: bool = False  # an operation runs on this context: it ends the session (kam's CloseSession)
+    executed: bool = False  # its operation got past parsing, validation and its variables: the answer has `data`
     finished: bool = False
     changed: bool = False  # a mutation of this request completed: its changes await `finish`
 

@@ -14,9 +14,10 @@ Statements still announce themselves to `before_cursor_execute` listeners
 Everything else (writes, the general executor) goes through SQLAlchemy's
 execution as usual, on the same connection and transaction.
 
-This leans on two parts of SQLAlchemy 2.1 below its public API, used as its
-own `Connection.execute` uses them: `_generate_cache_key()` and the
-parameters of `construct_params`; pyproject pins the minor version.
+This leans on parts of SQLAlchemy below its public API, used as its own
+`Connection.execute` uses them; `INTERNALS` lists them, tests/test_sqlalchemy_internals.py
+fails by name when a release changes one, and pyproject.toml admits only the
+minor version they were tested with (2.1).
 """
 
 from __future__ import annotations
@@ -36,6 +37,25 @@ from sqlalchemy.util import greenlet_spawn
 Row = Sequence[Any]
 Processor = Callable[[Any], Any] | None
 
+# The parts of SQLAlchemy below its public API this module uses: (owner, attribute, parameters it passes).
+INTERNALS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("sqlalchemy.sql.elements.ClauseElement", "_generate_cache_key", ()),
+    ("sqlalchemy.sql.cache_key.CacheKey", "bindparams", ()),
+    ("sqlalchemy.sql.cache_key.CacheKey", "params", ()),
+    ("sqlalchemy.sql.compiler.SQLCompiler", "construct_params",
+     ("params", "extracted_parameters", "escape_names", "_check", "_collected_params")),
+    ("sqlalchemy.sql.compiler.SQLCompiler", "_process_parameters_for_postcompile", ("parameters",)),
+    ("sqlalchemy.sql.compiler.SQLCompiler", "_bind_processors", ()),
+    ("sqlalchemy.sql.compiler.SQLCompiler", "positiontup", ()),
+    ("sqlalchemy.sql.compiler.SQLCompiler", "post_compile_params", ()),
+    ("sqlalchemy.sql.compiler.SQLCompiler", "literal_execute_params", ()),
+    ("sqlalchemy.sql.compiler.SQLCompiler", "bind_names", ()),
+    ("sqlalchemy.sql.compiler.ExpandedState", "statement", ()),
+    ("sqlalchemy.sql.compiler.ExpandedState", "positiontup", ()),
+    ("sqlalchemy.sql.compiler.ExpandedState", "processors", ()),
+    ("sqlalchemy.types.TypeEngine", "_cached_result_processor", ("dialect", "coltype")),
+)
+
 log = logging.getLogger("sqlalchemy.engine.Engine")  # where SQLAlchemy's own echo writes
 
 
@@ -52,7 +72,7 @@ def _result_processor(column_type: Any, dialect: Any) -> Processor:
 
 
 @dataclass(frozen=True, slots=True)
-class Prepared:
+class CompiledForm:
     """One statement shape, compiled for one dialect."""
 
     compiled: SQLCompiler
@@ -62,7 +82,7 @@ class Prepared:
     rendered: dict[tuple[Any, ...], tuple[str, Any, Any]]  # SQL by literal values, when nothing expands
 
     @classmethod
-    def of(cls, stmt: Any, cache_key: Any, dialect: Any) -> Prepared:
+    def of(cls, stmt: Any, cache_key: Any, dialect: Any) -> CompiledForm:
         compiled = stmt.compile(dialect=dialect, cache_key=cache_key)
         results = tuple(_result_processor(c.type, dialect) for c in stmt.selected_columns)
         literals = tuple(compiled.bind_names[p] for p in compiled.literal_execute_params)
@@ -167,18 +187,18 @@ class Statements:
 
     def __init__(self, maxsize: int = 2048) -> None:
         self.maxsize = maxsize
-        self.prepared: OrderedDict[Any, Prepared] = OrderedDict()
+        self.forms: OrderedDict[Any, CompiledForm] = OrderedDict()
 
-    def prepare(self, stmt: Any, dialect: Any) -> tuple[Prepared, Any]:
+    def form(self, stmt: Any, dialect: Any) -> tuple[CompiledForm, Any]:
         cache_key = stmt._generate_cache_key()
         key = (dialect.name, cache_key.key)
-        found = self.prepared.get(key)
+        found = self.forms.get(key)
         if found is None:
-            found = self.prepared[key] = Prepared.of(stmt, cache_key, dialect)
-            if len(self.prepared) > self.maxsize:
-                self.prepared.popitem(last=False)
+            found = self.forms[key] = CompiledForm.of(stmt, cache_key, dialect)
+            if len(self.forms) > self.maxsize:
+                self.forms.popitem(last=False)
         else:
-            self.prepared.move_to_end(key)
+            self.forms.move_to_end(key)
         return found, cache_key
 
 
@@ -193,13 +213,13 @@ class Kept:
 
     def __init__(self, stmt: Any) -> None:
         self.stmt = stmt
-        self.compiled: dict[str, tuple[Prepared, Any, Template | None]] = {}
+        self.compiled: dict[str, tuple[CompiledForm, Any, Template | None]] = {}
 
-    def prepare(self, dialect: Any) -> tuple[Prepared, Any, Template | None]:
+    def form(self, dialect: Any) -> tuple[CompiledForm, Any, Template | None]:
         found = self.compiled.get(dialect.name)
         if found is None:
-            prepared, cache_key = STATEMENTS.prepare(self.stmt, dialect)
-            found = self.compiled[dialect.name] = (prepared, cache_key, Template.of(prepared.compiled, cache_key))
+            form, cache_key = STATEMENTS.form(self.stmt, dialect)
+            found = self.compiled[dialect.name] = (form, cache_key, Template.of(form.compiled, cache_key))
         return found
 
 
@@ -231,10 +251,10 @@ async def _read(engine: Engine, announcer: Any, driver: Any, stmt: Any, params: 
     """`stmt` run on `driver`, announced to `engine`'s `before_cursor_execute` listeners as `announcer`'s."""
     dialect = engine.dialect
     if isinstance(stmt, Kept):
-        prepared, cache_key, template = stmt.prepare(dialect)
+        form, cache_key, template = stmt.form(dialect)
     else:
-        (prepared, cache_key), template = STATEMENTS.prepare(stmt, dialect), None
-    sql, values = prepared.bound(cache_key, params, template)
+        (form, cache_key), template = STATEMENTS.form(stmt, dialect), None
+    sql, values = form.bound(cache_key, params, template)
     if engine.dispatch.before_cursor_execute:
         engine.dispatch.before_cursor_execute(announcer, None, sql, values, None, False)
     if engine.echo:
@@ -248,7 +268,7 @@ async def _read(engine: Engine, announcer: Any, driver: Any, stmt: Any, params: 
         if dialect.name == "postgresql" and driver.is_closed():
             raise ConnectionLost("The database connection was lost during a read.") from error
         raise
-    return prepared.convert(rows)
+    return form.convert(rows)
 
 
 class ConnectionLost(Exception):
@@ -282,7 +302,7 @@ class Reader:
 
     A Session costs a request ~0.1 ms of Python to begin and end (its transaction, the Connection,
     their events), more than a small indexed read takes; a request whose reads all go to the driver
-    (an API token's lookup, then a prepared plan) takes the pool's connection itself. Nothing is begun
+    (an API token's lookup, then a direct read's plan) takes the pool's connection itself. Nothing is begun
     on it, so it goes back to the pool as it came.
     """
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from strawberry.relay import GlobalID, GlobalIDValueError
+from strawberry.relay import GlobalID, GlobalIDValueError, to_base64
 
 from domain.base import MAX_ID
-from domain.errors import DomainError, ErrorCode
+from domain.errors import DomainError, ErrorCode, with_article
 from resolvers.errors import BadUserInput
 
 
 def to_global_id(type_name: str, row_id: int) -> str:
-    return str(GlobalID(type_name, str(row_id)))
+    """A row's Relay ID, made as strawberry's relay makes the `id` of a Node (both read paths use it)."""
+    return to_base64(type_name, row_id)
 
 
 def parse_global_id(value: str) -> tuple[str, int]:
@@ -39,7 +40,7 @@ def input_id(value: str, type_name: str, field: str) -> int:
     except ValueError:
         raise DomainError.single(field, f"`{field}` is not a valid ID.", ErrorCode.INVALID) from None
     if found_type != type_name:
-        raise DomainError.single(field, f"`{field}` must be the ID of a {type_name}.", ErrorCode.INVALID)
+        raise DomainError.single(field, f"`{field}` must be the ID of {with_article(type_name)}.", ErrorCode.INVALID)
     return row_id
 
 
@@ -54,5 +55,5 @@ def argument_id(value: str, type_name: str, argument: str) -> int:
     except ValueError:
         raise BadUserInput(f"`{argument}` is not a valid ID.", argument=argument) from None
     if found_type != type_name:
-        raise BadUserInput(f"`{argument}` must be the ID of a {type_name}.", argument=argument)
+        raise BadUserInput(f"`{argument}` must be the ID of {with_article(type_name)}.", argument=argument)
     return row_id

@@ -138,11 +138,11 @@ class GrowthMatrixQuadrant:
         )
     )
     def total_current_value(self) -> list[Money]:
-        return [Money(amount=a, currency=c) for c, a in sorted(self.totals.current_value.items())]
+        return [Money(amount=a, currency=c) for c, a in self.totals.sums("current_value")]
 
     @strawberry.field(description="Sum of the latest assessments' growth potentials, one entry per currency.")
     def total_potential(self) -> list[Money]:
-        return [Money(amount=a, currency=c) for c, a in sorted(self.totals.potential.items())]
+        return [Money(amount=a, currency=c) for c, a in self.totals.sums("potential")]
 
     @strawberry.field(description="The accounts in this quadrant (by name unless told otherwise).")
     async def accounts(

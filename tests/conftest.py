@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import os
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -31,6 +32,12 @@ from kam.settings import Settings
 from kam.tokens import issue_token
 from resolvers.ids import parse_global_id, to_global_id
 from tests.stores import POSTGRES_MODE, PostgresStore, SQLiteStore, Store
+
+# The suite's time limit on a request (KAM_REQUEST_TIMEOUT), for every app and server it starts: generous, so that no
+# test fails with TIMEOUT on a loaded machine. The tests of the limit itself give theirs (`request_timeout=`), which
+# wins over the environment; tests/test_abuse.py's server takes kam's default.
+SUITE_REQUEST_TIMEOUT = 300.0
+os.environ["KAM_REQUEST_TIMEOUT"] = str(SUITE_REQUEST_TIMEOUT)
 
 
 @pytest.fixture(scope="session")

@@ -93,7 +93,7 @@ WORKERS = int(os.environ.get("KAM_ABUSE_WORKERS", "0")) or recommended_workers()
 
 def jumble(document: str, rnd: random.Random) -> str:
     """The document with random ignored characters where it has a space: no two are the same text, so neither
-    the parse nor the validation cache nor a prepared read ever finds one again."""
+    the parse nor the validation cache nor a direct read ever finds one again."""
 
     def separator(_: re.Match[str]) -> str:
         return rnd.choice((" ", "  ", "\n", "\t", " , ", f"\n# {rnd.getrandbits(32):08x}\n"))

@@ -10,11 +10,15 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import httpx
 import pytest
+import typer
 from typer.testing import CliRunner
 
 import domain
+import kam.demo
+from kam import cli
 from kam.cli import app
 from kam.settings import get_settings
 from tests.stores import Store, query
@@ -38,6 +42,82 @@ def test_help_lists_the_commands() -> None:
     assert result.exit_code == 0, result.output
     for command in ("serve", "migrate", "demo", "export-schema"):
         assert command in result.output
+
+
+def command_paths(command: click.Command, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    """The argument lists that reach `kam` and each of its (sub)commands."""
+    yield path
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from command_paths(sub, (*path, name))
+
+
+def option_line(help_text: str, option: str) -> str:
+    """The help row that starts with `option` (the table's first column)."""
+    rows = [line for line in help_text.splitlines() if line.strip("│ ").startswith(option + " ")]
+    assert rows, f"{option} not in help:\n{help_text}"
+    return rows[0]
+
+
+@pytest.mark.parametrize("path", list(command_paths(typer.main.get_command(app))), ids=lambda p: " ".join(("kam", *p)))
+def test_help_shows_flags_as_flags(path: tuple[str, ...]) -> None:
+    """A flag's help row names no value: `--demo`, not `--demo <bool>` (typer 0.29 wrote one even for --help)."""
+    result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    for value in ("<bool>", "BOOLEAN", "bool]"):
+        assert value not in result.output, result.output
+    assert option_line(result.output, "--help").split("--help", 1)[1].strip(" │").startswith("Show this message")
+
+
+def test_serve_help_shows_its_switches_without_a_value() -> None:
+    result = runner.invoke(app, ["serve", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert option_line(result.output, "--demo").split("--demo", 1)[1].strip(" │").startswith("Migrate and load")
+    assert option_line(result.output, "--reload").split("--no-reload", 1)[1].strip(" │").startswith("Restart on code")
+    assert option_line(result.output, "--access-log").split("--no-access-log", 1)[1].strip(" │").startswith("Log a line")
+    assert "<int>" in option_line(result.output, "--port") or "INTEGER" in option_line(result.output, "--port")
+
+
+@pytest.fixture
+def serve_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, object]]:
+    """`kam serve` with the server, the migration, the demo load and the demo token stubbed out: what it would run."""
+    import uvicorn
+
+    calls: list[tuple[str, object]] = []
+
+    async def load_demo(url: str, *, only_if_empty: bool) -> bool:
+        calls.append(("load_demo", only_if_empty))
+        return True
+
+    monkeypatch.setattr(uvicorn, "run", lambda target, **options: calls.append(("run", options)))
+    monkeypatch.setattr(cli, "migrate", lambda revision="head": calls.append(("migrate", revision)))
+    monkeypatch.setattr(kam.demo, "load_demo", load_demo)
+    monkeypatch.setattr(cli, "_print_demo_token", lambda: calls.append(("demo_token", None)))
+    return calls
+
+
+def test_serve_demo_is_a_flag(serve_calls: list[tuple[str, object]]) -> None:
+    result = runner.invoke(app, ["serve", "--demo", "--reload", "--no-access-log", "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    assert [name for name, _ in serve_calls] == ["migrate", "load_demo", "demo_token", "run"]
+    options = serve_calls[-1][1]
+    assert isinstance(options, dict)
+    assert options["reload"] is True and options["access_log"] is False and options["port"] == 8123
+
+
+def test_serve_without_flags_takes_their_defaults(serve_calls: list[tuple[str, object]]) -> None:
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == 0, result.output
+    assert [name for name, _ in serve_calls] == ["run"]
+    options = serve_calls[-1][1]
+    assert isinstance(options, dict)
+    assert options["reload"] is False and options["access_log"] is True
+
+
+def test_serve_demo_takes_no_value(serve_calls: list[tuple[str, object]]) -> None:
+    result = runner.invoke(app, ["serve", "--demo", "true"])
+    assert result.exit_code == 2
+    assert "true" in result.output
+    assert serve_calls == []
 
 
 def test_migrate_creates_the_tables(db_url: str) -> None:

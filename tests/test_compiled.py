@@ -1,4 +1,4 @@
-"""Compiled reads (kam/compiled.py) answer exactly as the general executor does, in no more statements.
+"""Compiled reads (kam/compiled/) answer exactly as the general executor does, in no more statements.
 
 Every document runs twice against the same generated portfolio: through a
 server with compiled reads and through one without; the two answers must be
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from graphql import parse
+from graphql import GraphQLBoolean, GraphQLField, GraphQLInt, GraphQLString, parse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import from_schema, nodes
@@ -24,11 +24,11 @@ from sqlalchemy import event
 
 from domain.growth import MatrixThresholds
 from kam.app import create_app
-from kam.compiled import Planner
+from kam.compiled.planner import Planner
 from kam.db import create_engine
 from kam.portfolio.load import load_portfolio
 from kam.settings import Settings
-from resolvers.compiled.objects import Run
+from kam.compiled.run import Run
 from resolvers.ids import to_global_id
 from schema.api import build_schema, sdl
 from tests.conftest import GraphQLClient, StatementCounter, add_member, http_client
@@ -190,6 +190,7 @@ class Servers:
     statements: StatementCounter
     accounts: list[str]  # global IDs, by name
     theirs: str  # an account the VIEWER does not work on
+    fallbacks: Any  # the compiled app's count of queries answered uncompiled
 
     async def both(self, query: str, variables: dict[str, Any] | None = None, who: str = "ADMIN") -> dict[str, Any]:
         """The response body, after checking that both servers give it; the statements of each are kept."""
@@ -215,14 +216,16 @@ async def servers(store: Store) -> AsyncIterator[Servers]:
         viewer = await add_member(engine, "VIEWER", on=names[:3])
         event.listen(engine.sync_engine, "before_cursor_execute", statements)
         clients: dict[str, dict[str, GraphQLClient]] = {}
+        fallbacks = None
         async with contextlib.AsyncExitStack() as stack:
             for mode, compiled in (("compiled", True), ("general", False)):
                 app = create_app(Settings(database_url=url, compiled_reads=compiled), engine=engine)
+                fallbacks = app.state.fallbacks if compiled else fallbacks
                 clients[mode] = {
                     m["role"]: GraphQLClient(await stack.enter_async_context(http_client(app, m["token"])), m)
                     for m in (admin, viewer)
                 }
-            yield Servers(clients["compiled"], clients["general"], statements, names, names[-1])
+            yield Servers(clients["compiled"], clients["general"], statements, names, names[-1], fallbacks)
     finally:
         await engine.dispose()
         store.drop(url)
@@ -457,4 +460,66 @@ async def test_a_compiled_read_past_the_time_limit_is_stopped(
 @given(query=GENERATED_READS)
 async def test_generated_reads_are_answered_alike(servers: Servers, query: str) -> None:
     body = await servers.both(query)
-    assert "data" in body or body["errors"][0]["extensions"]["code"] in ("GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT")
+    # Executed: `data` is there. Refused before execution (invalid, a limit, bad variables): errors at no field's path.
+    assert "data" in body or all("path" not in error for error in body["errors"]), body
+
+
+PLANTED = [
+    # A field with a resolver of its own on a value type the planner answers by hand.
+    ("GrowthMatrixQuadrant", "planted", GraphQLBoolean, lambda _cell, _info: False,
+     "{ growthMatrix { quadrants { quadrant planted } } }"),
+    # A field on Money, below a node type and below the matrix.
+    ("Money", "planted", GraphQLString, lambda money, _info: f"{money.currency}!",
+     "{ accounts(first: 3) { nodes { name currentAnnualValue { amount planted } } } }"),
+    ("Money", "planted", GraphQLString, lambda money, _info: f"{money.currency}!",
+     "{ growthMatrix { quadrants { totalPotential { planted currency } } } }"),
+    # A column of a node type that has a resolver (a field answered by the model's attribute would be a guess).
+    ("Account", "planted", GraphQLString, lambda account, _info: account.name.upper(),
+     "{ account: accounts(first: 2) { nodes { planted } } }"),
+    # A field of a relationship map's node.
+    ("RelationshipMapNode", "planted", GraphQLInt, lambda _node, _info: 7,
+     "{ accounts(first: 2) { nodes { relationshipMap { nodes { attitude planted } } } } }"),
+]
+
+
+@pytest.mark.parametrize(("type_name", "name", "graphql_type", "resolve", "query"), PLANTED, ids=lambda v: v if isinstance(v, str) and " " not in v else None)
+async def test_a_field_the_planner_does_not_know_is_answered_by_the_executor(
+    store: Store, type_name: str, name: str, graphql_type: Any, resolve: Any, query: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A field added to a type the plans cover, and not to the planner, sends its documents to the executor:
+    never a default from a branch that does not know it, never an internal error. It is counted and logged."""
+    url = store.copy(store.base)
+    engine = create_engine(url)
+    try:
+        await load_portfolio(engine, 3, thresholds=MatrixThresholds(current_value=100_000, potential=250_000), seed=5)
+        admin = await add_member(engine, "ADMIN")
+        bodies = []
+        for compiled in (True, False):
+            app = create_app(Settings(database_url=url, compiled_reads=compiled), engine=engine)
+            app.state.graphql.schema._schema.get_type(type_name).fields[name] = GraphQLField(graphql_type, resolve=resolve)
+            async with http_client(app, admin["token"]) as http:
+                client = GraphQLClient(http)
+                with caplog.at_level(logging.INFO, logger="kam.compiled"):
+                    first, again = (await client.post(query)).content, (await client.post(query)).content
+            assert first == again
+            bodies.append(first)
+            if compiled:
+                counted = app.state.fallbacks.figures()
+                assert [(f.requests, f"{type_name}.{name}" in f.reason) for f in counted] == [(2, True)]
+                logged = [r for r in caplog.records if r.name == "kam.compiled" and r.levelno == logging.INFO]
+                assert len(logged) == 1 and f"{type_name}.{name}" in logged[0].getMessage()
+        assert bodies[0] == bodies[1]
+        assert b'"errors"' not in bodies[0] and name.encode() in bodies[0]
+    finally:
+        await engine.dispose()
+        store.drop(url)
+
+
+async def test_queries_with_plans_are_not_counted_as_fallbacks(servers: Servers) -> None:
+    before = servers.fallbacks.requests()
+    await servers.both(FILTERED, {"filter": {}})
+    assert servers.fallbacks.requests() == before
+    await servers.both("{ me { name } }")
+    assert servers.fallbacks.requests() == before + 1
+    await servers.both("mutation { __typename }")  # not a read: never counted
+    assert servers.fallbacks.requests() == before + 1

@@ -121,7 +121,7 @@ async def test_requests_after_the_server_ended_the_pools_connections_are_answere
     created = await create_account(client, name="Südhafen")
     assert (await client.execute(*reads["compiled"]))["account"]["name"] == "Nordwerk"
     assert created["name"] == "Südhafen"
-    # A read answered before is prepared (kam/prepared.py): it takes a pooled connection of its own, retried too.
+    # A read answered before is answered directly (kam/compiled/direct.py): it takes a pooled connection of its own, retried too.
     assert await _drop_other_connections(database_url) >= 1
     assert (await client.execute(*reads["compiled"]))["account"]["name"] == "Nordwerk"
 

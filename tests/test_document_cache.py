@@ -10,14 +10,14 @@ from graphql import GraphQLSyntaxError, parse
 
 import kam.documents
 import kam.extensions
-from kam.compiled import Planner
+from kam.compiled.planner import Planner
 from kam.documents import LARGEST_SHARE, DocumentCache, SizedLRU, validated
 from kam.settings import Settings
 from schema.api import build_schema
 from tests.conftest import GraphQLClient
 
 BUDGET = 16_384  # the tests' KAM_DOCUMENT_CACHE_BYTES: documents up to 1,024 characters are kept
-# Without compiled reads, so that no request is answered as a prepared read (kam/prepared.py), without parsing.
+# Without compiled reads, so that no request is answered as a direct read (kam/compiled/direct.py), without parsing.
 SMALL_BUDGET = pytest.mark.parametrize(
     "settings", [{"document_cache_bytes": BUDGET, "compiled_reads": False}], indirect=True
 )
@@ -263,6 +263,6 @@ def test_the_planner_keeps_plans_within_the_same_bound() -> None:
     planned = planner.plan(large, parse(large), None)
     assert planned is not None  # planned, used, and not kept
     planner.served(large, None, planned)
-    assert (large, None) not in planner.plans and planner.prepared(large, None) is None
+    assert (large, None) not in planner.plans and planner.answered_before(large, None) is None
     last = padded(199, 200)
-    assert planner.prepared(last, None) is not None
+    assert planner.answered_before(last, None) is not None

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from domain.errors import DomainError, ErrorCode
+from domain.errors import DomainError, ErrorCode, with_article
 from domain.growth import (
     GrowthAssessment,
     GrowthQuadrant,
@@ -178,3 +178,28 @@ def test_four_seasons_places_each_need_under_every_quarter_it_peaks_in() -> None
 
 def test_open_needs_are_the_ones_still_worked_on() -> None:
     assert [s for s in NeedStatus if is_open(s)] == [NeedStatus.IDENTIFIED, NeedStatus.VALIDATED, NeedStatus.BEING_ADDRESSED]
+
+
+@pytest.mark.parametrize(
+    ("noun", "said"),
+    [
+        ("Account", "an Account"),
+        ("ActionPlan", "an ActionPlan"),
+        ("Objective", "an Objective"),
+        ("Action", "an Action"),
+        ("InfluenceLink", "an InfluenceLink"),
+        ("AuditEvent", "an AuditEvent"),
+        ("Stakeholder", "a Stakeholder"),
+        ("Need", "a Need"),
+        ("TeamMember", "a TeamMember"),
+        ("GrowthAssessment", "a GrowthAssessment"),
+        ("Coverage", "a Coverage"),
+        ("User", "a User"),  # a vowel letter said with a consonant
+        ("Unit", "a Unit"),
+        ("Hour", "an Hour"),  # a silent h
+        ("ID", "an ID"),  # an abbreviation, said letter by letter
+        ("URL", "a URL"),
+    ],
+)
+def test_a_name_takes_the_article_it_is_said_with(noun: str, said: str) -> None:
+    assert with_article(noun) == said

@@ -20,8 +20,8 @@ lone surrogate as the `\\ud800` escape an attacker sends; numbers JSON can hold
 but Python cannot write (`1e400`, five thousand digits) are spliced in raw.
 
 - Queries: each is sent twice with ordinary variables, then twice with drawn
-  ones; the second of a pair may be answered by the prepared path
-  (kam/prepared.py) and must get the pipeline's answer, and every request gives
+  ones; the second of a pair may be answered by the direct path
+  (kam/compiled/direct.py) and must get the pipeline's answer, and every request gives
   its database connection back.
 - Paged queries: the same, with one `after`/`before` of a list forged as kam's
   cursors are written (base64 of JSON `[sort key, value, row id]`), for the
@@ -83,7 +83,7 @@ from hypothesis import strategies as st
 from hypothesis_graphql import from_schema
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-import kam.prepared
+import kam.compiled.direct
 from schema.node import NODE_TYPES
 from tests.conftest import GraphQLClient, add_member, http_client, write_to_test_log
 from tests.test_fuzz import (  # noqa: F401 - demo_client is a fixture used here
@@ -623,7 +623,7 @@ def identity(document: DocumentNode) -> DocumentNode:
     return document
 
 
-PLANNED = ["accounts", "account", "relationshipMap", "growthMatrix"]  # root fields with plans (kam/compiled.py)
+PLANNED = ["accounts", "account", "relationshipMap", "growthMatrix"]  # root fields with plans (kam/compiled/coverage.py)
 # Root fields with connections below them (accounts twice: the one list ordered by four keys).
 PAGED = ["accounts", "accounts", "account", "teamMembers", "auditEvents", "growthMatrix"]
 
@@ -631,7 +631,7 @@ PAGED = ["accounts", "accounts", "account", "teamMembers", "auditEvents", "growt
 @st.composite
 def queries(draw: Any) -> tuple[str, dict[str, Any], dict[str, Any]]:
     """A generated query with its arguments hoisted, ordinary variables for it, and variables drawn at a level."""
-    # Often one root field, and often one the compiled planner covers, so the prepared path gets its turn.
+    # Often one root field, and often one the compiled planner covers, so the direct path gets its turn.
     fields = draw(st.sampled_from([QUERY_FIELDS, *([name] for name in QUERY_FIELDS), *([name] for name in PLANNED)]))
     document, slots = hoisted(draw(from_schema(SDL, fields=fields, custom_scalars=SCALARS, print_ast=identity)))
     ordinary = draw(variables_for(slots, 0))
@@ -713,17 +713,17 @@ async def fuzz_client(demo_client: GraphQLClient, app: Any, engine: AsyncEngine)
 
 
 @pytest.fixture
-def count_prepared(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Counts the requests the prepared path answered itself, to show the fuzzing reaches it."""
-    answer = kam.prepared.PreparedReads.answer
+def count_direct(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counts the requests the direct path answered itself, to show the fuzzing reaches it."""
+    answer = kam.compiled.direct.DirectReads.answer
 
     async def counted(self: Any, *args: Any, **kwargs: Any) -> bytes | None:
         body = await answer(self, *args, **kwargs)
         if body is not None:
-            sent["answered by the prepared path"] = sent.get("answered by the prepared path", 0) + 1
+            sent["answered by the direct path"] = sent.get("answered by the direct path", 0) + 1
         return body
 
-    monkeypatch.setattr(kam.prepared.PreparedReads, "answer", counted)
+    monkeypatch.setattr(kam.compiled.direct.DirectReads, "answer", counted)
 
 
 def shown(value: Any) -> Any:
@@ -793,7 +793,7 @@ async def send(client: GraphQLClient, kind: str, operation: str, variables: dict
 
 
 def same_answer(first: dict[str, Any], second: dict[str, Any]) -> bool:
-    """The pipeline's answer and the prepared path's: the same data, the same errors (cost aside)."""
+    """The pipeline's answer and the direct path's: the same data, the same errors (cost aside)."""
 
     def comparable(answer: dict[str, Any]) -> Any:
         errors = [
@@ -810,7 +810,7 @@ async def answer_twice_each(
     """Send the operation twice with each of the variables, in order; each pair must get the same answer."""
     for kind, variables in requests:
         first = await send(client, kind, operation, variables)
-        again = await send(client, kind, operation, variables)  # the second may take the prepared path
+        again = await send(client, kind, operation, variables)  # the second may take the direct path
         # Every request gave its connection back, whatever it was refused for (a leak starves the pool).
         assert engine.pool.checkedout() == 0, (operation, shown(variables), engine.pool.status())
         assert first[0] == again[0] and same_answer(first[1], again[1]), (
@@ -826,7 +826,7 @@ async def answer_twice_each(
 async def test_hoisted_queries_with_hostile_variables_get_clean_answers(
     fuzz_client: GraphQLClient,
     engine: AsyncEngine,
-    count_prepared: None,
+    count_direct: None,
     generated: tuple[str, dict[str, Any], dict[str, Any]],
 ) -> None:
     operation, ordinary, drawn = generated
@@ -839,7 +839,7 @@ async def test_hoisted_queries_with_hostile_variables_get_clean_answers(
 async def test_hoisted_queries_with_forged_cursors_get_clean_answers(
     fuzz_client: GraphQLClient,
     engine: AsyncEngine,
-    count_prepared: None,
+    count_direct: None,
     generated: tuple[str, dict[str, Any], dict[str, Any]],
 ) -> None:
     operation, ordinary, forged = generated

@@ -130,6 +130,67 @@ async def test_plain_json_stays_the_default(client: GraphQLClient) -> None:
     assert invalid.status_code == 200 and invalid.json()["errors"]
 
 
+# Small limits, so that each refusal below needs only a small document.
+SMALL_LIMITS = {
+    "max_query_depth": 4,
+    "max_aliases": 2,
+    "max_fields": 12,
+    "max_tokens": 60,
+    "max_introspections": 0,
+    "max_query_cost": 50,
+}
+PAGE = "query($first: Int) { accounts(first: $first) { totalCount } }"
+REFUSED_BEFORE_EXECUTION = {
+    "syntax": ({"query": "{ accounts { totalCount }"}, "GRAPHQL_PARSE_FAILED"),
+    "validation": ({"query": "{ accounts { noSuchField } }"}, "GRAPHQL_VALIDATION_FAILED"),
+    "variable-of-the-wrong-type": ({"query": PAGE, "variables": {"first": "ten"}}, "BAD_USER_INPUT"),
+    "missing-variable": ({"query": "query($id: ID!) { node(id: $id) { id } }"}, "BAD_USER_INPUT"),
+    "depth": ({"query": "{ accounts { nodes { stakeholders { nodes { account { name } } } } } }"}, "QUERY_TOO_DEEP"),
+    "aliases": ({"query": "{ a: __typename b: __typename c: __typename }"}, "TOO_MANY_ALIASES"),
+    "fields": ({"query": "{ accounts { nodes { " + "id name " * 6 + "} } }"}, "TOO_MANY_FIELDS"),
+    "tokens": ({"query": "{ " + "__typename " * 60 + "}"}, "TOO_MANY_TOKENS"),
+    "introspection": ({"query": "{ __schema { queryType { name } } }"}, "TOO_MANY_INTROSPECTIONS"),
+    "cost": ({"query": "{ accounts(first: 100) { nodes { name } } }"}, "QUERY_TOO_COSTLY"),
+}
+
+
+@pytest.mark.parametrize("settings", [SMALL_LIMITS], indirect=True)
+@pytest.mark.parametrize("accept", ["application/json", "application/graphql-response+json"])
+@pytest.mark.parametrize(
+    ("body", "code"), REFUSED_BEFORE_EXECUTION.values(), ids=REFUSED_BEFORE_EXECUTION.keys()
+)
+async def test_a_request_refused_before_execution_answers_no_data(
+    client: GraphQLClient, body: dict[str, object], code: str, accept: str
+) -> None:
+    """GraphQL, "Response": an error raised before execution begins leaves out the `data` entry, whatever the
+    media type; with graphql-response+json the status is 400, with plain JSON 200."""
+    response = await client.http.post("/graphql", json=body, headers={"Accept": accept})
+    answer = response.json()
+    assert "data" not in answer, answer
+    assert code in {e["extensions"]["code"] for e in answer["errors"]}, answer
+    assert response.status_code == (200 if accept == "application/json" else 400)
+
+
+@pytest.mark.parametrize("accept", ["application/json", "application/graphql-response+json"])
+async def test_an_executed_request_answers_data_even_when_it_failed(client: GraphQLClient, accept: str) -> None:
+    """A field error (here an ID of the wrong type) happens during execution: `data` is there, as far as it got."""
+    headers = {"Accept": accept}
+    wrong = global_id("Stakeholder", 1)
+    body = {"query": "query($id: ID!) { account(id: $id) { name } }", "variables": {"id": wrong}}
+    response = await client.http.post("/graphql", json=body, headers=headers)
+    answer = response.json()
+    assert response.status_code == 200
+    assert answer["data"] == {"account": None}
+    assert answer["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT" and answer["errors"][0]["path"] == ["account"]
+
+    # A non-null root field that fails nulls all of `data`: executed all the same, so `data` is there, null.
+    response = await client.http.post("/graphql", json={"query": PAGE, "variables": {"first": -1}}, headers=headers)
+    answer = response.json()
+    assert response.status_code == 200
+    assert "data" in answer and answer["data"] is None, answer
+    assert answer["errors"][0]["path"] == ["accounts"]
+
+
 @pytest.mark.parametrize(
     "bad_id",
     [pytest.param("not base64 at all!", id="not-base64"), pytest.param(global_id("Spaceship", 1), id="unknown-type")],
@@ -138,6 +199,30 @@ async def test_node_with_a_bad_id_is_bad_user_input(client: GraphQLClient, bad_i
     (error,) = await client.errors(NODE, {"id": bad_id})
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert error["path"] == ["node"]
+
+
+async def test_an_id_of_another_type_is_refused_with_the_right_article(client: GraphQLClient) -> None:
+    """ "must be the ID of an Account", not "of a Account": as an argument, and as a mutation's input."""
+    stakeholder = global_id("Stakeholder", 1)
+    (error,) = await client.errors("query($id: ID!) { account(id: $id) { name } }", {"id": stakeholder})
+    assert error["message"] == "`id` must be the ID of an Account."
+
+    payload = await client.mutate(
+        "mutation($input: StakeholderCreateInput!) { stakeholderCreate(input: $input) { userErrors { field message } } }",
+        {"accountId": stakeholder, "name": "Ada"},
+    )
+    assert payload["userErrors"] == [{"field": "accountId", "message": "`accountId` must be the ID of an Account."}]
+
+    payload = await client.mutate(
+        "mutation($input: ObjectiveCreateInput!) { objectiveCreate(input: $input) { userErrors { field message } } }",
+        {"planId": global_id("Account", 1), "description": "Grow", "metric": "Revenue", "target": "1"},
+    )
+    assert payload["userErrors"] == [{"field": "planId", "message": "`planId` must be the ID of an ActionPlan."}]
+
+    (error,) = await client.errors(
+        "query($id: ID!) { relationshipMap(accountId: $id) { __typename } }", {"id": stakeholder}
+    )
+    assert error["message"] == "`accountId` must be the ID of an Account."
 
 
 async def test_node_resolves_an_object_by_its_id(client: GraphQLClient) -> None:

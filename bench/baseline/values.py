@@ -83,17 +83,22 @@ class Conflict(Exception):
     """An UPDATE found another version than the one read: someone else wrote first."""
 
 
+def with_article(type_name: str) -> str:
+    """The type name after its article, as kam's `domain.errors.with_article` says the baseline's: "an Account"."""
+    return f"{'an' if type_name[:1] in 'AEIOU' else 'a'} {type_name}"
+
+
 def argument_id(value: Any, type_name: str, argument: str) -> int:
     row_id = _row_id(value, type_name)
     if row_id is None:
-        raise Refused(200, f"`{argument}` must be the ID of a {type_name}.", "BAD_USER_INPUT", argument=argument)
+        raise Refused(200, f"`{argument}` must be the ID of {with_article(type_name)}.", "BAD_USER_INPUT", argument=argument)
     return row_id
 
 
 def input_id(value: Any, type_name: str, field: str) -> int:
     row_id = _row_id(value, type_name)
     if row_id is None:
-        raise UserErrors(field, f"`{field}` must be the ID of a {type_name}.", "INVALID")
+        raise UserErrors(field, f"`{field}` must be the ID of {with_article(type_name)}.", "INVALID")
     return row_id
 
 

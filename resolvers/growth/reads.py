@@ -53,6 +53,12 @@ class QuadrantTotals:
     current_value: dict[str, Decimal] = field(default_factory=dict)
     potential: dict[str, Decimal] = field(default_factory=dict)
 
+    def sums(self, measure: str) -> list[tuple[str, Decimal]]:
+        """(currency, amount) of `current_value` or `potential`, by currency: amounts in different currencies
+        are never added up."""
+        totals: dict[str, Decimal] = getattr(self, measure)
+        return sorted(totals.items())
+
 
 @dataclass
 class GrowthMatrix:

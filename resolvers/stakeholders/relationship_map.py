@@ -14,6 +14,8 @@ from domain.account import Account
 from domain.relationship_map import (
     EdgeKind,
     MapCoverage,
+    covered_by_count,
+    map_lines,
     MapPerson,
     MapSummary,
     strongest_coverage,
@@ -41,7 +43,7 @@ class MapNode:
 
     @property
     def covered_by_count(self) -> int:
-        return len({c.member_id for c in self.coverage if c.strength is not CoverageStrength.NONE})
+        return covered_by_count((c.member_id, c.strength) for c in self.coverage)
 
     @property
     def strongest_coverage(self) -> CoverageStrength | None:
@@ -78,18 +80,14 @@ class AccountMap:
 
     def edges(self) -> list[MapEdge]:
         """The org chart first (in stakeholder order), then the influence lines."""
-        people = self._by_id()
-        edges = [
-            MapEdge(EdgeKind.REPORTS_TO, s, people[s.reports_to_id])
-            for s in self.stakeholders
-            if s.reports_to_id in people
+        people, links = self._by_id(), self.links
+        lines = map_lines(((s.id, s.reports_to_id) for s in self.stakeholders), ((link.source_id, link.target_id) for link in links))
+        return [
+            MapEdge(kind, people[source], people[target])
+            if j is None
+            else MapEdge(kind, people[source], people[target], links[j].strength, links[j])
+            for kind, source, target, j in lines
         ]
-        edges += [
-            MapEdge(EdgeKind.INFLUENCES, people[link.source_id], people[link.target_id], link.strength, link)
-            for link in self.links
-            if link.source_id in people and link.target_id in people
-        ]
-        return edges
 
     async def summary(self, ctx: RequestContext, *, roles: bool = True) -> MapSummary:
         """The map's gaps and balance of support.

@@ -7,16 +7,8 @@ from dataclasses import dataclass
 
 from domain.account import Account
 from resolvers.access import access_of
-from resolvers.compiled.objects import (
-    Binder,
-    FieldPlan,
-    Getter,
-    Layout,
-    ObjectPlan,
-    Row,
-    Run,
-    WithArguments,
-)
+from kam.compiled.objects import FieldPlan, ObjectPlan, WithArguments
+from kam.compiled.run import Binder, Getter, Layout, Row, Run
 
 
 async def visible_account(run: Run, account_id: int, plan: ObjectPlan | None = None) -> bool:
@@ -39,7 +31,7 @@ class AccountById(WithArguments):
     def nested(self) -> Iterator[FieldPlan]:
         return self.target.walk()
 
-    async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
+    async def load(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
         account_id = self.arguments(run)
         found = None
         if await access_of(run.ctx).can_read(account_id):

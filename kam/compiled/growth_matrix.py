@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -13,17 +14,9 @@ from sqlalchemy import Select
 from domain.account import Account
 from domain.growth import GrowthQuadrant
 from resolvers.accounts.reads import AccountFilter
-from resolvers.compiled.connections import ConnectionShape, ListRequest
-from resolvers.compiled.objects import (
-    Arguments,
-    Binder,
-    FieldPlan,
-    Getter,
-    Layout,
-    Row,
-    Run,
-    WithArguments,
-)
+from kam.compiled.connections import ConnectionShape, ListRequest
+from kam.compiled.objects import Arguments, FieldPlan, Selection, ValueField, WithArguments, answer_of
+from kam.compiled.run import Binder, Getter, Layout, Row, Run
 from resolvers.context import RequestContext
 from resolvers.driver import Kept
 from resolvers.growth.reads import (
@@ -81,18 +74,92 @@ class QuadrantAccounts(Arguments):
         return await self.shape.build(run, pages, layout, order, counts)
 
 
+@dataclass(frozen=True, slots=True)
+class MatrixView:
+    """The matrix as its fields read it: the totals, and the page of each quadrant of each `accounts` field."""
+
+    matrix: GrowthMatrix
+    lists: dict[int, list[dict[str, Any]]]  # id(QuadrantAccounts) -> one answer per quadrant
+
+
+@dataclass(frozen=True, slots=True)
+class CellView:
+    """One quadrant as its fields read it: its totals and its place in the matrix."""
+
+    cell: QuadrantTotals
+    at: int
+    lists: dict[int, list[dict[str, Any]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    """An amount of money in one currency, as `Money`'s fields read it."""
+
+    amount: Decimal
+    currency: str
+
+
+@dataclass(eq=False, frozen=True)
+class Thresholds(ValueField):
+    fields: Selection  # over the matrix's thresholds
+
+    def value(self, view: MatrixView) -> dict[str, Any]:
+        return answer_of(self.fields, view.matrix.thresholds)
+
+
+class UnassessedCount(ValueField):
+    def value(self, view: MatrixView) -> int:
+        return view.matrix.unassessed_count
+
+
+@dataclass(eq=False, frozen=True)
+class Quadrants(ValueField):
+    fields: Selection  # over a CellView
+
+    def value(self, view: MatrixView) -> list[dict[str, Any]]:
+        fields = self.fields
+        return [answer_of(fields, CellView(cell, j, view.lists)) for j, cell in enumerate(view.matrix.quadrants)]
+
+
+class QuadrantName(ValueField):
+    def value(self, view: CellView) -> str:
+        return view.cell.quadrant.name
+
+
+class AccountCount(ValueField):
+    def value(self, view: CellView) -> int:
+        return view.cell.account_count
+
+
+@dataclass(eq=False, frozen=True)
+class Totals(ValueField):
+    """`totalCurrentValue` or `totalPotential`: one Money per currency, by currency."""
+
+    measure: str  # current_value or potential (QuadrantTotals.sums)
+    fields: Selection  # over an Amount
+
+    def value(self, view: CellView) -> list[dict[str, Any]]:
+        return [answer_of(self.fields, Amount(amount, currency)) for currency, amount in view.cell.sums(self.measure)]
+
+
+@dataclass(eq=False, frozen=True)
+class CellAccounts(ValueField):
+    accounts: QuadrantAccounts
+
+    def value(self, view: CellView) -> dict[str, Any]:
+        return view.lists[id(self.accounts)][view.at]
+
+
 @dataclass(eq=False)
 class MatrixPlan:
-    """What is asked of the matrix, in answer order: parts tagged thresholds, unassessedCount, quadrants or
-    typename; thresholds hold (key, field name), quadrants (key, (tag, ...)) with tags quadrant, accountCount,
-    totalCurrentValue and totalPotential (with Money's (key, field name)), accounts or typename."""
+    """What is asked of the matrix, in answer order (Thresholds, UnassessedCount, Quadrants, Typename)."""
 
-    parts: list[tuple[str, tuple[Any, ...]]]
+    fields: Selection
 
     def accounts(self) -> Iterator[QuadrantAccounts]:
-        for _, (tag, *args) in self.parts:
-            if tag == "quadrants":
-                yield from (inner[1] for _, inner in args[0] if inner[0] == "accounts")
+        for _, part in self.fields:
+            if isinstance(part, Quadrants):
+                yield from (inner.accounts for _, inner in part.fields if isinstance(inner, CellAccounts))
 
     def walk(self) -> Iterator[FieldPlan | Arguments]:
         for accounts in self.accounts():
@@ -102,47 +169,7 @@ class MatrixPlan:
     async def answer(self, run: Run, request: MatrixRequest, matrix: GrowthMatrix) -> dict[str, Any]:
         counts = [cell.account_count for cell in matrix.quadrants]
         lists = {id(accounts): await accounts.answers(run, request, counts) for accounts in self.accounts()}
-        thresholds = matrix.thresholds
-        limits = {
-            "currentValue": str(thresholds.current_value),
-            "potential": str(thresholds.potential),
-            "__typename": "GrowthMatrixThresholds",
-        }
-        answer: dict[str, Any] = {}
-        for key, (tag, *args) in self.parts:
-            if tag == "thresholds":
-                answer[key] = {k: limits[name] for k, name in args[0]}
-            elif tag == "unassessedCount":
-                answer[key] = matrix.unassessed_count
-            elif tag == "quadrants":
-                answer[key] = [_quadrant(args[0], cell, j, lists) for j, cell in enumerate(matrix.quadrants)]
-            else:
-                answer[key] = args[0]
-        return answer
-
-
-def _quadrant(
-    parts: list[tuple[str, tuple[Any, ...]]], cell: QuadrantTotals, j: int, lists: dict[int, list[dict[str, Any]]]
-) -> dict[str, Any]:
-    answer: dict[str, Any] = {}
-    for key, (tag, *args) in parts:
-        if tag == "quadrant":
-            answer[key] = cell.quadrant.name
-        elif tag == "accountCount":
-            answer[key] = cell.account_count
-        elif tag in ("totalCurrentValue", "totalPotential"):
-            sums = cell.current_value if tag == "totalCurrentValue" else cell.potential
-            answer[key] = [_money(args[0], amount, currency) for currency, amount in sorted(sums.items())]
-        elif tag == "accounts":
-            answer[key] = lists[id(args[0])][j]
-        else:
-            answer[key] = args[0]
-    return answer
-
-
-def _money(parts: list[tuple[str, str]], amount: Any, currency: str) -> dict[str, Any]:
-    values = {"amount": str(amount), "currency": currency, "__typename": "Money"}
-    return {key: values[name] for key, name in parts}
+        return answer_of(self.fields, MatrixView(matrix, lists))
 
 
 @dataclass(eq=False)
@@ -155,7 +182,7 @@ class MatrixOf(WithArguments):
     def nested(self) -> Iterator[FieldPlan | Arguments]:
         return self.plan.walk()
 
-    async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
+    async def load(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
         request: MatrixRequest = self.arguments(run)
         totals = await run.kept_rows(request, "totals", lambda _among: request.totals)
         answer = await self.plan.answer(run, request, matrix_of(totals, request.criteria, run.ctx.config.matrix_thresholds))

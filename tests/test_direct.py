@@ -1,4 +1,4 @@
-"""Prepared reads (kam/prepared.py): a query once answered from its plan skips the pipeline, answering alike."""
+"""Direct reads (kam/compiled/direct.py): a query once answered from its plan skips the pipeline, answering alike."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ async def _raw(client: GraphQLClient, body: Any, **headers: str) -> tuple[int, s
 
 
 @pytest.mark.parametrize("accept", [None, "application/graphql-response+json"])
-async def test_a_prepared_read_answers_byte_for_byte_as_the_pipeline(
+async def test_a_direct_read_answers_byte_for_byte_as_the_pipeline(
     client: GraphQLClient, accounts: list[str], pipeline: Pipeline, accept: str | None
 ) -> None:
     headers = {} if accept is None else {"accept": accept}
@@ -77,7 +77,7 @@ async def test_a_prepared_read_answers_byte_for_byte_as_the_pipeline(
         assert again == first and first[0] == 200
         assert first[1] == (accept or "application/json")
         pipeline.runs = 0
-    # Other variables of a prepared document are prepared too.
+    # Other variables of a direct document are answered directly too.
     other = await _raw(client, {**cases[0], "variables": {"id": accounts[1]}})
     assert other[0] == 200 and pipeline.runs == 0
 
@@ -107,7 +107,7 @@ async def test_what_the_pipeline_refuses_still_goes_there(
 
 
 @pytest.mark.parametrize("settings", [{"max_query_cost": 30}], indirect=True)
-async def test_a_prepared_document_is_costed_per_request(
+async def test_a_direct_document_is_costed_per_request(
     client: GraphQLClient, accounts: list[str], pipeline: Pipeline
 ) -> None:
     cheap = await _raw(client, {"query": LIST, "variables": {"first": 1}})
@@ -117,10 +117,10 @@ async def test_a_prepared_document_is_costed_per_request(
     assert errors[0]["extensions"]["code"] == "QUERY_TOO_COSTLY" and pipeline.runs == 2
 
 
-async def test_each_operation_of_a_document_is_prepared_by_its_name(
+async def test_each_operation_of_a_document_is_answered_directly_by_its_name(
     client: GraphQLClient, accounts: list[str], pipeline: Pipeline
 ) -> None:
-    errors = await client.errors(TWO)  # no operationName: refused, never prepared
+    errors = await client.errors(TWO)  # no operationName: refused, never answered directly
     assert errors[0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
     assert (await client.post(TWO, operationName="B")).status_code == 200
     runs = pipeline.runs
@@ -131,7 +131,7 @@ async def test_each_operation_of_a_document_is_prepared_by_its_name(
     assert set(a["data"]["accounts"]["nodes"][0]) == {"name"}
 
 
-async def test_a_prepared_read_past_the_time_limit_is_stopped_and_gives_its_connection_back(
+async def test_a_direct_read_past_the_time_limit_is_stopped_and_gives_its_connection_back(
     app: Any, engine: AsyncEngine, client: GraphQLClient, accounts: list[str], pipeline: Pipeline
 ) -> None:
     body = {"query": MAP, "variables": {"id": accounts[0]}}
@@ -162,7 +162,7 @@ class Sessions:
         view.authenticator.sessions = counted
 
 
-async def test_a_prepared_read_opens_no_session_and_gives_its_connection_back(
+async def test_a_direct_read_opens_no_session_and_gives_its_connection_back(
     app: Any, engine: AsyncEngine, client: GraphQLClient, anonymous: GraphQLClient, accounts: list[str],
     pipeline: Pipeline,
 ) -> None:
@@ -175,7 +175,7 @@ async def test_a_prepared_read_opens_no_session_and_gives_its_connection_back(
         assert engine.sync_engine.pool.checkedout() == 0
     assert await _raw(client, body) == first
     assert sessions.opened == 0 and pipeline.runs == 1
-    # A prepared document with a missing or unknown token is refused as any request is, and changes nothing.
+    # A direct document with a missing or unknown token is refused as any request is, and changes nothing.
     refused = await anonymous.http.post("/graphql", json=body)
     assert client.member is not None
     forged = f"kam_{client.member['token'].split('_')[1]}_{'A' * 43}"

@@ -1,7 +1,6 @@
 """Objects of a plan: the fields asked of one type, each turning a selected row into its value.
 
-Rows are tuples laid out by a `Layout` (the columns one statement selects).
-A field first `prepare`s: it loads what it needs for all rows at once (one
+A field first `load`s: it reads what it needs for all rows at once (one
 statement, whatever their number) and returns a getter, which then gives the
 field's value for each row without touching the database.
 """
@@ -9,36 +8,14 @@ field's value for each row without touching the database.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from binascii import b2a_base64
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any
-from weakref import WeakKeyDictionary
 
-from sqlalchemy import (
-    ARRAY,
-    Enum,
-    Integer,
-    String,
-    any_,
-    bindparam,
-    select,
-    type_coerce,
-)
-
-from resolvers.context import RequestContext
-from resolvers.driver import Kept, session_rows
-
-Row = Sequence[Any]
-Getter = Callable[[Row], Any]
-Binder = Callable[["Run"], Any]
-
-
-def global_id(type_name: str, row_id: int) -> str:
-    """A row's Relay ID, encoded as strawberry's relay encodes it (standard base64 of `Type:id`)."""
-    return b2a_base64(f"{type_name}:{row_id}".encode(), newline=False).decode("ascii")
+from kam.compiled.run import Binder, Getter, Layout, Row, Run, column_key, selected, unique
+from resolvers.ids import to_global_id
 
 
 @lru_cache(maxsize=4096)
@@ -63,147 +40,6 @@ def object_builder(fields: list[tuple[str, Getter | int]]) -> Callable[[Row], di
     return _maker(signature)(*(got for _, got in fields if not isinstance(got, int)))
 
 
-def column_key(column: Any) -> tuple[Any, str]:
-    return column.class_, column.key
-
-
-def _selected(column: Any) -> Any:
-    """Enums are selected as the names they are stored by, which is also what GraphQL answers with."""
-    return type_coerce(column, String()) if isinstance(column.type, Enum) else column
-
-
-def unique(values: Iterable[Any]) -> list[Any]:
-    return list(dict.fromkeys(v for v in values if v is not None))
-
-
-_LABELLED: dict[tuple[tuple[Any, str], ...], list[Any]] = {}
-
-
-def _labelled(columns: list[Any]) -> list[Any]:
-    """Built once per layout (SQL expressions are immutable), keyed by the columns' models and names."""
-    key = tuple(column_key(c) for c in columns)
-    found = _LABELLED.get(key)
-    if found is None:
-        if len(_LABELLED) >= 4096:  # documents asking for ever new column sets cannot grow it without end
-            _LABELLED.clear()
-        found = _LABELLED[key] = [_selected(c).label(f"c{i}") for i, c in enumerate(columns)]
-    return found
-
-
-class Layout:
-    """The columns one statement selects, the row's id first, each once; where each one sits in a row."""
-
-    def __init__(self, columns: Iterable[Any]) -> None:
-        self.columns: list[Any] = []
-        self.position: dict[tuple[Any, str], int] = {}
-        for column in columns:
-            if column_key(column) not in self.position:
-                self.position[column_key(column)] = len(self.columns)
-                self.columns.append(column)
-
-    def at(self, column: Any) -> int:
-        return self.position[column_key(column)]
-
-    @cached_property
-    def labelled(self) -> list[Any]:
-        """The columns to select, labelled by position so a subquery keeps them apart."""
-        return _labelled(self.columns)
-
-    def only_id(self) -> bool:
-        return len(self.columns) == 1
-
-
-# Statements of plan parts, built once (`Run.kept_rows`); they go when their plan does.
-_KEPT: WeakKeyDictionary[Any, dict[tuple[str, str, bool], Kept]] = WeakKeyDictionary()
-IDS = "ids"
-Among = Callable[[Any], Any]  # a column -> "it is one of the ids given as the parameter `ids`"
-
-
-def among_ids(dialect: str, one: bool = False) -> Among:
-    """The condition "`column` is among the ids given as the parameter `ids`": one array on PostgreSQL, so
-    one prepared statement serves any number of them; an IN list on SQLite, which it takes as fast (up to
-    32,766 ids; a larger answer falls back to the executor, whose loaders bind them as JSON).
-
-    For `one` id, an equality: PostgreSQL's generic plan for `= ANY($1)` expects ten values and sorts
-    what an index on (column, order) gives in order for `= $1` (a map's people took twice as long)."""
-
-    def among(column: Any) -> Any:
-        if one:
-            return column == bindparam(IDS)
-        if dialect == "sqlite":
-            return column.in_(bindparam(IDS, expanding=True))
-        return column == any_(bindparam(IDS, type_=ARRAY(Integer)))
-
-    return among
-
-
-class Run:
-    """One execution of a plan: the request's context, its variables, and the arguments bound for it."""
-
-    def __init__(self, ctx: RequestContext, variables: Any) -> None:
-        self.ctx = ctx
-        self.variables = variables
-        self.dialect = ctx.dialect
-        self.bound: dict[FieldPlan, Any] = {}
-        self.seen: dict[Any, list[tuple[Layout, list[Row]]]] = defaultdict(list)
-        self.values: dict[tuple[Any, str], dict[int, list[str]]] = {}
-
-    def bind(self, plans: Iterable[Arguments]) -> None:
-        """Evaluate every argument of the plan before any SQL runs, so a bad one changes nothing."""
-        for plan in plans:
-            plan.bind(self)
-
-    def remember(self, model: Any, layout: Layout, rows: list[Row]) -> None:
-        """Rows of `model` read in this run, which later lookups by id may reuse."""
-        if model is not None and rows:
-            self.seen[model].append((layout, rows))
-
-    def recall(self, model: Any, layout: Layout, ids: set[int]) -> list[tuple[Layout, list[Row]]]:
-        """Rows with these ids read earlier in the run with at least `layout`'s columns (ids found are removed)."""
-        found = []
-        for seen, rows in self.seen.get(model, ()):
-            if ids and all(key in seen.position for key in layout.position):
-                hits = {row[0]: row for row in rows if row[0] in ids}
-                if hits:
-                    found.append((seen, list(hits.values())))
-                    ids.difference_update(hits)
-        return found
-
-    async def rows(self, stmt: Any, params: dict[str, Any] | None = None) -> list[Row]:
-        reader = self.ctx.reader
-        if reader is not None:
-            return await reader.rows(stmt, params)  # a prepared read: one at a time, no session
-        return await self.ctx.run(lambda session: session_rows(session, stmt, params))
-
-    async def kept_rows(self, owner: Any, name: str, build: Callable[[Among], Any], **params: Any) -> list[Row]:
-        """Rows of a statement whose shape only depends on `owner` (a plan part) and `name`: built by
-        `build(among)` once per dialect with bound parameters (`among(column)` for a list of `ids`; a
-        statement of its own for one id), run with `params`. Building and keying a statement costs more
-        than PostgreSQL takes to answer a small one."""
-        ids = params.get(IDS)
-        one = ids is not None and len(ids) == 1
-        kept = _KEPT.get(owner)
-        if kept is None:  # (a WeakKeyDictionary's setdefault makes a weak reference per call)
-            kept = _KEPT[owner] = {}
-        stmt = kept.get((name, self.dialect, one))
-        if stmt is None:
-            stmt = kept[name, self.dialect, one] = Kept(build(among_ids(self.dialect, one)))
-        if one:
-            params[IDS] = ids[0]
-        return await self.rows(stmt, params)
-
-    async def rows_among(
-        self, owner: Any, name: str, columns: Sequence[Any], column: Any, ids: Sequence[int], order_by: Sequence[Any] = ()
-    ) -> list[Row]:
-        """`columns` of the rows whose `column` is one of `ids`, in `order_by` order (a statement kept as
-        `kept_rows` keeps it)."""
-
-        def build(among: Among) -> Any:
-            return select(*columns).where(among(column)).order_by(*order_by)
-
-        return await self.kept_rows(owner, name, build, ids=list(ids))
-
-
 class FieldPlan(ABC):
     """One field of an object type in a plan."""
 
@@ -216,9 +52,47 @@ class FieldPlan(ABC):
         return iter(())
 
     @abstractmethod
-    async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter | int:
+    async def load(self, run: Run, rows: list[Row], layout: Layout) -> Getter | int:
         """Load what the field needs for all `rows` and return the getter of its value for one row
         (or, for a column taken as it is, its position in the row)."""
+
+
+class ValueField(ABC):
+    """One field of a value made from what a plan part computed (a page, a matrix cell, a map's summary),
+    not from a row: `value(source)` gives it, `source` being that part's own view of what it computed."""
+
+    @abstractmethod
+    def value(self, source: Any) -> Any: ...
+
+
+@dataclass(eq=False, frozen=True)
+class Typename(ValueField):
+    """`__typename` of a value's type."""
+
+    name: str
+
+    def value(self, source: Any) -> str:
+        return self.name
+
+
+@dataclass(eq=False, frozen=True)
+class Attribute(ValueField):
+    """An attribute of the source, turned into its GraphQL form by `convert` (never called with null)."""
+
+    name: str
+    convert: Callable[[Any], Any] | None = None
+
+    def value(self, source: Any) -> Any:
+        found = getattr(source, self.name)
+        return found if self.convert is None or found is None else self.convert(found)
+
+
+Selection = list[tuple[str, ValueField]]  # (response key, field), in answer order
+
+
+def answer_of(selection: Selection, source: Any) -> dict[str, Any]:
+    """The object a selection of value fields answers for `source`."""
+    return {key: field.value(source) for key, field in selection}
 
 
 class Arguments:
@@ -277,7 +151,7 @@ class ObjectPlan:
 
     async def resolve(self, run: Run, rows: list[Row], layout: Layout) -> list[dict[str, Any]]:
         run.remember(self.model, layout, rows)
-        build = object_builder([(key, await field.prepare(run, rows, layout)) for key, field in self.fields])
+        build = object_builder([(key, await field.load(run, rows, layout)) for key, field in self.fields])
         return list(map(build, rows))
 
     async def read(self, run: Run, ids: Sequence[int]) -> list[Row]:
@@ -312,7 +186,7 @@ class ObjectPlan:
 class Constant(FieldPlan):
     value: Any
 
-    async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
+    async def load(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
         value = self.value
         return lambda _row: value
 
@@ -327,7 +201,7 @@ class Scalar(FieldPlan):
     def needs(self) -> Sequence[Any]:
         return (self.column,)
 
-    async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter | int:
+    async def load(self, run: Run, rows: list[Row], layout: Layout) -> Getter | int:
         i, convert = layout.at(self.column), self.convert
         if convert is None:
             return i
@@ -344,7 +218,7 @@ class Computed(FieldPlan):
     def needs(self) -> Sequence[Any]:
         return self.columns
 
-    async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
+    async def load(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
         positions, compute = [layout.at(c) for c in self.columns], self.compute
         return lambda row: compute(*(row[i] for i in positions))
 
@@ -357,13 +231,13 @@ class GlobalId(FieldPlan):
     def needs(self) -> Sequence[Any]:
         return (self.column,)
 
-    async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
+    async def load(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
         i, name = layout.at(self.column), self.type_name
-        return lambda row: global_id(name, row[i])
+        return lambda row: to_global_id(name, row[i])
 
 
 @dataclass(eq=False)
-class MoneyField(FieldPlan):
+class Embedded(FieldPlan):
     """A small object made of columns of the same row, such as an amount and its currency."""
 
     fields: list[tuple[str, FieldPlan]]
@@ -371,8 +245,8 @@ class MoneyField(FieldPlan):
     def needs(self) -> Sequence[Any]:
         return [c for _, field in self.fields for c in field.needs()]
 
-    async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
-        return object_builder([(key, await field.prepare(run, rows, layout)) for key, field in self.fields])
+    async def load(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
+        return object_builder([(key, await field.load(run, rows, layout)) for key, field in self.fields])
 
 
 @dataclass(eq=False)
@@ -388,7 +262,7 @@ class ToOne(FieldPlan):
     def nested(self) -> Iterator[FieldPlan]:
         return self.target.walk()
 
-    async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
+    async def load(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
         i = layout.at(self.key)
         found = await self.target.by_id(run, unique(row[i] for row in rows))
         return lambda row: found.get(row[i])
@@ -415,7 +289,7 @@ class ChildRows(Children):
 
     order_by: tuple[Any, ...]
 
-    async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
+    async def load(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
         ids = unique(row[0] for row in rows)
         child = self.child
         found = await run.rows_among(self, "children", child.labelled, self.parent, ids, self.order_by) if ids else []
@@ -435,11 +309,11 @@ class ValueList(FieldPlan):
     value: Any
     enum: Any
 
-    async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
-        grouped = await self.load(run, unique(row[0] for row in rows))
+    async def load(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
+        grouped = await self.values_of(run, unique(row[0] for row in rows))
         return lambda row: grouped.get(row[0], [])
 
-    async def load(self, run: Run, ids: list[int]) -> dict[int, list[str]]:
+    async def values_of(self, run: Run, ids: list[int]) -> dict[int, list[str]]:
         """The values of these parents (by name, in the enum's order), read once per run."""
         known = run.values.setdefault(self.key, {})
         missing = [i for i in ids if i not in known]
@@ -458,7 +332,7 @@ class ValueList(FieldPlan):
 
     @cached_property
     def selected(self) -> tuple[Any, Any]:
-        return (self.parent, _selected(self.value))
+        return (self.parent, selected(self.value))
 
     @cached_property
     def rank(self) -> dict[str, int]:

@@ -1,6 +1,6 @@
-"""Prepared reads: a query once answered from its plan is answered again without GraphQL's request pipeline.
+"""Direct reads: a query once answered from its plan is answered again without GraphQL's request pipeline.
 
-A document whose operation has a plan (kam/compiled.py) and that was answered
+A document whose operation has a plan (planner.py) and that was answered
 from it through the whole pipeline has shown everything the pipeline decides
 per document: it parses, passes validation with kam's rules and the limits of
 tokens, depth, aliases, fields and introspections, and names one query. What
@@ -11,8 +11,8 @@ query's cost and whether it is heavy, the arguments the plan binds.
 Whatever is unusual (another media type or a streamed response, a body that
 is not plain JSON, variables that do not fit, a cost above the limit, an
 argument the resolvers refuse, a read that fails) goes through the pipeline as
-before, so every error keeps its shape; a prepared answer is the pipeline's
-answer, byte for byte (tests/test_prepared.py). The pipeline's view, its
+before, so every error keeps its shape; a direct answer is the pipeline's
+answer, byte for byte (tests/test_direct.py). The pipeline's view, its
 parse, validation and cost hooks and its executor cost a request more than
 the seven statements of a relationship map.
 """
@@ -25,7 +25,8 @@ from typing import Any
 import orjson
 import strawberry
 
-from kam.compiled import Planned, answer, planner_of
+from kam.compiled.extension import answer, planner_of
+from kam.compiled.planner import Planned
 from kam.cost import operation_cost
 from kam.inputs import json_problem, unstorable_text
 from kam.settings import Settings
@@ -33,13 +34,13 @@ from resolvers.context import RequestContext
 
 
 @dataclass(frozen=True, slots=True)
-class PreparedRequest:
+class DirectRequest:
     planned: Planned
     variables: dict[str, Any]
     cost: int
 
 
-class PreparedReads:
+class DirectReads:
     """Finds requests for operations answered from their plans before, and answers them."""
 
     def __init__(self, schema: strawberry.Schema, settings: Settings) -> None:
@@ -51,8 +52,8 @@ class PreparedReads:
         self.max_depth = settings.max_json_depth
         self.max_items = settings.max_json_items
 
-    def find(self, body: bytes) -> PreparedRequest | None:
-        """The request in `body` when it asks for a prepared operation with variables it can run with."""
+    def find(self, body: bytes) -> DirectRequest | None:
+        """The request in `body` when it asks for an operation answered from its plan before, with variables it can run with."""
         try:
             data = orjson.loads(body)  # stricter than the pipeline's json: what it refuses goes there
         except orjson.JSONDecodeError:
@@ -67,7 +68,7 @@ class PreparedReads:
             and isinstance(data.get("extensions"), dict | None)
         ):
             return None
-        planned = self.planner.prepared(query, name)
+        planned = self.planner.answered_before(query, name)
         variables = variables or {}
         if (
             planned is None
@@ -87,9 +88,9 @@ class PreparedReads:
         )
         if cost is None or cost > self.max_cost:
             return None
-        return PreparedRequest(planned, variables, cost)
+        return DirectRequest(planned, variables, cost)
 
-    async def answer(self, request: PreparedRequest, ctx: RequestContext) -> bytes | None:
+    async def answer(self, request: DirectRequest, ctx: RequestContext) -> bytes | None:
         """The response body, or None when the pipeline must answer (nothing was kept of the attempt)."""
         data = await answer(request.planned, request.variables, ctx)
         if data is None:

@@ -7,26 +7,24 @@ statement (`child_pages_select`), a top-level list runs its statement
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
 
-from resolvers.compiled.objects import (
-    Among,
-    Binder,
+from kam.compiled.objects import (
+    Arguments,
     Children,
     FieldPlan,
-    Getter,
-    Layout,
     ObjectPlan,
-    Row,
-    Run,
+    Selection,
+    ValueField,
     WithArguments,
-    column_key,
-    unique,
+    answer_of,
 )
+from kam.compiled.run import Among, Binder, Getter, Layout, Row, Run, column_key, unique
 from resolvers.pagination import (
     FIRST_ONLY,
     Order,
@@ -53,15 +51,104 @@ class ListRequest:
     statement: Select[Any] | None = None  # a top-level list: its rows, conditions and access included
 
 
+@dataclass(frozen=True, slots=True)
+class PageView:
+    """One page of a connection as its fields read it: the rows of all pages built at once, this page's
+    slice of them, and the objects each node plan made of those rows."""
+
+    page: Page[Row]
+    rows: list[Row]
+    start: int
+    end: int
+    objects: dict[int, list[Any]]  # id(plan) -> objects of `rows`
+    cursor: Callable[[Row], str]
+    count: int | None
+
+
+class EdgeField(ABC):
+    """One field of an edge: its value for the `j`-th row of the page's rows."""
+
+    @abstractmethod
+    def value(self, view: PageView, j: int) -> Any: ...
+
+
+@dataclass(eq=False, frozen=True)
+class EdgeNode(EdgeField):
+    plan: ObjectPlan
+
+    def value(self, view: PageView, j: int) -> Any:
+        return view.objects[id(self.plan)][j]
+
+
+class EdgeCursor(EdgeField):
+    def value(self, view: PageView, j: int) -> str:
+        return view.cursor(view.rows[j])
+
+
+@dataclass(eq=False, frozen=True)
+class EdgeTypename(EdgeField):
+    name: str
+
+    def value(self, view: PageView, j: int) -> str:
+        return self.name
+
+
+@dataclass(eq=False, frozen=True)
+class Nodes(ValueField):
+    plan: ObjectPlan
+
+    def value(self, view: PageView) -> list[Any]:
+        return view.objects[id(self.plan)][view.start:view.end]
+
+
+@dataclass(eq=False, frozen=True)
+class Edges(ValueField):
+    fields: list[tuple[str, EdgeField]]
+
+    def value(self, view: PageView) -> list[dict[str, Any]]:
+        fields = self.fields
+        return [{key: field.value(view, j) for key, field in fields} for j in range(view.start, view.end)]
+
+
+class TotalCount(ValueField):
+    def value(self, view: PageView) -> int | None:
+        return view.count
+
+
+@dataclass(eq=False, frozen=True)
+class PageInfo(ValueField):
+    fields: Selection
+
+    def value(self, view: PageView) -> dict[str, Any]:
+        return answer_of(self.fields, view)
+
+
+class HasNextPage(ValueField):
+    def value(self, view: PageView) -> bool:
+        return view.page.has_next_page
+
+
+class HasPreviousPage(ValueField):
+    def value(self, view: PageView) -> bool:
+        return view.page.has_previous_page
+
+
+@dataclass(eq=False, frozen=True)
+class PageCursor(ValueField):
+    """`startCursor` (`last` false) or `endCursor`; made only when asked: a cursor is JSON and base64 to make."""
+
+    last: bool
+
+    def value(self, view: PageView) -> str | None:
+        rows = view.page.rows
+        return view.cursor(rows[-1 if self.last else 0]) if rows else None
+
+
 @dataclass(eq=False)
 class ConnectionShape:
-    """What is asked of a connection, in answer order: parts tagged nodes, edges, pageInfo, totalCount, typename.
+    """What is asked of a connection, in answer order (its fields: Nodes, Edges, PageInfo, TotalCount, Typename)."""
 
-    `edges` holds (key, ("node", plan) | ("cursor",) | ("typename", name)) and
-    `pageInfo` holds (key, name) with name one of PageInfo's fields or "__typename".
-    """
-
-    parts: list[tuple[str, tuple[Any, ...]]]
+    fields: Selection
     layouts: dict[tuple[Any, ...], Layout] = field(default_factory=dict, init=False, repr=False)
 
     def layout(self, first: Any, order: Order, *last: Any) -> Layout:
@@ -74,21 +161,23 @@ class ConnectionShape:
         return found
 
     def plans(self) -> list[ObjectPlan]:
-        found = [part[1] for _, part in self.parts if part[0] == "nodes"]
-        for _, part in self.parts:
-            if part[0] == "edges":
-                found += [edge[1] for _, edge in part[1] if edge[0] == "node"]
+        found = []
+        for _, part in self.fields:
+            if isinstance(part, Nodes):
+                found.append(part.plan)
+            elif isinstance(part, Edges):
+                found += [edge.plan for _, edge in part.fields if isinstance(edge, EdgeNode)]
         return found
 
     def needs(self) -> list[Any]:
         return [column for plan in self.plans() for column in plan.needs()]
 
-    def walk(self) -> Iterator[FieldPlan]:
+    def walk(self) -> Iterator[FieldPlan | Arguments]:
         for plan in self.plans():
             yield from plan.walk()
 
     def wants_count(self) -> bool:
-        return any(part[0] == "totalCount" for _, part in self.parts)
+        return any(isinstance(part, TotalCount) for _, part in self.fields)
 
     async def build(
         self, run: Run, pages: list[Page[Row]], layout: Layout, order: Order, counts: list[int | None]
@@ -103,47 +192,9 @@ class ConnectionShape:
         built, start = [], 0
         for page, count in zip(pages, counts, strict=True):
             end = start + len(page.rows)
-            answer: dict[str, Any] = {}
-            for key, (tag, *args) in self.parts:
-                if tag == "nodes":
-                    answer[key] = objects[id(args[0])][start:end]
-                elif tag == "edges":
-                    answer[key] = [self._edge(args[0], objects, rows, j, cursor) for j in range(start, end)]
-                elif tag == "pageInfo":
-                    answer[key] = self._page_info(args[0], page, cursor)
-                elif tag == "totalCount":
-                    answer[key] = count
-                else:
-                    answer[key] = args[0]
-            built.append(answer)
+            built.append(answer_of(self.fields, PageView(page, rows, start, end, objects, cursor, count)))
             start = end
         return built
-
-    @staticmethod
-    def _edge(parts: list[Any], objects: dict[int, list[Any]], rows: list[Row], j: int, cursor: Any) -> dict[str, Any]:
-        edge: dict[str, Any] = {}
-        for key, (tag, *args) in parts:
-            if tag == "node":
-                edge[key] = objects[id(args[0])][j]
-            elif tag == "cursor":
-                edge[key] = cursor(rows[j])
-            else:
-                edge[key] = args[0]
-        return edge
-
-    @staticmethod
-    def _page_info(parts: list[tuple[str, str]], page: Page[Row], cursor: Any) -> dict[str, Any]:
-        def value(name: str) -> Any:
-            """Only what is asked: a cursor is JSON and base64 to make."""
-            if name == "hasNextPage":
-                return page.has_next_page
-            if name == "hasPreviousPage":
-                return page.has_previous_page
-            if name in ("startCursor", "endCursor"):
-                return cursor(page.rows[0 if name == "startCursor" else -1]) if page.rows else None
-            return "PageInfo"
-
-        return {key: value(name) for key, name in parts}
 
 
 @dataclass(eq=False)
@@ -157,7 +208,7 @@ class ChildConnection(WithArguments):
     def nested(self) -> Iterator[FieldPlan]:
         return self.shape.walk()
 
-    async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
+    async def load(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
         request: ListRequest = self.arguments(run)
         order, page = request.order, request.page
         ids = unique(row[0] for row in rows)
@@ -208,7 +259,7 @@ class RootConnection(WithArguments):
     def nested(self) -> Iterator[FieldPlan]:
         return self.shape.walk()
 
-    async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
+    async def load(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
         request: ListRequest = self.arguments(run)
         assert request.statement is not None
         order, page = request.order, request.page
@@ -235,7 +286,7 @@ class FirstChild(Children):
 
     order: Order
 
-    async def prepare(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
+    async def load(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
         ids = unique(row[0] for row in rows)
         child = self.child
         found: list[Row] = []

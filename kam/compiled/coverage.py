@@ -1,0 +1,205 @@
+"""Which fields compile, and into which plan nodes: the one table to edit to make a field compiled.
+
+A field of a node type (MODELS) that has no resolver and reads a column of its
+model compiles by itself (planner.Planner.column). Every other field compiles
+only when it is listed here, with the arguments its plan takes; the planner
+sends a document asking for anything else to the executor. To compile a new
+field: write (or reuse) a plan node that answers it as its resolver does,
+from the same rules (domain/, resolvers/), add its entry here, and run
+tests/test_parity.py, which selects every field of every type a plan covers.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from graphql import GraphQLField
+
+from domain.account import Account
+from domain.growth import GrowthAssessment
+from domain.need import Need, NeedPeakQuarter, NeedStatus, Quarter, is_open
+from domain.plan import Action, ActionPlan, Objective
+from domain.stakeholder import BuyingRole, Coverage, InfluenceLink, Stakeholder, StakeholderBuyingRole
+from domain.team import TeamMember
+from kam.compiled.connections import ChildConnection, FirstChild, ListRequest, RootConnection
+from kam.compiled.growth_matrix import MatrixOf, matrix_request
+from kam.compiled.objects import ChildRows, Computed, Embedded, FieldPlan, ToOne, ValueList
+from kam.compiled.relationship_map import AccountMaps, MapOf
+from kam.compiled.roots import AccountById
+from resolvers.accounts.reads import accounts_query
+from resolvers.context import RequestContext
+from resolvers.growth.reads import NEWEST_FIRST
+from resolvers.ids import argument_id
+from resolvers.plans.reads import BY_DUE_DATE, LATEST_START_FIRST
+from schema.account import account_list_request
+from schema.growth import matrix_criteria, quadrant_list_request
+from schema.need import need_list_request
+from schema.plan import action_list_request, plan_list_request
+from schema.stakeholder import stakeholder_list_request
+
+if TYPE_CHECKING:
+    from kam.compiled.planner import FieldNodes, Planner
+
+Build = Callable[["Planner", GraphQLField, "FieldNodes"], FieldPlan]
+
+
+@dataclass(frozen=True)
+class Compiles:
+    """How one field compiles: `build` makes its plan node; `arguments` are the (Python) names of the
+    arguments that plan takes, all of them (a field with another argument is not compiled)."""
+
+    build: Build
+    arguments: frozenset[str] = frozenset()
+
+
+def arguments_of(spec: Callable[..., Any]) -> frozenset[str]:
+    """The arguments a request function takes after the request's context."""
+    return frozenset(list(inspect.signature(spec).parameters)[1:])
+
+
+# Node types whose objects plans read from their model's rows.
+MODELS: dict[str, Any] = {
+    "Account": Account,
+    "Stakeholder": Stakeholder,
+    "Need": Need,
+    "ActionPlan": ActionPlan,
+    "Objective": Objective,
+    "Action": Action,
+    "TeamMember": TeamMember,
+    "Coverage": Coverage,
+    "InfluenceLink": InfluenceLink,
+    "GrowthAssessment": GrowthAssessment,
+}
+
+
+def listed(spec: Callable[..., tuple[Any, ...]], order: Any = None) -> Callable[..., ListRequest]:
+    """A list field's arguments as the resolvers' request function turns them into SQL: its criteria's
+    conditions, its order (the function's, or the fixed `order`) and its page."""
+
+    def request(ctx: RequestContext, **arguments: Any) -> ListRequest:
+        criteria, *rest = spec(ctx, **arguments)
+        list_order, page = (order, rest[0]) if order is not None else rest
+        return ListRequest(list_order, page, criteria.where())
+
+    return request
+
+
+def _accounts(ctx: RequestContext, **arguments: Any) -> ListRequest:
+    criteria, order, page = account_list_request(ctx, **arguments)
+    return ListRequest(order, page, statement=accounts_query(ctx, criteria))
+
+
+def to_one(key: Any) -> Compiles:
+    """The object a foreign key points at (the field's type says which)."""
+    return Compiles(lambda planner, field, nodes: ToOne(key, planner.object_plan(planner.target(field, many=False), nodes)))
+
+
+def child_connection(parent: Any, spec: Callable[..., tuple[Any, ...]], order: Any = None) -> Compiles:
+    request = listed(spec, order)
+    return Compiles(
+        lambda planner, field, nodes: ChildConnection(parent, planner.binder(field, nodes, request), planner.connection(field, nodes)),
+        arguments_of(spec),
+    )
+
+
+def child_rows(parent: Any, *order_by: Any) -> Compiles:
+    return Compiles(
+        lambda planner, field, nodes: ChildRows(parent, planner.object_plan(planner.target(field, many=True), nodes), order_by)
+    )
+
+
+def money(amount: Any, currency: Any) -> Compiles:
+    """A `Money` of two columns of the row."""
+    return Compiles(lambda planner, field, nodes: Embedded(planner.money_columns(field, nodes, amount, currency)))
+
+
+def value_list(parent: Any, value: Any, enum: Any) -> Compiles:
+    return Compiles(lambda planner, field, nodes: ValueList(parent, value, planner.enum_list(field, enum)))
+
+
+def _account_id(_ctx: RequestContext, id: Any) -> int:
+    return argument_id(id, "Account", "id")
+
+
+def _map_account_id(_ctx: RequestContext, account_id: Any) -> int:
+    return argument_id(account_id, "Account", "accountId")
+
+
+def _matrix(ctx: RequestContext, filter: Any = None) -> Any:
+    return matrix_request(ctx, matrix_criteria(filter))
+
+
+# Fields compiled beyond plain columns, by (GraphQL type, field).
+FIELDS: dict[tuple[str, str], Compiles] = {
+    ("Query", "accounts"): Compiles(
+        lambda planner, field, nodes: RootConnection(
+            Account, planner.binder(field, nodes, _accounts), planner.connection(field, nodes)
+        ),
+        arguments_of(account_list_request),
+    ),
+    ("Query", "account"): Compiles(
+        lambda planner, field, nodes: AccountById(
+            planner.binder(field, nodes, _account_id), planner.object_plan(planner.target(field, many=False), nodes)
+        ),
+        arguments_of(_account_id),
+    ),
+    ("Query", "relationshipMap"): Compiles(
+        lambda planner, field, nodes: MapOf(planner.binder(field, nodes, _map_account_id), planner.map_plan(field, nodes)),
+        arguments_of(_map_account_id),
+    ),
+    ("Query", "growthMatrix"): Compiles(
+        lambda planner, field, nodes: MatrixOf(planner.binder(field, nodes, _matrix), planner.matrix_plan(field, nodes)),
+        arguments_of(_matrix),
+    ),
+    ("Account", "currentAnnualValue"): money(Account.current_annual_value, Account.currency),
+    ("Account", "estimatedWallet"): money(Account.estimated_wallet, Account.currency),
+    ("Account", "latestAssessment"): Compiles(
+        lambda planner, field, nodes: FirstChild(
+            GrowthAssessment.account_id, planner.object_plan(planner.target(field, many=False), nodes), NEWEST_FIRST
+        )
+    ),
+    ("Account", "owner"): to_one(Account.owner_id),
+    ("Account", "stakeholders"): child_connection(Stakeholder.account_id, stakeholder_list_request),
+    ("Account", "needs"): child_connection(Need.account_id, need_list_request),
+    ("Account", "plans"): child_connection(ActionPlan.account_id, plan_list_request, LATEST_START_FIRST),
+    ("Account", "relationshipMap"): Compiles(lambda planner, field, nodes: AccountMaps(planner.map_plan(field, nodes))),
+    ("Stakeholder", "account"): to_one(Stakeholder.account_id),
+    ("Stakeholder", "manager"): to_one(Stakeholder.reports_to_id),
+    ("Stakeholder", "buyingRoles"): value_list(StakeholderBuyingRole.stakeholder_id, StakeholderBuyingRole.role, BuyingRole),
+    ("Stakeholder", "needs"): child_rows(Need.stakeholder_id, Need.id),
+    ("Need", "peakQuarters"): value_list(NeedPeakQuarter.need_id, NeedPeakQuarter.quarter, Quarter),
+    ("Need", "isOpen"): Compiles(
+        lambda planner, field, nodes: Computed((Need.status,), lambda status: is_open(NeedStatus[status]))
+    ),
+    ("Need", "account"): to_one(Need.account_id),
+    ("Need", "stakeholder"): to_one(Need.stakeholder_id),
+    ("ActionPlan", "account"): to_one(ActionPlan.account_id),
+    ("ActionPlan", "owner"): to_one(ActionPlan.owner_id),
+    ("ActionPlan", "objectives"): child_rows(Objective.plan_id, Objective.due_on.is_(None), Objective.due_on, Objective.id),
+    ("ActionPlan", "actions"): child_connection(Action.plan_id, action_list_request, BY_DUE_DATE),
+    ("Objective", "plan"): to_one(Objective.plan_id),
+    ("Action", "plan"): to_one(Action.plan_id),
+    ("Action", "owner"): to_one(Action.owner_id),
+    ("Action", "need"): to_one(Action.need_id),
+    ("Action", "stakeholder"): to_one(Action.stakeholder_id),
+    ("GrowthAssessment", "currentValue"): money(GrowthAssessment.current_value, GrowthAssessment.currency),
+    ("GrowthAssessment", "potential"): money(GrowthAssessment.potential, GrowthAssessment.currency),
+    ("GrowthAssessment", "account"): to_one(GrowthAssessment.account_id),
+    ("GrowthAssessment", "assessedBy"): to_one(GrowthAssessment.assessed_by_id),
+    ("TeamMember", "manager"): to_one(TeamMember.manager_id),
+    ("Coverage", "member"): to_one(Coverage.member_id),
+    ("Coverage", "stakeholder"): to_one(Coverage.stakeholder_id),
+    ("InfluenceLink", "source"): to_one(InfluenceLink.source_id),
+    ("InfluenceLink", "target"): to_one(InfluenceLink.target_id),
+    ("InfluenceLink", "account"): to_one(InfluenceLink.account_id),
+}
+
+def listed_quadrant(ctx: RequestContext, **arguments: Any) -> ListRequest:
+    """`GrowthMatrixQuadrant.accounts`'s arguments (the matrix's filter is its own)."""
+    return ListRequest(*quadrant_list_request(ctx, **arguments))
+
+
+QUADRANT_ACCOUNTS = arguments_of(quadrant_list_request)

@@ -275,8 +275,9 @@ class Shaper:
     def full(self, t: GraphQLNamedType, depth: int, objects: bool = True) -> tuple[Selected, ...]:
         """Every field of `t`: leaves, value objects whole, connections as totalCount, pageInfo, edges { cursor node }
         and nodes (whose objects take the depth), other objects `depth` levels deep, then as `{ __typename }`;
-        `__typename` everywhere. Fields with required arguments other than IDs are left out; without `objects`,
-        objects past the depth (but value objects) are too."""
+        `__typename` everywhere. Fields with required arguments other than IDs are left out. Without `objects`
+        (lean), objects past the depth (but value objects) are too, and a connection's edges hold only the
+        `__typename` and `id` of their nodes."""
         if is_connection(t):
             assert isinstance(t, GraphQLObjectType)
             node = node_type(t)
@@ -292,8 +293,10 @@ class Shaper:
                     for en, ef in composite_fields(edge).items():
                         if is_leaf_type(named(ef.type)):
                             edge_fields.append(Selected(en))
-                        else:
+                        elif objects:
                             edge_fields.append(Selected(en, (), inner))
+                        else:  # lean: the objects once, under `nodes`; under `edges` only who they are
+                            edge_fields.append(Selected(en, (), tuple(s for s in inner if s.name in ("__typename", "id"))))
                     selected.append(Selected(n, (), tuple(edge_fields)))
                 elif n == "nodes":
                     selected.append(Selected(n, (), inner))

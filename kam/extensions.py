@@ -337,7 +337,11 @@ def schema_extensions(settings: Settings, turns: HeavyTurns | None = None) -> li
             turns=turns,
         ),
     ]
-    if not settings.introspection:
+    if settings.introspection:
+        from kam.introspection import KeptIntrospection
+
+        extensions.append(KeptIntrospection)
+    else:
         extensions.append(DisableIntrospection)
     if settings.compiled_reads:
         from kam.compiled.extension import CompiledReads  # imports the schema, which imports this module

@@ -9,7 +9,9 @@ worker may take it) and each a new document (random whitespace, commas and comme
 no document cache helps), at the largest size the limits allow:
 
 - `introspection`: the full introspection GraphiQL sends (graphql-core's `get_introspection_query()`), repeated
-  under as many aliases as the limits allow, `__type` introspections of the largest types filling what is left;
+  under as many aliases as the limits allow, `__type` introspections of the largest types filling what is left
+  (each worker keeps introspection answers per root field, kam/introspection.py: the new texts still cost their
+  parse, validation, limits and a 200 KB answer each);
 - `fields`: one document of as many repeated fields as the limits allow, a validation workout;
 - `nested`: the most expensive nested read of accounts: pages of the largest size, everything below an account;
 - `nodes`: `nodes(ids:)` with the largest list of stakeholder IDs, under as many aliases as the limits allow.

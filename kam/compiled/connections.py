@@ -42,7 +42,7 @@ from resolvers.pagination import (
 class ListRequest:
     """A connection's arguments in one request, as the resolvers turn them into SQL.
 
-    Requests with the same arguments (and caller's access) share one (see kam/compiled.py's binder), and
+    Requests with the same arguments (and caller's access) share one (see the planner's binder), and
     with it the statements built for it (`Run.kept_rows`)."""
 
     order: Order

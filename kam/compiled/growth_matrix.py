@@ -32,7 +32,7 @@ from resolvers.pagination import child_page, each_page_select
 @dataclass(frozen=True, eq=False)
 class MatrixRequest:
     """`growthMatrix(filter:)` in one request as the reads turn it into SQL; requests with the same filter
-    and caller's access share one (kam/compiled.py's binder), and the statements kept with it."""
+    and caller's access share one (the planner's binder), and the statements kept with it."""
 
     criteria: AccountFilter
     totals: Select[Any]

@@ -4,6 +4,7 @@ from domain.account import Account, Grade, LifecycleStage, RelationshipStage, Va
 from domain.audit import AuditChange, AuditEvent
 from domain.base import Base
 from domain.growth import GrowthAssessment, GrowthQuadrant
+from domain.interaction import Interaction, InteractionDirection, InteractionKind, InteractionMember, InteractionStakeholder
 from domain.need import (
     Need,
     NeedCategory,
@@ -33,7 +34,8 @@ __all__ = [
     "Account", "AccountTeamMember", "Action", "ActionPlan", "ActionStatus", "ApiToken", "Attitude", "AuditChange",
     "AuditEvent", "Base",
     "BuyingRole", "Coverage", "CoverageStrength", "DecisionLevel", "Grade", "GrowthAssessment",
-    "GrowthQuadrant", "Influence", "InfluenceLink", "LifecycleStage", "LinkStrength", "MemberRole",
+    "GrowthQuadrant", "Influence", "InfluenceLink", "Interaction", "InteractionDirection", "InteractionKind",
+    "InteractionMember", "InteractionStakeholder", "LifecycleStage", "LinkStrength", "MemberRole",
     "Need", "NeedCategory", "NeedPeakQuarter", "NeedStatus", "NeedVisibility", "Objective",
     "PlanStatus", "Priority", "Quarter", "RelationshipStage", "Stakeholder", "StakeholderBuyingRole",
     "TeamMember", "TeamRole", "ValueTier",

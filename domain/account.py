@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from domain.base import Base, TimestampMixin, UTCDateTime, VersionedMixin, enum_column
 from domain.growth import GrowthQuadrant
+from domain.interaction import RecencyMixin
 
 
 class Grade(enum.Enum):
@@ -65,7 +66,7 @@ ASSESSED_COLUMNS = (ASSESSED_VALUE, ASSESSED_POTENTIAL, ASSESSED_CURRENCY)
 NOT_ARCHIVED = text("archived_at IS NULL")
 
 
-class Account(TimestampMixin, VersionedMixin, Base):
+class Account(RecencyMixin, TimestampMixin, VersionedMixin, Base):
     __tablename__ = "account"
     __table_args__ = (
         Column(ASSESSED_VALUE, MONEY, nullable=True),
@@ -98,6 +99,9 @@ class Account(TimestampMixin, VersionedMixin, Base):
             postgresql_where=NOT_ARCHIVED,
             sqlite_where=NOT_ARCHIVED,
         ),
+        # "Not contacted since" and "least contacted": the list filtered and ordered by the interactions kept.
+        Index("ix_account_last_interaction_day_id", "last_interaction_day", "id"),
+        Index("ix_account_interactions_90d_id", "interactions_90d", "id"),
         # Name search (`name ILIKE '%term%'`) on PostgreSQL; SQLite scans.
         Index(
             "ix_account_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import (
     CheckConstraint,
@@ -15,7 +16,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from domain.base import Base, TimestampMixin, VersionedMixin, enum_column
+from domain.base import Base, TimestampMixin, UTCDateTime, VersionedMixin, enum_column
+from domain.interaction import DERIVED, RecencyMixin
 
 
 class BuyingRole(enum.Enum):
@@ -92,7 +94,7 @@ class StakeholderBuyingRole(Base):
     role: Mapped[BuyingRole] = mapped_column(enum_column(BuyingRole), primary_key=True)
 
 
-class Stakeholder(TimestampMixin, VersionedMixin, Base):
+class Stakeholder(RecencyMixin, TimestampMixin, VersionedMixin, Base):
     __tablename__ = "stakeholder"
     __table_args__ = (
         Index("ix_stakeholder_account_id_name", "account_id", "name", "id"),
@@ -169,3 +171,5 @@ class Coverage(Base):
         ForeignKey("team_member.id", ondelete="CASCADE"), index=True
     )
     strength: Mapped[CoverageStrength] = mapped_column(enum_column(CoverageStrength))
+    # The last interaction both the member and the stakeholder took part in: kept by the interactions' writes.
+    last_interaction_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), info=DERIVED)

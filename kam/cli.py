@@ -1,10 +1,10 @@
-"""The `kam` command: serve, migrate, demo, export-schema, and token create/list/revoke."""
+"""The `kam` command: serve, migrate, demo, recompute, export-schema, and token create/list/revoke."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
@@ -117,6 +117,35 @@ def demo(
     for name, count in report.rows.items():
         typer.echo(f"  {name.ljust(width)}  {count:>12,}")
     _print_admin_token("the portfolio's ADMIN", report.admin_email)
+
+
+@app.command()
+def recompute(
+    batch: Annotated[int, typer.Option(min=1, max=10_000, help="Accounts per transaction.")] = 1000,
+) -> None:
+    """Bring what the writes keep up to date as days pass: each account's and stakeholder's interaction counts
+    over the last 30, 90 and 365 days. Safe to run while the API serves; run it daily."""
+    from rich.progress import Progress
+
+    from kam.db import create_engine
+    from kam.recompute import recompute as run
+
+    async def work() -> None:
+        engine = create_engine(get_settings().database_url)
+        try:
+            with Progress(transient=True) as bar:
+                task = bar.add_task("Recounting accounts", total=None)
+                done = await run(
+                    engine,
+                    datetime.now(UTC).date(),
+                    batch=batch,
+                    progress=lambda n, total: bar.update(task, completed=n, total=total),
+                )
+            typer.echo(f"Recounted {done.accounts:,} accounts and {done.stakeholders:,} stakeholders in {done.seconds:.1f}s.")
+        finally:
+            await engine.dispose()
+
+    asyncio.run(work())
 
 
 async def _load_portfolio(accounts: int, seed: int | None, batch: int | None) -> PortfolioReport:

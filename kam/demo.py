@@ -24,6 +24,7 @@ from domain.account import (
     account_table,
 )
 from domain.growth import GrowthAssessment, MatrixThresholds, classify_quadrant
+from domain.interaction import Interaction, InteractionDirection, InteractionKind
 from domain.need import (
     Need,
     NeedCategory,
@@ -45,7 +46,9 @@ from domain.stakeholder import (
     Stakeholder,
 )
 from domain.team import AccountTeamMember, MemberRole, TeamMember, TeamRole
+from resolvers.interactions.recency import refresh_accounts, refresh_stakeholders
 from kam.db import create_engine, session_factory
+from kam.demo_interactions import INTERACTIONS
 from kam.settings import get_settings
 
 CURRENCY = "EUR"
@@ -650,6 +653,27 @@ async def _write_account(
         )
         session.add_all(_action(plan.id, x, members, needs, people, day(x.due), today) for x in p.actions)
     await session.flush()
+
+    for row in INTERACTIONS.get(spec.name, ()):
+        interaction = Interaction(
+            account_id=account.id,
+            kind=InteractionKind[row.kind],
+            direction=InteractionDirection[row.direction],
+            occurred_at=datetime.combine(day(-row.days_ago), time(row.hour, 0), UTC),
+            duration_minutes=row.minutes,
+            subject=row.subject,
+            outcome=row.outcome,
+            next_step=row.next_step,
+            need_id=needs[row.need].id if row.need else None,
+        )
+        interaction.stakeholder_rows, interaction.member_rows = [], []
+        interaction.stakeholder_ids = [people[k].id for k in row.people.split()]
+        interaction.member_ids = [members[k].id for k in row.members.split()]
+        session.add(interaction)
+    await session.flush()
+    # Recency on the account, its people and their coverage, as the API's writes keep it.
+    await refresh_accounts(session, [account.id], today)
+    await refresh_stakeholders(session, [p.id for p in people.values()], today)
 
 
 def _action(

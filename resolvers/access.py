@@ -36,6 +36,7 @@ from domain.access import (
 from domain.account import Account
 from domain.audit import AuditEvent
 from domain.growth import GrowthAssessment
+from domain.interaction import Interaction
 from domain.need import Need
 from domain.plan import Action, ActionPlan, Objective
 from domain.stakeholder import Coverage, InfluenceLink, Stakeholder
@@ -45,7 +46,7 @@ from resolvers.errors import Forbidden
 from resolvers.loaders import by_id
 
 # Rows that belong to one account through their own `account_id`.
-ACCOUNT_ROWS: tuple[type, ...] = (Stakeholder, InfluenceLink, Coverage, Need, GrowthAssessment, ActionPlan)
+ACCOUNT_ROWS: tuple[type, ...] = (Stakeholder, InfluenceLink, Coverage, Need, GrowthAssessment, ActionPlan, Interaction)
 # Rows that belong to an account through their plan.
 PLAN_ROWS: tuple[type, ...] = (Objective, Action)
 

@@ -406,17 +406,23 @@ def child_pages_select(
     page: PageRequest,
     columns: Sequence[Any],
     among: ColumnElement[bool] | None = None,
+    *,
+    through: tuple[Any, Any] | None = None,
 ) -> Select[Any]:
     """`columns` of every parent's children, ranked within each parent by the page's order (column `rank`):
     the rows with `rank <= page.limit + 1` are each parent's page plus one. `among` may say "the parent is
-    one of `parent_ids`" better than an IN list does."""
-    model = parent_column.class_
+    one of `parent_ids`" better than an IN list does. `through` is (children model, join condition) when the
+    parent column is on a link table (a stakeholder's interactions): the children are joined to it."""
+    model = parent_column.class_ if through is None else through[0]
     rank = (
         func.row_number()
         .over(partition_by=parent_column, order_by=_ordering(order, model.id, page.backwards))
         .label("rank")
     )
-    return select(*columns, rank).where(
+    stmt = select(*columns, rank)
+    if through is not None:
+        stmt = stmt.select_from(parent_column.class_).join(*through)
+    return stmt.where(
         parent_column.in_(parent_ids) if among is None else among, *where, *_keyset_conditions(order, model.id, page)
     )
 

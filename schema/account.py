@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
@@ -23,6 +23,7 @@ from resolvers.pagination import Order, PageRequest, page_request
 from resolvers.team.reads import account_team
 from schema import audit as audit_schema
 from schema import growth as growth_schema
+from schema import interaction as interaction_schema
 from schema import need as need_schema
 from schema import plan as plan_schema
 from schema.common import (
@@ -91,6 +92,10 @@ class Account(relay.Node):
     def estimated_wallet(self) -> Money:
         return money(self.estimated_wallet, self.currency)  # type: ignore[attr-defined,return-value]
 
+    @strawberry.field(description="How recently and how often we interacted with the account (anyone, anyone of theirs).")
+    def interaction_recency(self) -> interaction_schema.InteractionRecency:
+        return interaction_schema.recency_of(self)  # type: ignore[arg-type]
+
     @strawberry.field(description="The team member who owns the account.")
     async def owner(self, info: Info) -> TeamMember | None:
         if self.owner_id is None:  # type: ignore[attr-defined]
@@ -138,6 +143,10 @@ class Account(relay.Node):
         resolver=plan_schema.account_plans,
         description="The account's plans, the one that starts latest first.",
     )
+    interactions = strawberry.field(
+        resolver=interaction_schema.account_interactions,
+        description="The account's interactions, newest first unless told otherwise.",
+    )
     history = strawberry.field(
         resolver=audit_schema.account_history,
         description=(
@@ -153,11 +162,18 @@ class AccountOrderField(enum.Enum):
     CREATED_AT = "CREATED_AT"
     CURRENT_ANNUAL_VALUE = "CURRENT_ANNUAL_VALUE"
     GRADE = "GRADE"
+    LAST_INTERACTION = "LAST_INTERACTION"
+    INTERACTIONS_LAST_90_DAYS = "INTERACTIONS_LAST_90_DAYS"
 
 
 @strawberry.input(description="Ordering of the account list; ties are broken by creation order.")
 class AccountOrder:
-    field: AccountOrderField = strawberry.field(description="What to order by.")
+    field: AccountOrderField = strawberry.field(
+        description=(
+            "What to order by. LAST_INTERACTION orders by the day of the last interaction (accounts never contacted"
+            " first when ascending); INTERACTIONS_LAST_90_DAYS by `interactionRecency.last90Days`."
+        )
+    )
     direction: SortDirection = strawberry.field(default=SortDirection.ASC, description="Ascending or descending.")
 
     def to_order(self) -> Order:
@@ -176,6 +192,11 @@ class AccountFilter:
     regions: list[str] | None = strawberry.field(default=None, description="In any of these regions (exact match).")
     is_key_account: bool | None = strawberry.field(default=None, description="Only key accounts (true) or only others (false).")
     search: str | None = strawberry.field(default=None, description="Part of the account name, case-insensitive.")
+    last_interaction_before: date | None = strawberry.field(
+        default=None,
+        description="No interaction on or after this day (UTC): not contacted since; accounts never contacted are included.",
+    )
+    last_interaction_since: date | None = strawberry.field(default=None, description="At least one interaction on or after this day (UTC).")
     include_archived: bool = strawberry.field(default=False, description="Also list archived accounts.")
 
     def to_criteria(self) -> reads.AccountFilter:
@@ -190,6 +211,8 @@ class AccountFilter:
             regions=any_of(self.regions, "filter.regions"),
             is_key_account=self.is_key_account,
             search=search_term(self.search, "filter.search"),
+            last_interaction_before=self.last_interaction_before,
+            last_interaction_since=self.last_interaction_since,
             include_archived=self.include_archived,
         )
 

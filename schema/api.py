@@ -13,6 +13,7 @@ from strawberry.types import ExecutionContext
 from schema.account import AccountMutation, AccountQuery
 from schema.audit import AuditQuery
 from schema.growth import GrowthMutation, GrowthQuery
+from schema.interaction import InteractionMutation, InteractionQuery
 from schema.need import NeedMutation
 from schema.node import NODE_TYPES, NodeQuery
 from schema.plan import PlanMutation
@@ -25,7 +26,9 @@ log = logging.getLogger("kam.graphql")
 
 
 @strawberry.type(description="Everything kam lets you read: start from `accounts`, `relationshipMap` or `growthMatrix`.")
-class Query(NodeQuery, AccountQuery, TeamQuery, StakeholderQuery, RelationshipMapQuery, GrowthQuery, AuditQuery):
+class Query(
+    NodeQuery, AccountQuery, TeamQuery, StakeholderQuery, RelationshipMapQuery, GrowthQuery, InteractionQuery, AuditQuery
+):
     pass
 
 
@@ -35,7 +38,9 @@ class Query(NodeQuery, AccountQuery, TeamQuery, StakeholderQuery, RelationshipMa
         " mutations are kept only when its whole answer has no error."
     )
 )
-class Mutation(AccountMutation, TeamMutation, StakeholderMutation, NeedMutation, GrowthMutation, PlanMutation):
+class Mutation(
+    AccountMutation, TeamMutation, StakeholderMutation, NeedMutation, GrowthMutation, PlanMutation, InteractionMutation
+):
     pass
 
 

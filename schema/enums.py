@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from domain import account, growth, need, plan, stakeholder, team
+from domain import account, growth, interaction, need, plan, stakeholder, team
 
 MemberRole = strawberry.enum(team.MemberRole, description="What a team member may do in kam as a whole.")
 TeamRole = strawberry.enum(team.TeamRole, description="A team member's role on one account's team.")
@@ -41,3 +41,8 @@ Priority = strawberry.enum(need.Priority, description="How urgent a need is.")
 Quarter = strawberry.enum(need.Quarter, description="A quarter of the calendar year (four-seasons table).")
 PlanStatus = strawberry.enum(plan.PlanStatus, description="Where an account plan stands.")
 ActionStatus = strawberry.enum(plan.ActionStatus, description="Where an action stands.")
+InteractionKind = strawberry.enum(interaction.InteractionKind, description="How we were in touch: a call, an email, a meeting, a visit, an event, a message.")
+InteractionDirection = strawberry.enum(
+    interaction.InteractionDirection,
+    description="Who reached out: we did (OUTBOUND), the customer did (INBOUND), or both sides met as agreed (MUTUAL).",
+)

@@ -39,6 +39,7 @@ from schema.enums import (
     Influence,
     LinkStrength,
 )
+from schema.interaction import InteractionRecency, recency_of, stakeholder_interactions
 from schema.node import node_type
 from schema.team import TeamMember
 
@@ -96,6 +97,15 @@ class Stakeholder(relay.Node):
     async def coverage(self, info: Info) -> list[Coverage]:
         return await reads.coverage(context(info), self.id)  # type: ignore[return-value]
 
+    @strawberry.field(description="How recently and how often we interacted with this person.")
+    def interaction_recency(self) -> InteractionRecency:
+        return recency_of(self)  # type: ignore[arg-type]
+
+    interactions = strawberry.field(
+        resolver=stakeholder_interactions,
+        description="The interactions this person took part in, newest first unless told otherwise.",
+    )
+
     @strawberry.field(description="The needs this person holds, oldest first.")
     async def needs(self, info: Info) -> list[Annotated[Need, strawberry.lazy("schema.need")]]:
         return await reads.needs(context(info), self.id)
@@ -123,6 +133,9 @@ class InfluenceLink(relay.Node):
 class Coverage(relay.Node):
     id: relay.NodeID[int]
     strength: CoverageStrength = strawberry.field(description="How well our person knows the stakeholder; NONE counts as not covered.")  # type: ignore[valid-type]
+    last_interaction_at: datetime | None = strawberry.field(
+        description="The last interaction both our member and the stakeholder took part in (UTC); null if none."
+    )
 
     @strawberry.field(description="Our team member.")
     async def member(self, info: Info) -> TeamMember:

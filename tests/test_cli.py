@@ -40,7 +40,7 @@ def db_url(store: Store, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 def test_help_lists_the_commands() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0, result.output
-    for command in ("serve", "migrate", "demo", "export-schema"):
+    for command in ("serve", "migrate", "demo", "recompute", "export-schema"):
         assert command in result.output
 
 
@@ -132,6 +132,15 @@ def test_demo_migrates_and_loads_the_portfolio(db_url: str) -> None:
     assert result.exit_code == 0, result.output
     assert query(db_url, "SELECT count(*) FROM account") == [(6,)]
     assert query(db_url, "SELECT count(*) FROM team_member") == [(8,)]
+
+
+def test_recompute_recounts_the_demo(db_url: str) -> None:
+    assert runner.invoke(app, ["demo"]).exit_code == 0
+    query(db_url, "UPDATE account SET interactions_365d = 0, interactions_counted_on = NULL")
+    result = runner.invoke(app, ["recompute", "--batch", "4"])
+    assert result.exit_code == 0, result.output
+    assert "Recounted 6 accounts and 44 stakeholders" in result.output
+    assert query(db_url, "SELECT count(*) FROM account WHERE interactions_365d = 0 OR interactions_counted_on IS NULL") == [(0,)]
 
 
 def test_export_schema_writes_the_sdl(tmp_path: Path) -> None:

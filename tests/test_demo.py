@@ -37,6 +37,7 @@ from domain import (
 )
 from domain.growth import latest
 from domain.hierarchy import creates_cycle
+from domain.interaction import Interaction, InteractionStakeholder
 from domain.plan import check_due_within_plan, check_plan_dates
 from domain.relationship_map import MapCoverage, MapPerson, summarize
 from kam.db import session_factory
@@ -201,3 +202,38 @@ async def test_readme_examples_run_against_the_demo(demo: str, client: GraphQLCl
         results.append(data)
     # The ID the README quotes for Nordwerk is the one its first example finds.
     assert results[0]["accounts"]["nodes"] == [{"id": "QWNjb3VudDox", "name": "Nordwerk Maschinenbau AG"}]
+
+
+NOT_CONTACTED = """
+query($since: Date!) {
+  accounts(filter: {lastInteractionBefore: $since, isKeyAccount: true}, orderBy: {field: LAST_INTERACTION}) {
+    nodes { name lifecycleStage interactionRecency { lastInteractionAt last90Days } }
+  }
+}"""
+
+
+async def test_a_key_account_nobody_called_for_two_months_is_found_in_one_query(demo: str, client: GraphQLClient) -> None:
+    today = datetime.now(UTC).date()
+    since = today.fromordinal(today.toordinal() - 60).isoformat()
+    nodes = (await client.execute(NOT_CONTACTED, {"since": since}))["accounts"]["nodes"]
+    assert [n["name"] for n in nodes] == ["St. Aurelia Health Network"]
+    (aurelia,) = nodes
+    assert aurelia["lifecycleStage"] == "AT_RISK"
+    last = datetime.fromisoformat(aurelia["interactionRecency"]["lastInteractionAt"])
+    assert (today - last.date()).days > 60
+    assert aurelia["interactionRecency"]["last90Days"] == 1
+
+
+async def test_every_account_has_interactions_with_its_own_people(demo: str, engine: AsyncEngine) -> None:
+    async with session_factory(engine)() as session:
+        per_account = dict((await session.execute(select(Interaction.account_id, func.count()).group_by(Interaction.account_id))).all())
+        mismatched = await session.scalar(
+            select(func.count())
+            .select_from(InteractionStakeholder)
+            .join(Interaction, Interaction.id == InteractionStakeholder.interaction_id)
+            .join(Stakeholder, Stakeholder.id == InteractionStakeholder.stakeholder_id)
+            .where(Stakeholder.account_id != Interaction.account_id)
+        )
+        accounts = (await session.scalars(select(Account.id))).all()
+    assert set(per_account) == set(accounts)
+    assert mismatched == 0

@@ -18,6 +18,9 @@ from domain import (
     Coverage,
     GrowthAssessment,
     InfluenceLink,
+    Interaction,
+    InteractionMember,
+    InteractionStakeholder,
     Need,
     NeedPeakQuarter,
     Objective,
@@ -39,7 +42,8 @@ from tests.stakeholder_factories import add_link, create_stakeholder, set_covera
 
 DEPENDANTS = (
     Stakeholder, StakeholderBuyingRole, InfluenceLink, Coverage, Need, NeedPeakQuarter,
-    GrowthAssessment, ActionPlan, Objective, Action, AccountTeamMember,
+    GrowthAssessment, ActionPlan, Objective, Action, AccountTeamMember, Interaction, InteractionStakeholder,
+    InteractionMember,
 )
 
 DELETE = """
@@ -58,6 +62,10 @@ EVENTS = """
 query($filter: AuditEventFilter) {
   auditEvents(filter: $filter, first: 100) { nodes { operation entityType entityId change before after account { id } } }
 }"""
+
+INTERACT = """
+mutation($input: InteractionCreateInput!) { interactionCreate(input: $input) { userErrors { field code } } }
+"""
 
 TEAM_SET = """
 mutation($input: AccountTeamMemberSetInput!) { accountTeamMemberSet(input: $input) { userErrors { code } } }
@@ -88,6 +96,9 @@ async def furnished_account(client: GraphQLClient, name: str) -> dict[str, Any]:
     plan = await create_plan(client, account["id"])
     await create_objective(client, plan["id"])
     await create_action(client, plan["id"], needId=need["id"], stakeholderId=boss["id"], ownerId=helper["id"])
+    meeting = {"accountId": account["id"], "kind": "MEETING", "subject": "Review", "needId": need["id"]}
+    meeting |= {"stakeholderIds": [boss["id"], person["id"]], "memberIds": [helper["id"]]}
+    assert (await client.mutate(INTERACT, meeting))["userErrors"] == []
     return {"account": account, "owner": owner, "helper": helper, "boss": boss, "person": person}
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import domain
+from domain.interaction import RECENCY_COLUMNS
 from domain.base import has_own_id
 from kam.migrate import upgrade
 from tests.conftest import GraphQLClient
@@ -102,7 +103,8 @@ async def _seed_at_0003(url: str) -> None:
         grade="B", value_tier="MEDIUM", is_key_account=False, relationship_stage="PROSPECT",
         lifecycle_stage="ACQUISITION", current_annual_value=0, estimated_wallet=0, currency="EUR", version=1,
     )
-    tables = domain.Base.metadata.tables
+    # The tables as they stood at 0003: only the columns written here (later revisions add more).
+    tables = {name: _as_written(name) for name in ("account", "stakeholder", "audit_event")}
     try:
         async with engine.begin() as conn:
             for n in (1, 2, 3):
@@ -126,6 +128,16 @@ async def _seed_at_0003(url: str) -> None:
             )
     finally:
         await engine.dispose()
+
+
+LATER_COLUMNS = {"account": RECENCY_COLUMNS, "stakeholder": RECENCY_COLUMNS}  # added after revision 0003
+
+
+def _as_written(name: str) -> Any:
+    """A table of the models' metadata as it stood at revision 0003, with the models' column defaults."""
+    later = LATER_COLUMNS.get(name, ())
+    columns = [c._copy() for c in domain.Base.metadata.tables[name].columns if c.name not in later]
+    return sa.Table(name, sa.MetaData(), *columns)
 
 
 async def _after_head(url: str) -> dict[str, Any]:

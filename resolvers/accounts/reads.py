@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import Select, select
 
 from domain.account import Account, Grade, LifecycleStage, RelationshipStage, ValueTier
 from domain.growth import GrowthQuadrant
+from domain.interaction import day_ordinal
 from resolvers.access import access_of, load_visible
 from resolvers.context import RequestContext
 from resolvers.pagination import (
@@ -20,6 +22,7 @@ from resolvers.pagination import (
     datetime_key,
     decimal_key,
     enum_key,
+    int_key,
     paginate,
     text_key,
 )
@@ -30,6 +33,8 @@ class AccountSort(enum.Enum):
     CREATED_AT = datetime_key("createdAt", Account.created_at)
     CURRENT_ANNUAL_VALUE = decimal_key("currentAnnualValue", Account.current_annual_value)
     GRADE = enum_key("grade", Account.grade, Grade)
+    LAST_INTERACTION = int_key("lastInteraction", Account.last_interaction_day)
+    INTERACTIONS_LAST_90_DAYS = int_key("interactions90d", Account.interactions_90d)
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,8 @@ class AccountFilter:
     regions: tuple[str, ...] = ()
     is_key_account: bool | None = None
     search: str | None = None
+    last_interaction_before: date | None = None
+    last_interaction_since: date | None = None
     include_archived: bool = False
 
     def apply(self, stmt: Select[tuple[Account]]) -> Select[tuple[Account]]:
@@ -63,6 +70,10 @@ class AccountFilter:
             stmt = stmt.where(Account.is_key_account == self.is_key_account)
         if self.search and self.search.strip():
             stmt = stmt.where(Account.name.icontains(self.search.strip(), autoescape=True))
+        if self.last_interaction_before is not None:
+            stmt = stmt.where(Account.last_interaction_day < day_ordinal(self.last_interaction_before))
+        if self.last_interaction_since is not None:
+            stmt = stmt.where(Account.last_interaction_day >= day_ordinal(self.last_interaction_since))
         if not self.include_archived:
             stmt = stmt.where(Account.archived_at.is_(None))
         return stmt

@@ -203,9 +203,8 @@ class _Flush:
             self.events.append(_team_change(values, None, values.get("team_role")))
             return
         after = shape.snapshot(mapper, values, new=True)
-        owned = shape.LIST_OF_PARENT.get(mapper.class_)
-        if owned is not None:
-            after[owned.field] = shape.row_items(owned, values.get(owned.collection) or [])
+        for owned in shape.LISTS_OF_PARENT.get(mapper.class_, ()):
+            after[owned.field] = owned.row_items(values.get(owned.collection) or [])
         self.event(mapper, values, AuditChange.CREATE, None, after)
 
     def updated(self, state: InstanceState[Any], versions: Mapping[InstanceState[Any], Any]) -> None:
@@ -227,11 +226,10 @@ class _Flush:
             new = f.json(history.added[0] if history.added else None)
             if f.key not in shape.UNRECORDED_ON_UPDATE and old != new:
                 before[f.name], after[f.name] = old, new
-        owned = shape.LIST_OF_PARENT.get(mapper.class_)
-        if owned is not None:
+        for owned in shape.LISTS_OF_PARENT.get(mapper.class_, ()):
             history = state.attrs[owned.collection].history
-            old_items = shape.row_items(owned, [*history.unchanged, *history.deleted])
-            new_items = shape.row_items(owned, [*history.unchanged, *history.added])
+            old_items = owned.row_items([*history.unchanged, *history.deleted])
+            new_items = owned.row_items([*history.unchanged, *history.added])
             if history.has_changes() and old_items != new_items:
                 before[owned.field], after[owned.field] = old_items, new_items
         if written and mapper.version_id_col is not None:
@@ -247,9 +245,9 @@ class _Flush:
             self.events.append(_team_change(values, values.get("team_role"), None))
             return
         before = shape.snapshot(mapper, values)
-        owned = shape.LIST_OF_PARENT.get(mapper.class_)
-        if owned is not None and owned.collection in values:
-            before[owned.field] = shape.row_items(owned, values[owned.collection])
+        for owned in shape.LISTS_OF_PARENT.get(mapper.class_, ()):
+            if owned.collection in values:
+                before[owned.field] = owned.row_items(values[owned.collection])
         self.event(mapper, values, AuditChange.DELETE, before, None)
 
     def loose_list_rows(self, added: Iterable[Any], removed: Iterable[Any]) -> None:
@@ -264,11 +262,11 @@ class _Flush:
             parent = self.session.identity_map.get(identity_key(owned.parent, parent_id))
             if parent is None or owned.collection not in inspect(parent).dict:
                 # Only what changed is known: the items removed (before) and added (after).
-                before, after = shape.items(minus), shape.items(plus)
+                before, after = owned.items(minus), owned.items(plus)
             else:
                 current = [inspect(r).dict.get(owned.value) for r in inspect(parent).dict[owned.collection]]
-                before = shape.items(current)
-                after = shape.items(v for v in [*current, *plus] if v not in minus)
+                before = owned.items(current)
+                after = owned.items(v for v in [*current, *plus] if v not in minus)
             values = {"id": parent_id, **({} if parent is None else inspect(parent).dict)}
             self.event(inspect(owned.parent), values, AuditChange.UPDATE, {owned.field: before}, {owned.field: after})
 
@@ -318,9 +316,8 @@ class _Flush:
                 self.events.append(_team_change(values, values["team_role"], None))
             elif mapper.class_ not in shape.OWNED_LISTS:
                 before = shape.snapshot(mapper, values)
-                owned = shape.LIST_OF_PARENT.get(mapper.class_)
-                if owned is not None:
-                    before[owned.field] = shape.items(lists.get((mapper.class_, values["id"]), {}).get(owned.field, []))
+                for owned in shape.LISTS_OF_PARENT.get(mapper.class_, ()):
+                    before[owned.field] = owned.items(lists.get((mapper.class_, values["id"]), {}).get(owned.field, []))
                 self.event(mapper, values, AuditChange.DELETE, before, None)
         for mapper, values, column in unlinked:
             key = (mapper, tuple(values[c.key] for c in mapper.local_table.primary_key.columns))

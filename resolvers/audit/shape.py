@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapper
 from domain.account import Account
 from domain.audit import AuditEvent
 from domain.base import Base
+from domain.interaction import InteractionMember, InteractionStakeholder, Interaction, is_derived
 from domain.need import Need, NeedPeakQuarter
 from domain.stakeholder import Stakeholder, StakeholderBuyingRole
 from resolvers.ids import to_global_id
@@ -42,13 +43,30 @@ class OwnedList:
     collection: str  # the parent's relationship holding the rows
     parent_key: str  # the row's column pointing at the parent
     value: str  # the row's column that is the list item
+    references: str | None = None  # items are ids of this type (recorded as global IDs), not enum members
+
+    def items(self, values: Iterable[Any]) -> list[Any]:
+        """The list's items as the API lists them: enum members by name in the enum's order, or global IDs."""
+        present = {v for v in values if v is not None}
+        if self.references is not None:
+            return [to_global_id(self.references, v) for v in sorted(present)]
+        return [v.name for v in sorted(present, key=lambda v: list(type(v)).index(v))]
+
+    def row_items(self, rows: Iterable[Any]) -> list[Any]:
+        return self.items(inspect(row).dict.get(self.value) for row in rows)
 
 
 OWNED_LISTS: dict[type, OwnedList] = {
     StakeholderBuyingRole: OwnedList(Stakeholder, "buyingRoles", "role_rows", "stakeholder_id", "role"),
     NeedPeakQuarter: OwnedList(Need, "peakQuarters", "quarter_rows", "need_id", "quarter"),
+    InteractionStakeholder: OwnedList(
+        Interaction, "stakeholderIds", "stakeholder_rows", "interaction_id", "stakeholder_id", "Stakeholder"
+    ),
+    InteractionMember: OwnedList(Interaction, "memberIds", "member_rows", "interaction_id", "member_id", "TeamMember"),
 }
-LIST_OF_PARENT = {owned.parent: owned for owned in OWNED_LISTS.values()}
+LISTS_OF_PARENT: dict[type, tuple[OwnedList, ...]] = {}
+for _owned in OWNED_LISTS.values():
+    LISTS_OF_PARENT[_owned.parent] = (*LISTS_OF_PARENT.get(_owned.parent, ()), _owned)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +114,7 @@ def fields(mapper: Mapper[Any]) -> tuple[Field, ...]:
     found = []
     for prop in mapper.column_attrs:
         column = prop.columns[0]
-        if not isinstance(column, Column) or column.table is not mapper.local_table:
+        if not isinstance(column, Column) or column.table is not mapper.local_table or is_derived(column):
             continue
         references = None
         if column.foreign_keys:
@@ -166,12 +184,3 @@ def snapshot(mapper: Mapper[Any], values: Mapping[str, Any], *, new: bool = Fals
         f.name: f.json(values.get(f.key)) for f in fields(mapper) if f.key in values or (new and not f.server_set)
     }
 
-
-def items(values: Iterable[Any]) -> list[str]:
-    """A list field's enum items by name, in the enum's order, as the API lists them."""
-    present = {v for v in values if v is not None}
-    return [v.name for v in sorted(present, key=lambda v: list(type(v)).index(v))]
-
-
-def row_items(owned: OwnedList, rows: Iterable[Any]) -> list[str]:
-    return items(inspect(row).dict.get(owned.value) for row in rows)

@@ -27,6 +27,7 @@ from domain.team import TeamMember
 from resolvers import validation as v
 from resolvers.accounts.ownership import open_account
 from resolvers.ids import input_id
+from resolvers.interactions.recency import refresh_stakeholders
 
 TEXT_FIELDS = {"title": 200, "department": 200, "phone": 50, "buying_motive": 2000}
 ENUM_FIELDS = ("attitude", "influence", "decision_level")
@@ -199,6 +200,9 @@ async def set_coverage(session: AsyncSession, member: str, stakeholder: str, str
     if row is None:
         row = Coverage(account_id=person.account_id, stakeholder_id=person.id, member_id=member_id, strength=strength)
         session.add(row)
+        # A new pair may already have spoken: its last interaction together comes with it.
+        await session.flush()
+        await refresh_stakeholders(session, [person.id], utcnow().date())
     else:
         row.strength = strength
     return row

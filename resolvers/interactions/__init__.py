@@ -1,0 +1,1 @@
+"""Interactions with customers: writing them, reading timelines, keeping recency on accounts and stakeholders."""

@@ -1,0 +1,143 @@
+"""Recency kept on accounts, stakeholders and coverage: recounted from the interactions by each write.
+
+The counts are over windows that end on `today`; a write recounts only the rows it touched. The
+account's row is locked first (FOR NO KEY UPDATE on PostgreSQL), so of two writes about one account the
+one that commits last counts the other's interaction too. The columns are written with plain UPDATEs:
+derived figures are neither a new version of the account nor an event of the audit trail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import Select, bindparam, case, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+
+from domain.account import Account
+from domain.interaction import Interaction, InteractionMember, InteractionStakeholder, Recency, window_starts
+from domain.stakeholder import Coverage, Stakeholder
+
+
+def midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+def recency_columns(today: date) -> list[Any]:
+    """The last interaction and the counts per window of the rows an aggregate groups."""
+    counts = [func.count(case((Interaction.occurred_at >= midnight(start), 1))) for start in window_starts(today)]
+    return [func.max(Interaction.occurred_at), *counts]
+
+
+def account_recency(account_ids: Sequence[int], today: date) -> Select[Any]:
+    return (
+        select(Interaction.account_id, *recency_columns(today))
+        .where(Interaction.account_id.in_(account_ids))
+        .group_by(Interaction.account_id)
+    )
+
+
+def stakeholder_recency(stakeholder_ids: Sequence[int], today: date) -> Select[Any]:
+    part = InteractionStakeholder.stakeholder_id
+    return (
+        select(part, *recency_columns(today))
+        .join(Interaction, Interaction.id == InteractionStakeholder.interaction_id)
+        .where(part.in_(stakeholder_ids))
+        .group_by(part)
+    )
+
+
+def coverage_recency(stakeholder_ids: Sequence[int]) -> Select[Any]:
+    """The last interaction each (stakeholder, member) pair took part in together."""
+    return (
+        select(InteractionStakeholder.stakeholder_id, InteractionMember.member_id, func.max(Interaction.occurred_at))
+        .join(Interaction, Interaction.id == InteractionStakeholder.interaction_id)
+        .join(InteractionMember, InteractionMember.interaction_id == InteractionStakeholder.interaction_id)
+        .where(InteractionStakeholder.stakeholder_id.in_(stakeholder_ids))
+        .group_by(InteractionStakeholder.stakeholder_id, InteractionMember.member_id)
+    )
+
+
+def as_recency(row: Sequence[Any] | None, today: date) -> Recency:
+    if row is None:
+        return Recency(None, 0, 0, 0, today)
+    last, d30, d90, d365 = row
+    return Recency(last, int(d30), int(d90), int(d365), today)
+
+
+def recency_values(recency: Recency) -> dict[str, Any]:
+    return {
+        "last_interaction_at": recency.last_at,
+        "last_interaction_day": recency.last_day,
+        "interactions_30d": recency.last_30_days,
+        "interactions_90d": recency.last_90_days,
+        "interactions_365d": recency.last_365_days,
+        "interactions_counted_on": recency.as_of,
+    }
+
+
+async def _write(session: AsyncSession, model: type[Any], found: dict[int, Recency]) -> None:
+    """Each row's recency, in one executemany, mirrored onto the objects the session holds."""
+    if not found:
+        return
+    table = model.__table__
+    values = recency_values(next(iter(found.values())))
+    stmt = update(table).where(table.c.id == bindparam("row_id")).values({k: bindparam(k) for k in values})
+    rows = [{"row_id": row_id, **recency_values(recency)} for row_id, recency in found.items()]
+    await session.execute(stmt, rows)
+    for row_id, recency in found.items():
+        held = session.identity_map.get((model, (row_id,), None))
+        if held is not None:
+            for key, value in recency_values(recency).items():
+                set_committed_value(held, key, value)
+
+
+async def _rows(session: AsyncSession, stmt: Select[Any]) -> list[Any]:
+    return list((await session.execute(stmt)).all())
+
+
+async def refresh_accounts(session: AsyncSession, account_ids: Iterable[int], today: date) -> None:
+    ids = sorted(set(account_ids))
+    if not ids:
+        return
+    rows = {row[0]: row[1:] for row in await _rows(session, account_recency(ids, today))}
+    await _write(session, Account, {i: as_recency(rows.get(i), today) for i in ids})
+
+
+async def refresh_stakeholders(session: AsyncSession, stakeholder_ids: Iterable[int], today: date) -> None:
+    """The stakeholders' recency and the last interaction of each of their coverage rows."""
+    ids = sorted(set(stakeholder_ids))
+    if not ids:
+        return
+    # Stakeholders deleted in this transaction have no row left to write.
+    existing = set((await session.scalars(select(Stakeholder.id).where(Stakeholder.id.in_(ids)))).all())
+    ids = [i for i in ids if i in existing]
+    if not ids:
+        return
+    rows = {row[0]: row[1:] for row in await _rows(session, stakeholder_recency(ids, today))}
+    await _write(session, Stakeholder, {i: as_recency(rows.get(i), today) for i in ids})
+    pairs = {(s, m): last for s, m, last in await _rows(session, coverage_recency(ids))}
+    covered = (await session.execute(select(Coverage.id, Coverage.stakeholder_id, Coverage.member_id).where(
+        Coverage.stakeholder_id.in_(ids)
+    ))).all()
+    if covered:
+        stmt = update(Coverage.__table__).where(Coverage.__table__.c.id == bindparam("row_id")).values(
+            last_interaction_at=bindparam("last")
+        )
+        values = []
+        for row_id, stakeholder_id, member_id in covered:
+            values.append({"row_id": row_id, "last": pairs.get((stakeholder_id, member_id))})
+        await session.execute(stmt, values)
+        for value in values:
+            held = session.identity_map.get((Coverage, (value["row_id"],), None))
+            if held is not None:
+                set_committed_value(held, "last_interaction_at", value["last"])
+
+
+async def lock_account(session: AsyncSession, account_id: int) -> None:
+    """Writers of one account's interactions queue here (see the module's docstring)."""
+    await session.execute(
+        select(Account.id).where(Account.id == account_id).with_for_update(key_share=True)
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ NEED_CATEGORIES = ("FUNCTIONAL", "EMOTIONAL", "SOCIAL")
 PRIORITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW")
 ACTION_STATUSES = ("TODO", "IN_PROGRESS", "DONE", "BLOCKED")
 PAGE_SIZE = 50  # accounts(first: 50) in account_page.graphql
+NOT_CONTACTED_DAYS = 60  # not_contacted lists the accounts with no interaction for this many days
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,16 @@ QUERIES: dict[str, Query] = {
             {"FilteredAccounts": "filtered_accounts"},
         ),
         Query(
+            "not_contacted",
+            "The accounts not contacted for 60 days, least recently contacted first: 20 with owner and recency",
+            {"NotContacted": "not_contacted"},
+        ),
+        Query(
+            "account_timeline",
+            "One account's last 20 interactions with the stakeholders and members who took part",
+            {"AccountTimeline": "account_timeline"},
+        ),
+        Query(
             "writes",
             "Write mix: create a need, update an action, record a growth assessment (one third each)",
             {"NeedCreate": "need_create", "ActionUpdate": "action_update", "AssessmentRecord": "assessment_record"},
@@ -73,6 +85,11 @@ def document(file: str) -> str:
     return (QUERY_DIR / f"{file}.graphql").read_text(encoding="utf-8")
 
 
+def not_contacted_before(today: date | None = None) -> date:
+    """`lastInteractionBefore` of not_contacted: no interaction on this day or after (today is UTC's)."""
+    return (today or datetime.now(UTC).date()) - timedelta(days=NOT_CONTACTED_DAYS)
+
+
 @dataclass
 class Portfolio:
     """What the bodies are drawn from: every active account in list order, and a sample's rows."""
@@ -81,6 +98,10 @@ class Portfolio:
     sample: list[int]  # account ids with their stakeholders and actions below
     stakeholders: dict[int, list[int]] = field(default_factory=dict)
     actions: list[int] = field(default_factory=list)
+    # The day not_contacted asks about (today - 60), and the accounts it lists as (last interaction day, id),
+    # in list order.
+    not_contacted_before: date = field(default_factory=not_contacted_before)
+    not_contacted: list[tuple[int, int]] = field(default_factory=list)
 
 
 async def read_portfolio(database_url: str, rng: random.Random, sample_size: int = 500) -> Portfolio:
@@ -109,6 +130,15 @@ async def read_portfolio(database_url: str, rng: random.Random, sample_size: int
                 .order_by(Action.id)
             )
             portfolio.actions = list((await conn.scalars(actions)).all())
+            quiet = (
+                select(Account.last_interaction_day, Account.id)
+                .where(
+                    Account.archived_at.is_(None),
+                    Account.last_interaction_day < portfolio.not_contacted_before.toordinal(),
+                )
+                .order_by(Account.last_interaction_day, Account.id)
+            )
+            portfolio.not_contacted = [(day, account_id) for day, account_id in await conn.execute(quiet)]
     finally:
         await engine.dispose()
     return portfolio
@@ -138,6 +168,15 @@ def variables(query: str, portfolio: Portfolio, rng: random.Random) -> tuple[str
         return "GrowthMatrix", {"grades": _subset(rng, GRADES, 3)}
     if query == "filtered_accounts":
         return "FilteredAccounts", {"grades": _subset(rng, GRADES, 2), "quadrants": _subset(rng, QUADRANTS, 2)}
+    if query == "not_contacted":
+        # Half the requests read the first page, the others page onward from a random account of the list.
+        variables: dict[str, Any] = {"before": portfolio.not_contacted_before.isoformat(), "after": None}
+        if portfolio.not_contacted and rng.random() < 0.5:
+            day, account_id = rng.choice(portfolio.not_contacted)
+            variables["after"] = encode_cursor(AccountSort.LAST_INTERACTION.value, day, account_id)
+        return "NotContacted", variables
+    if query == "account_timeline":
+        return "AccountTimeline", {"id": to_global_id("Account", rng.choice(portfolio.sample))}
     if query == "writes":
         return _write(portfolio, rng)
     raise ValueError(f"unknown query {query!r}")

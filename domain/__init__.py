@@ -14,6 +14,7 @@ from domain.need import (
     Priority,
     Quarter,
 )
+from domain.opportunity import ContactRole, Opportunity, OpportunityContact, OpportunityNeed, OpportunityStage, StageChange
 from domain.plan import Action, ActionPlan, ActionStatus, Objective, PlanStatus
 from domain.stakeholder import (
     Attitude,
@@ -37,6 +38,7 @@ __all__ = [
     "GrowthQuadrant", "Influence", "InfluenceLink", "Interaction", "InteractionDirection", "InteractionKind",
     "InteractionMember", "InteractionStakeholder", "LifecycleStage", "LinkStrength", "MemberRole",
     "Need", "NeedCategory", "NeedPeakQuarter", "NeedStatus", "NeedVisibility", "Objective",
+    "Opportunity", "OpportunityContact", "OpportunityNeed", "OpportunityStage", "StageChange", "ContactRole",
     "PlanStatus", "Priority", "Quarter", "RelationshipStage", "Stakeholder", "StakeholderBuyingRole",
     "TeamMember", "TeamRole", "ValueTier",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from collections.abc import Callable
 from typing import NamedTuple
 
 from sqlalchemy import select, update
@@ -25,6 +26,7 @@ from domain.account import (
 )
 from domain.growth import GrowthAssessment, MatrixThresholds, classify_quadrant
 from domain.interaction import Interaction, InteractionDirection, InteractionKind
+from domain.opportunity import DEFAULT_PROBABILITY, ContactRole, Opportunity, OpportunityContact, OpportunityStage
 from domain.need import (
     Need,
     NeedCategory,
@@ -49,6 +51,7 @@ from domain.team import AccountTeamMember, MemberRole, TeamMember, TeamRole
 from resolvers.interactions.recency import refresh_accounts, refresh_stakeholders
 from kam.db import create_engine, session_factory
 from kam.demo_interactions import INTERACTIONS
+from kam.demo_opportunities import DEALS, DealRow
 from kam.settings import get_settings
 
 CURRENCY = "EUR"
@@ -671,9 +674,51 @@ async def _write_account(
         interaction.member_ids = [members[k].id for k in row.members.split()]
         session.add(interaction)
     await session.flush()
+    for deal in DEALS.get(spec.name, ()):
+        await _write_deal(session, account, deal, members, people, needs, day)
     # Recency on the account, its people and their coverage, as the API's writes keep it.
     await refresh_accounts(session, [account.id], today)
     await refresh_stakeholders(session, [p.id for p in people.values()], today)
+
+
+async def _write_deal(
+    session: AsyncSession,
+    account: Account,
+    deal: DealRow,
+    members: dict[str, TeamMember],
+    people: dict[str, Stakeholder],
+    needs: dict[str, Need],
+    day: Callable[[int], date],
+) -> None:
+    """A deal opened and moved as `opportunityCreate` and `opportunityMoveStage` would have, on the demo's days."""
+    first = OpportunityStage.INITIAL_CONTACT
+    opportunity = Opportunity(
+        account_id=account.id, name=deal.name, amount=Decimal(deal.amount), currency=CURRENCY,
+        probability=DEFAULT_PROBABILITY[first], probability_set=False, owner_id=members[deal.owner].id,
+        expected_close_on=None if deal.expected_close is None else day(deal.expected_close),
+        opened_on=day(-deal.opened), reached_stages=0, path="", moves=0,
+    )
+    opportunity.need_rows = []
+    opportunity.need_ids = [needs[k].id for k in deal.needs]
+    opportunity.enter(first, day(-deal.opened))
+    session.add(opportunity)
+    await session.flush()
+    owner = members[deal.owner].id
+    moved_at = datetime.combine(day(-deal.opened), time(9, 0), UTC)
+    changes = [opportunity.opening(moved_at, owner)]
+    for stage, days_ago, why in deal.moves:
+        to = OpportunityStage[stage]
+        at = datetime.combine(day(-days_ago), time(9, 0), UTC)
+        changes.append(opportunity.move_to(to, day(-days_ago), at=at, by_id=owner, reason=None if to is OpportunityStage.LOST else why))
+        opportunity.lost_reason = why if to is OpportunityStage.LOST else None
+    session.add_all(changes)
+    session.add_all(
+        OpportunityContact(
+            account_id=account.id, opportunity_id=opportunity.id, stakeholder_id=people[person].id,
+            role=ContactRole[role], is_primary=i == 0,
+        )
+        for i, (person, role) in enumerate(deal.contacts)
+    )
 
 
 def _action(

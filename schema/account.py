@@ -24,6 +24,7 @@ from resolvers.team.reads import account_team
 from schema import audit as audit_schema
 from schema import growth as growth_schema
 from schema import interaction as interaction_schema
+from schema import opportunity as opportunity_schema
 from schema import need as need_schema
 from schema import plan as plan_schema
 from schema.common import (
@@ -142,6 +143,10 @@ class Account(relay.Node):
     plans = strawberry.field(
         resolver=plan_schema.account_plans,
         description="The account's plans, the one that starts latest first.",
+    )
+    opportunities = strawberry.field(
+        resolver=opportunity_schema.account_opportunities,
+        description="The account's deals, the newest first unless told otherwise.",
     )
     interactions = strawberry.field(
         resolver=interaction_schema.account_interactions,

@@ -16,6 +16,7 @@ from schema.growth import GrowthMutation, GrowthQuery
 from schema.interaction import InteractionMutation, InteractionQuery
 from schema.need import NeedMutation
 from schema.node import NODE_TYPES, NodeQuery
+from schema.opportunity import OpportunityMutation, OpportunityQuery
 from schema.plan import PlanMutation
 from schema.relationship_map import RelationshipMapQuery
 from schema.scalars import SCALAR_OVERRIDES
@@ -27,7 +28,15 @@ log = logging.getLogger("kam.graphql")
 
 @strawberry.type(description="Everything kam lets you read: start from `accounts`, `relationshipMap` or `growthMatrix`.")
 class Query(
-    NodeQuery, AccountQuery, TeamQuery, StakeholderQuery, RelationshipMapQuery, GrowthQuery, InteractionQuery, AuditQuery
+    NodeQuery,
+    AccountQuery,
+    TeamQuery,
+    StakeholderQuery,
+    RelationshipMapQuery,
+    GrowthQuery,
+    InteractionQuery,
+    OpportunityQuery,
+    AuditQuery,
 ):
     pass
 
@@ -39,7 +48,14 @@ class Query(
     )
 )
 class Mutation(
-    AccountMutation, TeamMutation, StakeholderMutation, NeedMutation, GrowthMutation, PlanMutation, InteractionMutation
+    AccountMutation,
+    TeamMutation,
+    StakeholderMutation,
+    NeedMutation,
+    GrowthMutation,
+    PlanMutation,
+    InteractionMutation,
+    OpportunityMutation,
 ):
     pass
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from domain import account, growth, interaction, need, plan, stakeholder, team
+from domain import account, growth, interaction, need, opportunity, plan, stakeholder, team
 
 MemberRole = strawberry.enum(team.MemberRole, description="What a team member may do in kam as a whole.")
 TeamRole = strawberry.enum(team.TeamRole, description="A team member's role on one account's team.")
@@ -46,3 +46,8 @@ InteractionDirection = strawberry.enum(
     interaction.InteractionDirection,
     description="Who reached out: we did (OUTBOUND), the customer did (INBOUND), or both sides met as agreed (MUTUAL).",
 )
+OpportunityStage = strawberry.enum(
+    opportunity.OpportunityStage,
+    description="Where a deal stands in the sales funnel: five open stages, then WON or LOST.",
+)
+ContactRole = strawberry.enum(opportunity.ContactRole, description="The part a stakeholder plays in one deal.")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -123,10 +123,32 @@ def cursor(account: tuple[int, str]) -> str:
     return encode_cursor(AccountSort.NAME.value, account[1], account[0])
 
 
+def day_cursor(row: tuple[int, int]) -> str:
+    return encode_cursor(AccountSort.LAST_INTERACTION.value, row[0], row[1])
+
+
+async def contact_order(database_url: str) -> list[tuple[int, int]]:
+    """(last interaction's day, id) of every open account, as the list by last interaction orders them."""
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            stmt = (
+                select(Account.last_interaction_day, Account.id)
+                .where(Account.archived_at.is_(None))
+                .order_by(Account.last_interaction_day, Account.id)
+            )
+            return [(day, account_id) for day, account_id in await conn.execute(stmt)]
+    finally:
+        await engine.dispose()
+
+
 async def read_bodies(database_url: str, query: str) -> list[dict[str, Any]]:
     """Bodies as the benchmark draws them, plus the cases a random draw may miss."""
     portfolio = await workload.read_portfolio(database_url, random.Random(4))
     rng = random.Random(5)
+    before = portfolio.not_contacted_before
+    tomorrow = datetime.now(UTC).date() + timedelta(days=1)
+    listed = await contact_order(database_url)
     bodies = workload.bodies(query, portfolio, rng, 12)
     operation = next(iter(workload.QUERIES[query].operations))
     extra: list[dict[str, Any]] = {
@@ -144,6 +166,18 @@ async def read_bodies(database_url: str, query: str) -> list[dict[str, Any]]:
             {"grades": None, "quadrants": ["MONITOR"]},
             {"grades": ["D"], "quadrants": ["STRATEGIC"]},
         ],
+        "not_contacted": [
+            {"before": before.isoformat(), "after": None},
+            {"before": "1970-01-01", "after": None},
+            # Every open account, the never contacted first, then paged after the first, and after the last.
+            {"before": tomorrow.isoformat(), "after": None},
+            *(
+                {"before": tomorrow.isoformat(), "after": day_cursor(row)}
+                for row in (listed[0], listed[-1], (0, 0))
+            ),
+        ],
+        "account_timeline": [{"id": to_global_id("Account", a)} for a, _ in portfolio.accounts]
+        + [{"id": to_global_id("Account", 9999)}],
     }[query]
     return bodies + [request(query, operation, v) for v in extra]
 

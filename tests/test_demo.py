@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -237,3 +237,35 @@ async def test_every_account_has_interactions_with_its_own_people(demo: str, eng
         accounts = (await session.scalars(select(Account.id))).all()
     assert set(per_account) == set(accounts)
     assert mismatched == 0
+
+
+PIPELINE = """
+{
+  funnel {
+    deals won lost winRate
+    stages { stage count amounts { amount currency } weightedAmounts { amount } }
+    conversion { stage entered progressed rate }
+  }
+  opportunities(filter: {stages: [QUOTATION]}, orderBy: {field: AMOUNT, direction: DESC}) {
+    nodes { name stageEnteredOn account { name } }
+  }
+}"""
+
+
+async def test_the_pipeline_per_stage_and_its_conversion_come_in_one_query(demo: str, client: GraphQLClient) -> None:
+    data = await client.execute(PIPELINE)
+    funnel = data["funnel"]
+    assert (funnel["deals"], funnel["won"], funnel["lost"], funnel["winRate"]) == (9, 2, 1, 2 / 3)
+    by_stage = {s["stage"]: s for s in funnel["stages"]}
+    assert by_stage["QUOTATION"]["count"] == 2
+    assert by_stage["QUOTATION"]["amounts"] == [{"amount": "980000.00", "currency": "EUR"}]
+    assert by_stage["QUOTATION"]["weightedAmounts"] == [{"amount": "686000.00"}]  # 70% of 380,000 + 600,000
+    assert sum(s["count"] for s in funnel["stages"]) == 6
+    assert all(c["progressed"] <= c["entered"] for c in funnel["conversion"])
+    stuck = data["opportunities"]["nodes"]
+    assert [(d["name"], d["account"]["name"]) for d in stuck] == [
+        ("Ward scheduling renewal", "St. Aurelia Health Network"),
+        ("Replenishment screens, 40 stores", "Lumen Retail Group"),
+    ]
+    today = datetime.now(UTC).date()
+    assert (today - date.fromisoformat(stuck[1]["stageEnteredOn"])).days == 85

@@ -338,7 +338,7 @@ HOSTILE_ENUMS = st.one_of(
 # Pagination cursors: base64 of the JSON array [sort key, value, row id] (resolvers/pagination.py). The sort
 # keys each connection field orders by (resolvers/*/reads.py), and what kind of value each key holds.
 CURSOR_KEYS_OF = {
-    "accounts": ["name", "createdAt", "currentAnnualValue", "grade"],
+    "accounts": ["name", "createdAt", "currentAnnualValue", "grade", "lastInteraction", "interactions90d"],
     "teamMembers": ["name"],
     "auditEvents": ["occurredAt"],
     "history": ["occurredAt"],
@@ -347,10 +347,13 @@ CURSOR_KEYS_OF = {
     "growthHistory": ["assessedOn"],
     "plans": ["startsOn"],
     "actions": ["dueOn"],
+    "interactions": ["occurredAt"],
+    "opportunities": ["createdAt", "amount", "name"],
 }
 KEY_KINDS = {
     "name": "text", "title": "text", "createdAt": "datetime", "occurredAt": "datetime", "currentAnnualValue": "decimal",
     "grade": "enum", "priority": "int", "startsOn": "date", "dueOn": "date", "assessedOn": "date",
+    "lastInteraction": "int", "interactions90d": "int", "amount": "decimal",
 }
 ANY_CURSOR_KEYS = [*KEY_KINDS, "id", "", "NAME", "\ud800", "\x00"]
 # Values as kam writes them into cursors, per kind, and values out of every range a column keeps.
@@ -645,7 +648,8 @@ def is_cursor(slot: Slot) -> bool:
 # The orderings of the connection fields that take `orderBy` (AccountOrder, NeedOrder, StakeholderOrder).
 ORDER_FIELDS = {
     "name": "NAME", "createdAt": "CREATED_AT", "currentAnnualValue": "CURRENT_ANNUAL_VALUE", "grade": "GRADE",
-    "priority": "PRIORITY", "title": "TITLE",
+    "priority": "PRIORITY", "title": "TITLE", "occurredAt": "OCCURRED_AT", "lastInteraction": "LAST_INTERACTION",
+    "interactions90d": "INTERACTIONS_LAST_90_DAYS", "amount": "AMOUNT",
 }
 
 

@@ -9,9 +9,11 @@ windows of 30, 90 and 365 days end on the day of the write.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -20,105 +22,36 @@ from resolvers.ids import to_global_id
 from tests.conftest import ClientFor, GraphQLClient, StatementCounter
 from tests.factories import create_account, create_member
 from tests.interaction_factories import (
+    ACCOUNTS,
     CREATE_INTERACTION,
     DELETE_INTERACTION,
     INTERACTION_NODE,
+    TIMELINES,
     UPDATE_INTERACTION,
+    account_state,
+    codes,
     create_interaction,
     day,
     days_ago,
     delete_interaction,
     now,
-    today,
+    person_state,
+    read,
+    recency,
+    subjects,
     update_interaction,
+    walk,
 )
 from tests.plan_factories import CREATE_NEED, create_need
-from tests.stakeholder_factories import create_stakeholder, set_coverage
+from tests.stakeholder_factories import SET_COVERAGE, create_stakeholder, set_coverage
+from tests.stores import SQLiteStore, Store
 
-RECENCY = "interactionRecency { lastInteractionAt last30Days last90Days last365Days countedOn }"
-ACCOUNT = f"query($id: ID!) {{ account(id: $id) {{ version {RECENCY} interactions {{ totalCount }} }} }}"
-PERSON = f"""query($id: ID!) {{
-  stakeholder(id: $id) {{ version {RECENCY} coverage {{ member {{ id }} strength lastInteractionAt }} }}
-}}"""
 HISTORY = """query($id: ID!) {
   account(id: $id) { history(first: 50) { nodes { operation entityType entityId change before after } } }
 }"""
 ARCHIVE = "mutation($input: AccountArchiveInput!) { accountArchive(input: $input) { userErrors { code } } }"
 DELETE_NEED = "mutation($input: NeedDeleteInput!) { needDelete(input: $input) { userErrors { code } } }"
 DELETE_PERSON = "mutation($input: StakeholderDeleteInput!) { stakeholderDelete(input: $input) { userErrors { code } } }"
-
-VARS = "$filter: InteractionFilter, $orderBy: InteractionOrder, $first: Int, $after: String, $last: Int, $before: String"
-ARGS = "filter: $filter, orderBy: $orderBy, first: $first, after: $after, last: $last, before: $before"
-CONNECTION = "totalCount nodes { subject } pageInfo { hasNextPage hasPreviousPage startCursor endCursor }"
-# Each timeline: its document and where its connection is in the answer.
-TIMELINES: dict[str, tuple[str, Callable[[dict[str, Any]], dict[str, Any]]]] = {
-    "root": (f"query({VARS}) {{ interactions({ARGS}) {{ {CONNECTION} }} }}", lambda d: d["interactions"]),
-    "account": (
-        f"query($id: ID!, {VARS}) {{ account(id: $id) {{ interactions({ARGS}) {{ {CONNECTION} }} }} }}",
-        lambda d: d["account"]["interactions"],
-    ),
-    "stakeholder": (
-        f"query($id: ID!, {VARS}) {{ stakeholder(id: $id) {{ interactions({ARGS}) {{ {CONNECTION} }} }} }}",
-        lambda d: d["stakeholder"]["interactions"],
-    ),
-}
-ACCOUNTS = """
-query($filter: AccountFilter, $orderBy: AccountOrder, $first: Int, $after: String, $last: Int, $before: String) {
-  accounts(filter: $filter, orderBy: $orderBy, first: $first, after: $after, last: $last, before: $before) {
-    totalCount nodes { subject: name } pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
-  }
-}"""
-
-
-def codes(payload: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(e["field"], e["code"]) for e in payload["userErrors"]]
-
-
-def recency(last: str | None, d30: int, d90: int, d365: int) -> dict[str, Any]:
-    return {"lastInteractionAt": last, "last30Days": d30, "last90Days": d90, "last365Days": d365, "countedOn": today().isoformat()}
-
-
-async def account_state(client: GraphQLClient, account_id: str) -> dict[str, Any]:
-    return (await client.execute(ACCOUNT, {"id": account_id}))["account"]
-
-
-async def person_state(client: GraphQLClient, stakeholder_id: str) -> dict[str, Any]:
-    return (await client.execute(PERSON, {"id": stakeholder_id}))["stakeholder"]
-
-
-async def read(client: GraphQLClient, interaction_id: str) -> dict[str, Any] | None:
-    return (await client.execute(INTERACTION_NODE, {"id": interaction_id}))["node"]
-
-
-async def subjects(client: GraphQLClient, timeline: str, **variables: Any) -> list[str]:
-    document, connection = TIMELINES[timeline]
-    return [n["subject"] for n in connection(await client.execute(document, variables))["nodes"]]
-
-
-async def walk(client: GraphQLClient, document: str, connection: Callable, size: int, **variables: Any) -> tuple[list[str], list[str]]:
-    """Every item of a list paged forwards with `first/after`, then backwards with `last/before`."""
-    total = connection(await client.execute(document, variables))["totalCount"]
-    forwards: list[str] = []
-    after = None
-    while True:
-        page = connection(await client.execute(document, {**variables, "first": size, "after": after}))
-        assert page["totalCount"] == total and len(page["nodes"]) <= size
-        assert page["pageInfo"]["hasPreviousPage"] is (after is not None)
-        forwards += [n["subject"] for n in page["nodes"]]
-        if not page["pageInfo"]["hasNextPage"]:
-            break
-        after = page["pageInfo"]["endCursor"]
-    backwards: list[str] = []
-    before = None
-    while True:
-        page = connection(await client.execute(document, {**variables, "last": size, "before": before}))
-        assert page["pageInfo"]["hasNextPage"] is (before is not None)
-        backwards = [n["subject"] for n in page["nodes"]] + backwards
-        if not page["pageInfo"]["hasPreviousPage"]:
-            break
-        before = page["pageInfo"]["startCursor"]
-    assert len(forwards) == total
-    return forwards, backwards
 
 
 # 1. Record, read, change, delete
@@ -146,10 +79,9 @@ async def test_create_read_update_delete_round_trip(client: GraphQLClient) -> No
     assert created["account"] == {"id": account["id"]} and created["need"] == {"id": need["id"]}
 
     changed = await update_interaction(client, created["id"], version=1, subject="Renewal", summary=None, durationMinutes=None)
-    assert (changed["subject"], changed["summary"], changed["durationMinutes"], changed["version"]) == ("Renewal", None, None, 2)
-    assert {k: v for k, v in changed.items() if k not in ("subject", "summary", "durationMinutes", "version", "updatedAt")} == {
-        k: v for k, v in created.items() if k not in ("subject", "summary", "durationMinutes", "version", "updatedAt")
-    }
+    given = ("subject", "summary", "durationMinutes", "version", "updatedAt")
+    assert [changed[k] for k in given[:4]] == ["Renewal", None, None, 2]
+    assert {k: v for k, v in changed.items() if k not in given} == {k: v for k, v in created.items() if k not in given}
     fewer = await update_interaction(client, created["id"], version=2, stakeholderIds=[bob["id"]])
     assert fewer["stakeholders"] == [{"id": bob["id"]}] and fewer["version"] == 3
     assert fewer["updatedAt"] > changed["updatedAt"]
@@ -173,12 +105,12 @@ async def test_defaults(client: GraphQLClient) -> None:
     account = await create_account(client)
     before = now()
     created = await create_interaction(client, account["id"], kind="EMAIL", subject="Hello", summary="   ")
-    assert before.isoformat() <= created["occurredAt"] <= now().isoformat()
+    assert before <= datetime.fromisoformat(created["occurredAt"]) <= now()
     assert created["direction"] == "OUTBOUND" and created["members"] == [{"id": client.member["id"]}]  # type: ignore[index]
     assert created["stakeholders"] == [] and created["need"] is None
     assert (created["durationMinutes"], created["summary"], created["outcome"]) == (None, None, None)
     alone = await create_interaction(client, account["id"], memberIds=[], occurredAt=None)
-    assert alone["members"] == [] and alone["occurredAt"] <= now().isoformat()
+    assert alone["members"] == [] and before <= datetime.fromisoformat(alone["occurredAt"]) <= now()
 
 
 async def test_edges_of_the_rules_are_accepted(client: GraphQLClient) -> None:
@@ -258,11 +190,11 @@ VALUE_REFUSALS: list[tuple[str, Callable[[dict[str, Any]], dict[str, Any]], str,
     ("malformed-stakeholder", lambda w: {"stakeholderIds": ["junk"]}, "stakeholderIds", "INVALID"),
     ("account-as-stakeholder", lambda w: {"stakeholderIds": [w["account"]]}, "stakeholderIds", "INVALID"),
     ("missing-stakeholder", lambda w: {"stakeholderIds": [MISSING["Stakeholder"]]}, "stakeholderIds", "NOT_FOUND"),
-    ("need-as-need-of-wrong-type", lambda w: {"needId": w["account"]}, "needId", "INVALID"),
+    ("account-as-need", lambda w: {"needId": w["account"]}, "needId", "INVALID"),
     ("missing-need", lambda w: {"needId": MISSING["Need"]}, "needId", "NOT_FOUND"),
     ("unknown-member", lambda w: {"memberIds": [MISSING["TeamMember"]]}, "memberIds", "NOT_FOUND"),
     ("stakeholder-as-member", lambda w: {"memberIds": [w["stranger"]]}, "memberIds", "INVALID"),
-    ("51-members", lambda w: {"memberIds": [to_global_id("TeamMember", 1000 + i) for i in range(51)]}, "memberIds", "OUT_OF_RANGE"),
+    ("51-members", lambda w: {"memberIds": [to_global_id("TeamMember", i) for i in range(1, 52)]}, "memberIds", "OUT_OF_RANGE"),
 ]
 CREATE_REFUSALS = VALUE_REFUSALS + [
     ("malformed-account", lambda w: {"accountId": "junk"}, "accountId", "INVALID"),
@@ -301,15 +233,20 @@ async def assert_unchanged(client: GraphQLClient, scene: dict[str, Any]) -> None
 
 
 @pytest.mark.parametrize(("build", "field", "code"), [c[1:] for c in CREATE_REFUSALS], ids=[c[0] for c in CREATE_REFUSALS])
-async def test_bad_create_input_changes_nothing(client: GraphQLClient, scene: dict, build: Callable, field: str, code: str) -> None:
-    data = {"accountId": scene["account"], "kind": "CALL", "subject": "T", "stakeholderIds": [scene["person"]], **build(scene)}
+async def test_bad_create_input_changes_nothing(
+    client: GraphQLClient, scene: dict, build: Callable, field: str, code: str
+) -> None:
+    data = {"accountId": scene["account"], "kind": "CALL", "subject": "T", "stakeholderIds": [scene["person"]]}
+    data.update(build(scene))
     payload = await client.mutate(CREATE_INTERACTION, data)
     assert payload["interaction"] is None and codes(payload) == [(field, code)]
     await assert_unchanged(client, scene)
 
 
 @pytest.mark.parametrize(("build", "field", "code"), [c[1:] for c in UPDATE_REFUSALS], ids=[c[0] for c in UPDATE_REFUSALS])
-async def test_bad_update_input_changes_nothing(client: GraphQLClient, scene: dict, build: Callable, field: str, code: str) -> None:
+async def test_bad_update_input_changes_nothing(
+    client: GraphQLClient, scene: dict, build: Callable, field: str, code: str
+) -> None:
     payload = await client.mutate(UPDATE_INTERACTION, {"id": scene["interaction"]["id"], "version": 1, **build(scene)})
     assert payload["interaction"] is None and codes(payload) == [(field, code)]
     await assert_unchanged(client, scene)
@@ -318,7 +255,8 @@ async def test_bad_update_input_changes_nothing(client: GraphQLClient, scene: di
 async def test_at_most_50_stakeholders(client: GraphQLClient) -> None:
     account = await create_account(client)
     people = [(await create_stakeholder(client, account["id"]))["id"] for _ in range(51)]
-    refused = await client.mutate(CREATE_INTERACTION, {"accountId": account["id"], "kind": "EVENT", "subject": "Town hall", "stakeholderIds": people})
+    town_hall = {"accountId": account["id"], "kind": "EVENT", "subject": "Town hall", "stakeholderIds": people}
+    refused = await client.mutate(CREATE_INTERACTION, town_hall)
     assert codes(refused) == [("stakeholderIds", "OUT_OF_RANGE")]
     assert (await account_state(client, account["id"]))["interactions"]["totalCount"] == 0
     fifty = await create_interaction(client, account["id"], stakeholderIds=people[:50] + people[:1])
@@ -388,23 +326,27 @@ async def test_recency_follows_creates_updates_and_deletes(client: GraphQLClient
         assert (await person_state(client, ann["id"]))["interactionRecency"] == ann_expected
         assert (await person_state(client, ben["id"]))["interactionRecency"] == ben_expected
 
-    await check(recency(now_["occurredAt"], 2, 3, 4), recency(now_["occurredAt"], 2, 2, 3), recency(d20["occurredAt"], 1, 2, 2))
+    last, d20_at = now_["occurredAt"], d20["occurredAt"]
+    await check(recency(last, 2, 3, 4), recency(last, 2, 2, 3), recency(d20_at, 1, 2, 2))
     assert (await account_state(client, untouched["id"]))["interactionRecency"] == {
         "lastInteractionAt": None, "last30Days": 0, "last90Days": 0, "last365Days": 0, "countedOn": None
     }
     moved = await update_interaction(client, now_["id"], occurredAt=days_ago(100))
-    await check(recency(d20["occurredAt"], 1, 2, 4), recency(d20["occurredAt"], 1, 1, 3), recency(d20["occurredAt"], 1, 2, 2))
+    await check(recency(d20_at, 1, 2, 4), recency(d20_at, 1, 1, 3), recency(d20_at, 1, 2, 2))
     await update_interaction(client, d20["id"], stakeholderIds=[ben["id"]])
-    await check(recency(d20["occurredAt"], 1, 2, 4), recency(moved["occurredAt"], 0, 0, 2), recency(d20["occurredAt"], 1, 2, 2))
+    await check(recency(d20_at, 1, 2, 4), recency(moved["occurredAt"], 0, 0, 2), recency(d20_at, 1, 2, 2))
     await delete_interaction(client, d20["id"])
-    await check(recency(d60["occurredAt"], 0, 1, 3), recency(moved["occurredAt"], 0, 0, 2), recency(d60["occurredAt"], 0, 1, 1))
+    d60_at = d60["occurredAt"]
+    await check(recency(d60_at, 0, 1, 3), recency(moved["occurredAt"], 0, 0, 2), recency(d60_at, 0, 1, 1))
     await delete_interaction(client, d60["id"])
     await check(recency(moved["occurredAt"], 0, 0, 2), recency(moved["occurredAt"], 0, 0, 2), recency(None, 0, 0, 0))
 
 
 async def test_windows_hold_today_and_the_days_before(client: GraphQLClient) -> None:
     account = await create_account(client)
-    for days_back, time in ((29, "00:00:00"), (30, "23:59:59.999999"), (89, "00:00:00"), (90, "23:59:59"), (364, "00:00:00"), (365, "23:59:59")):
+    first_moments = {29: "00:00:00", 89: "00:00:00", 364: "00:00:00"}
+    last_moments = {30: "23:59:59.999999", 90: "23:59:59", 365: "23:59:59"}
+    for days_back, time in {**first_moments, **last_moments}.items():
         await create_interaction(client, account["id"], occurredAt=f"{day(days_back)}T{time}+00:00")
     last = f"{day(29)}T00:00:00+00:00"
     assert (await account_state(client, account["id"]))["interactionRecency"] == recency(last, 1, 3, 5)
@@ -415,29 +357,54 @@ async def test_coverage_keeps_the_last_interaction_of_the_member_with_the_person
     pat = await create_stakeholder(client, account["id"])
     quinn = await create_stakeholder(client, account["id"])
     colleague = await create_member(client)
-    me = client.member
+    me = {"id": client.member["id"]}  # type: ignore[index]
     await set_coverage(client, colleague, pat)
 
     async def last_met(person: dict) -> dict[str, str | None]:
         return {c["member"]["id"]: c["lastInteractionAt"] for c in (await person_state(client, person["id"]))["coverage"]}
 
     assert await last_met(pat) == {colleague["id"]: None}
-    d10 = await create_interaction(client, account["id"], occurredAt=days_ago(10), stakeholderIds=[pat["id"]], memberIds=[colleague["id"]])
+    d10 = await create_interaction(
+        client, account["id"], occurredAt=days_ago(10), stakeholderIds=[pat["id"]], memberIds=[colleague["id"]]
+    )
     d5 = await create_interaction(client, account["id"], occurredAt=days_ago(5), stakeholderIds=[pat["id"], quinn["id"]])
     assert await last_met(pat) == {colleague["id"]: d10["occurredAt"]}
-    await set_coverage(client, me, pat)  # type: ignore[arg-type]
+    await set_coverage(client, me, pat)
     await set_coverage(client, colleague, quinn)
-    assert await last_met(pat) == {colleague["id"]: d10["occurredAt"], me["id"]: d5["occurredAt"]}  # type: ignore[index]
+    assert await last_met(pat) == {colleague["id"]: d10["occurredAt"], me["id"]: d5["occurredAt"]}
     assert await last_met(quinn) == {colleague["id"]: None}
-    d2 = await create_interaction(client, account["id"], occurredAt=days_ago(2), stakeholderIds=[pat["id"]], memberIds=[colleague["id"], me["id"]])  # type: ignore[index]
-    assert await last_met(pat) == {colleague["id"]: d2["occurredAt"], me["id"]: d2["occurredAt"]}  # type: ignore[index]
-    await update_interaction(client, d2["id"], memberIds=[me["id"]])  # type: ignore[index]
-    assert await last_met(pat) == {colleague["id"]: d10["occurredAt"], me["id"]: d2["occurredAt"]}  # type: ignore[index]
+    both = [colleague["id"], me["id"]]
+    d2 = await create_interaction(client, account["id"], occurredAt=days_ago(2), stakeholderIds=[pat["id"]], memberIds=both)
+    assert await last_met(pat) == {colleague["id"]: d2["occurredAt"], me["id"]: d2["occurredAt"]}
+    await update_interaction(client, d2["id"], memberIds=[me["id"]])
+    assert await last_met(pat) == {colleague["id"]: d10["occurredAt"], me["id"]: d2["occurredAt"]}
     await update_interaction(client, d5["id"], memberIds=[colleague["id"]])
     assert await last_met(quinn) == {colleague["id"]: d5["occurredAt"]}
     await set_coverage(client, colleague, pat, strength="TRUSTED_ADVISOR")  # a change of strength keeps what is known
+    assert await last_met(pat) == {colleague["id"]: d5["occurredAt"], me["id"]: d2["occurredAt"]}
     await delete_interaction(client, d2["id"])
-    assert await last_met(pat) == {colleague["id"]: d5["occurredAt"], me["id"]: None}  # type: ignore[index]
+    assert await last_met(pat) == {colleague["id"]: d5["occurredAt"], me["id"]: None}
+
+
+@pytest.mark.xfail(strict=False, reason="product bug: coverageSet recounts the person without the account's lock")
+async def test_a_new_coverage_does_not_undo_a_concurrent_interaction(client: GraphQLClient, store: Store) -> None:
+    """On PostgreSQL, coverageSet of a new pair racing interactionCreate must not write back stale recency."""
+    if isinstance(store, SQLiteStore):
+        pytest.skip("SQLite runs one write transaction at a time")
+    account = await create_account(client)
+    members = [await create_member(client) for _ in range(3)]
+    for _ in range(10):
+        person = await create_stakeholder(client, account["id"])
+        met = {"accountId": account["id"], "kind": "CALL", "subject": "T", "stakeholderIds": [person["id"]],
+               "memberIds": [m["id"] for m in members], "occurredAt": days_ago(1)}
+        covers = [{"memberId": m["id"], "stakeholderId": person["id"], "strength": "GOOD"} for m in members]
+        answers = await asyncio.gather(
+            client.mutate(CREATE_INTERACTION, met), *(client.mutate(SET_COVERAGE, c) for c in covers)
+        )
+        assert all(a["userErrors"] == [] for a in answers)
+        state = await person_state(client, person["id"])
+        assert state["interactionRecency"]["last30Days"] == 1
+        assert [c["lastInteractionAt"] for c in state["coverage"]] == [met["occurredAt"]] * 3
 
 
 # 4. The account list by recency
@@ -490,7 +457,9 @@ async def test_order_accounts_by_recency_with_keyset_pages(client: GraphQLClient
 
 @pytest.mark.usefixtures("portfolio")
 async def test_cursors_of_another_order_or_forged_are_bad_user_input(client: GraphQLClient) -> None:
-    by_name = (await client.execute(ACCOUNTS, {"first": 1, "orderBy": {"field": "NAME"}}))["accounts"]["pageInfo"]["endCursor"]
+    by_name = (await client.execute(ACCOUNTS, {"first": 1, "orderBy": {"field": "NAME"}}))["accounts"]
+    by_name = by_name["pageInfo"]["endCursor"]
+
     def forged(value: Any) -> str:
         return base64.urlsafe_b64encode(json.dumps(["lastInteraction", value, 1]).encode()).decode()
 
@@ -524,9 +493,12 @@ async def timeline(client: GraphQLClient) -> dict[str, str]:
         client, a["id"], subject="a3", kind="MEETING", direction="MUTUAL", occurredAt=same_moment,
         stakeholderIds=[s2["id"]], memberIds=[me, m["id"]],
     )
-    await create_interaction(client, b["id"], subject="b1", direction="INBOUND", occurredAt=same_moment, stakeholderIds=[t1["id"]])
+    await create_interaction(
+        client, b["id"], subject="b1", direction="INBOUND", occurredAt=same_moment, stakeholderIds=[t1["id"]]
+    )
     await create_interaction(client, a["id"], subject="a4", kind="VISIT")
-    return {"A": a["id"], "B": b["id"], "s1": s1["id"], "s2": s2["id"], "t1": t1["id"], "n": need["id"], "m": m["id"], "me": me}
+    ids = {"A": a, "B": b, "s1": s1, "s2": s2, "t1": t1, "n": need, "m": m}
+    return {"me": me, **{key: row["id"] for key, row in ids.items()}}
 
 
 async def test_timelines_newest_first_or_oldest_first(client: GraphQLClient, timeline: dict[str, str]) -> None:
@@ -542,9 +514,12 @@ async def test_timelines_newest_first_or_oldest_first(client: GraphQLClient, tim
 
 @pytest.mark.parametrize(
     ("timeline_name", "owner", "order"),
-    [("root", None, "DESC"), ("root", None, "ASC"), ("account", "A", "DESC"), ("account", "A", "ASC"), ("stakeholder", "s2", "DESC"), ("stakeholder", "s1", "ASC")],
+    [("root", None, "DESC"), ("root", None, "ASC"), ("account", "A", "DESC"), ("account", "A", "ASC"),
+     ("stakeholder", "s2", "DESC"), ("stakeholder", "s1", "ASC")],
 )
-async def test_timelines_page_both_ways(client: GraphQLClient, timeline: dict[str, str], timeline_name: str, owner: str | None, order: str) -> None:
+async def test_timelines_page_both_ways(
+    client: GraphQLClient, timeline: dict[str, str], timeline_name: str, owner: str | None, order: str
+) -> None:
     document, connection = TIMELINES[timeline_name]
     variables: dict[str, Any] = {"orderBy": {"field": "OCCURRED_AT", "direction": order}}
     if owner is not None:
@@ -576,7 +551,9 @@ FILTERS: list[tuple[Callable[[dict[str, str]], dict[str, Any]], list[str]]] = [
 
 
 @pytest.mark.parametrize(("build", "expected"), FILTERS)
-async def test_each_filter_on_every_timeline(client: GraphQLClient, timeline: dict[str, str], build: Callable, expected: list[str]) -> None:
+async def test_each_filter_on_every_timeline(
+    client: GraphQLClient, timeline: dict[str, str], build: Callable, expected: list[str]
+) -> None:
     flt = build(timeline)
     document, connection = TIMELINES["root"]
     assert connection(await client.execute(document, {"filter": flt}))["totalCount"] == len(expected)
@@ -587,7 +564,9 @@ async def test_each_filter_on_every_timeline(client: GraphQLClient, timeline: di
 
 
 @pytest.mark.parametrize("timeline_name", ["root", "account", "stakeholder"])
-async def test_bad_timeline_arguments_are_bad_user_input(client: GraphQLClient, timeline: dict[str, str], timeline_name: str) -> None:
+async def test_bad_timeline_arguments_are_bad_user_input(
+    client: GraphQLClient, timeline: dict[str, str], timeline_name: str
+) -> None:
     document, _ = TIMELINES[timeline_name]
     owner = {"root": {}, "account": {"id": timeline["A"]}, "stakeholder": {"id": timeline["s1"]}}[timeline_name]
     for variables, argument in (
@@ -643,7 +622,8 @@ async def test_writes_are_refused_as_they_are_for_needs(
     existing = await create_interaction(client, account)
     caller = await client_for(role, on=[accounts["ours"]["id"]])
     need = (await caller.post(CREATE_NEED, {"input": {"accountId": account, "title": "T", "category": "SOCIAL"}})).json()
-    created = (await caller.post(CREATE_INTERACTION, {"input": {"accountId": account, "kind": "CALL", "subject": "T"}})).json()
+    create = {"accountId": account, "kind": "CALL", "subject": "T"}
+    created = (await caller.post(CREATE_INTERACTION, {"input": create})).json()
     assert refusal(created) == refusal(need) == expected
     for document, given in ((UPDATE_INTERACTION, {"subject": "Changed"}), (DELETE_INTERACTION, {})):
         body = (await caller.post(document, {"input": {"id": existing["id"], **given}})).json()
@@ -652,7 +632,9 @@ async def test_writes_are_refused_as_they_are_for_needs(
     assert (await account_state(client, account))["interactions"]["totalCount"] == 1
 
 
-async def test_an_account_manager_records_on_their_account_only_with_its_people(client: GraphQLClient, client_for: ClientFor) -> None:
+async def test_an_account_manager_records_on_their_account_only_with_its_people(
+    client: GraphQLClient, client_for: ClientFor
+) -> None:
     ours, theirs = await create_account(client), await create_account(client)
     mine, hidden = await create_stakeholder(client, ours["id"]), await create_stakeholder(client, theirs["id"])
     hidden_need = await create_need(client, theirs["id"])

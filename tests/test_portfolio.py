@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,10 @@ from domain import (
     Coverage,
     GrowthAssessment,
     InfluenceLink,
+    Interaction,
+    InteractionKind,
+    InteractionMember,
+    InteractionStakeholder,
     Need,
     Objective,
     Stakeholder,
@@ -33,6 +37,7 @@ from domain import (
 )
 from domain.growth import MatrixThresholds, classify_quadrant, default_potential, latest
 from domain.hierarchy import creates_cycle
+from domain.interaction import MAX_DURATION_MINUTES
 from domain.plan import check_due_within_plan, check_plan_dates
 from domain.team import MemberRole, TeamRole
 from kam.cli import app
@@ -42,13 +47,21 @@ from kam.demo import EMAIL_DOMAIN
 from kam.portfolio import load as portfolio_load
 from kam.portfolio.chance import Clock
 from kam.portfolio.generator import PortfolioGenerator
+from kam.portfolio.interactions import RECENT_DAYS
 from kam.portfolio.load import PortfolioReport, Progress, load_portfolio
 from kam.portfolio.names import account_name, member_name
-from kam.portfolio.rows import Batch, Ids
+from kam.portfolio.rows import COLUMNS, Batch, Ids
 from kam.portfolio.team import generate_team
 from kam.portfolio.words import BRAND_ENDINGS, BRAND_PREFIXES
 from kam.settings import Settings, get_settings
 from resolvers.ids import to_global_id
+from resolvers.interactions.recency import (
+    account_recency,
+    as_recency,
+    coverage_recency,
+    recency_values,
+    stakeholder_recency,
+)
 from tests.conftest import GraphQLClient
 from tests.factories import create_account
 from tests.stakeholder_factories import create_stakeholder
@@ -212,7 +225,7 @@ async def test_plans_obey_the_plan_rules(portfolio: PortfolioReport, engine: Asy
 async def test_rows_are_new_versions_dated_in_the_past(portfolio: PortfolioReport, engine: AsyncEngine) -> None:
     now = datetime.now(UTC)
     accounts = {a.id: a for a in await rows(engine, Account)}
-    for model in (TeamMember, Account, Stakeholder, Need, ActionPlan, Objective, Action):
+    for model in (TeamMember, Account, Stakeholder, Need, ActionPlan, Objective, Action, Interaction):
         for row in await rows(engine, model):
             assert row.version == 1
             assert row.created_at <= row.updated_at < now, (model.__name__, row.id)
@@ -220,6 +233,115 @@ async def test_rows_are_new_versions_dated_in_the_past(portfolio: PortfolioRepor
         assert person.created_at >= accounts[person.account_id].created_at
     for a in await rows(engine, GrowthAssessment):
         assert a.assessed_on <= now.date() and a.created_at < now
+
+
+async def test_interactions_are_with_the_account_s_own_people_and_team(
+    portfolio: PortfolioReport, engine: AsyncEngine
+) -> None:
+    accounts = {a.id: a for a in await rows(engine, Account)}
+    people = {p.id: p.account_id for p in await rows(engine, Stakeholder)}
+    needs = {n.id: n.account_id for n in await rows(engine, Need)}
+    team = defaultdict(set)
+    for seat in await rows(engine, AccountTeamMember):
+        team[seat.account_id].add(seat.member_id)
+    took_part = defaultdict(list)
+    for row in await rows(engine, InteractionStakeholder):
+        took_part[row.interaction_id].append(row.stakeholder_id)
+    ours = defaultdict(list)
+    for row in await rows(engine, InteractionMember):
+        ours[row.interaction_id].append(row.member_id)
+    interactions = await rows(engine, Interaction)
+    assert interactions and portfolio.rows["interaction"] == len(interactions)
+    assert portfolio.rows["interaction_stakeholder"] == sum(map(len, took_part.values()))
+    assert portfolio.rows["interaction_member"] == sum(map(len, ours.values()))
+    now = datetime.now(UTC)
+    for i in interactions:
+        account = accounts[i.account_id]
+        assert 1 <= len(took_part[i.id]) <= 3 and 1 <= len(ours[i.id]) <= 2, i.id
+        assert all(people[s] == i.account_id for s in took_part[i.id]), i.id
+        assert set(ours[i.id]) <= team[i.account_id], i.id
+        assert i.need_id is None or needs[i.need_id] == i.account_id
+        # Never in the future, after the account was created, recorded after it happened.
+        assert account.created_at < i.occurred_at <= i.created_at <= i.updated_at < now, i.id
+        assert account.archived_at is None or i.occurred_at < account.archived_at
+        assert i.duration_minutes is None or 0 < i.duration_minutes <= MAX_DURATION_MINUTES
+        assert i.subject.strip() and "{" not in i.subject and "{" not in (i.outcome or "") + (i.next_step or "")
+
+
+async def test_recency_is_what_a_recount_finds_as_of_the_load_day(portfolio: PortfolioReport, engine: AsyncEngine) -> None:
+    """The columns the writes keep equal a recount with the writes' own statements, as of the day of the run."""
+    accounts = await rows(engine, Account)
+    today = accounts[0].interactions_counted_on
+    assert today == datetime.now(UTC).date() or today == (datetime.now(UTC) - timedelta(minutes=5)).date()
+    people = await rows(engine, Stakeholder)
+    async with session_factory(engine)() as session:
+        by_account = {r[0]: r[1:] for r in await session.execute(account_recency([a.id for a in accounts], today))}
+        by_person = {r[0]: r[1:] for r in await session.execute(stakeholder_recency([p.id for p in people], today))}
+        pairs = {(s, m): last for s, m, last in await session.execute(coverage_recency([p.id for p in people]))}
+
+    def stored(row: Any) -> dict[str, Any]:
+        return {key: getattr(row, key) for key in recency_values(as_recency(None, today))}
+
+    for account in accounts:
+        assert stored(account) == recency_values(as_recency(by_account.get(account.id), today)), account.id
+    for person in people:
+        assert stored(person) == recency_values(as_recency(by_person.get(person.id), today)), person.id
+    covered = await rows(engine, Coverage)
+    for c in covered:
+        assert c.last_interaction_at == pairs.get((c.stakeholder_id, c.member_id)), c.id
+    assert any(c.last_interaction_at is not None for c in covered)
+    assert any(p.last_interaction_at is not None for p in people)
+
+
+async def test_the_api_lists_accounts_by_their_last_interaction(
+    portfolio: PortfolioReport, engine: AsyncEngine, client: GraphQLClient
+) -> None:
+    accounts = [a for a in await rows(engine, Account) if a.archived_at is None]
+    data = (
+        await client.execute(
+            """query { accounts(first: 10, orderBy: {field: LAST_INTERACTION}) {
+                nodes { id interactionRecency { lastInteractionAt last90Days countedOn } interactions(first: 20) {
+                    totalCount nodes { occurredAt stakeholders { id } members { id } } } } } }"""
+        )
+    )["accounts"]["nodes"]
+    expected = sorted(accounts, key=lambda a: (a.last_interaction_day, a.id))
+    assert [n["id"] for n in data] == [to_global_id("Account", a.id) for a in expected]
+    for node, account in zip(data, expected, strict=True):
+        timeline = node["interactions"]
+        assert len(timeline["nodes"]) == min(20, timeline["totalCount"])
+        assert node["interactionRecency"]["countedOn"] == account.interactions_counted_on.isoformat()
+        if timeline["nodes"]:
+            newest = datetime.fromisoformat(timeline["nodes"][0]["occurredAt"])
+            assert newest == account.last_interaction_at
+            assert datetime.fromisoformat(node["interactionRecency"]["lastInteractionAt"]) == newest
+            assert all(n["stakeholders"] and n["members"] for n in timeline["nodes"])
+        else:
+            assert node["interactionRecency"]["lastInteractionAt"] is None
+
+
+def test_interactions_spread_like_a_real_portfolio() -> None:
+    """About 30 a year on average, weekly for some accounts and rare for others; about a tenth of the open
+    accounts not contacted for more than 60 days, a few never; every kind; none in the future."""
+    clock = Clock(datetime(2026, 3, 1, 12, tzinfo=UTC))
+    ids = Ids({})
+    team, _ = generate_team(600, ids, random.Random(9), clock)
+    batch = PortfolioGenerator(team, 9, clock, THRESHOLDS, ids).chunk(0, 600)
+    column = {name: COLUMNS["account"].index(name) for name in ("archived_at", "last_interaction_day", "interactions_365d")}
+    open_accounts = [row for row in batch.rows["account"] if row[column["archived_at"]] is None]
+    never = sum(1 for row in open_accounts if row[column["last_interaction_day"]] == 0)
+    quiet = sum(1 for row in open_accounts if row[column["last_interaction_day"]] < clock.today_ord - RECENT_DAYS)
+    assert 0 < never < 0.05 * len(open_accounts)
+    assert 0.06 * len(open_accounts) < quiet < 0.16 * len(open_accounts)
+    yearly = sorted(row[column["interactions_365d"]] for row in batch.rows["account"])
+    assert 20 < sum(yearly) / len(yearly) < 40
+    assert yearly[len(yearly) // 10] <= 6 and yearly[-len(yearly) // 10] >= 50  # rarely, and weekly or more
+    interactions = batch.rows["interaction"]
+    kinds = Counter(row[2] for row in interactions)
+    assert set(kinds) == {k.name for k in InteractionKind}
+    assert kinds["EMAIL"] > kinds["MEETING"] > kinds["VISIT"] > kinds["EVENT"]
+    midnight = datetime(2026, 3, 1, tzinfo=UTC)
+    assert all(row[4] < midnight and row[11] < midnight and row[12] < midnight for row in interactions)
+    assert 0.05 < sum(1 for row in interactions if row[10] is not None) / len(interactions) < 0.3
 
 
 def test_the_same_seed_gives_the_same_portfolio_whatever_the_chunks_and_hour() -> None:

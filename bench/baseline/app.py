@@ -18,8 +18,10 @@ from starlette.routing import Route
 from bench.baseline.reads import (
     PING,
     account_page,
+    account_timeline,
     filtered_accounts,
     growth_matrix,
+    not_contacted,
     relationship_map,
 )
 from bench.baseline.store import Connection, Database, Sql, open_database
@@ -70,6 +72,8 @@ READS: dict[str, Read] = {
     "account_page": account_page,
     "growth_matrix": growth_matrix,
     "filtered_accounts": filtered_accounts,
+    "not_contacted": not_contacted,
+    "account_timeline": account_timeline,
 }
 ENDPOINTS = (*READS, "writes")
 

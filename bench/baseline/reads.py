@@ -1,4 +1,4 @@
-"""The four read queries: the statements kam's resolvers send, one per level of nesting, and the
+"""The six read queries: the statements kam's resolvers send, one per level of nesting, and the
 answer assembled in one pass over the rows."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ import base64
 import binascii
 import json
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -21,8 +22,10 @@ from bench.baseline.values import (
     ROLE_RANK,
     Refused,
     argument_id,
+    cursor,
     enum_list,
     global_id,
+    iso,
     name_cursor,
     setting,
 )
@@ -35,6 +38,8 @@ PLAN_PAGE_SIZE = 5
 ACTION_PAGE_SIZE = 10
 QUADRANT_PAGE_SIZE = 5
 FILTERED_PAGE_SIZE = 20
+NOT_CONTACTED_PAGE_SIZE = 20
+TIMELINE_PAGE_SIZE = 20
 
 PING = Sql("SELECT 1")
 ACCOUNT_EXISTS = Sql("SELECT id FROM account WHERE id = $1")
@@ -458,5 +463,132 @@ async def filtered_accounts(db: Database, conn: Connection, variables: dict[str,
                 }
                 for account_id, name, grade, tier, quadrant, value, currency, owner in rows
             ],
+        }
+    }
+
+
+# not_contacted: the list filtered by the last interaction's day, in its order (ix_account_last_interaction_day_id).
+NOT_CONTACTED_COLUMNS = "id, name, owner_id, last_interaction_at, interactions_90d, last_interaction_day"
+NOT_CONTACTED_FIRST = Sql(f"""
+    SELECT {NOT_CONTACTED_COLUMNS} FROM account WHERE last_interaction_day < $1 AND archived_at IS NULL
+    ORDER BY last_interaction_day, id LIMIT {NOT_CONTACTED_PAGE_SIZE + 1}
+""")
+NOT_CONTACTED_AFTER = Sql(f"""
+    SELECT {NOT_CONTACTED_COLUMNS} FROM account
+    WHERE last_interaction_day < $1 AND archived_at IS NULL AND (last_interaction_day, id) > ($2, $3)
+    ORDER BY last_interaction_day, id LIMIT {NOT_CONTACTED_PAGE_SIZE + 1}
+""")
+# account_timeline: the account, then its newest interactions read backwards from
+# ix_interaction_account_id_occurred_at, then who took part (ids, then names), as kam's loaders read them.
+TIMELINE_ACCOUNT = Sql("SELECT id, name FROM account WHERE id = $1")
+TIMELINE_PAGE = Sql(f"""
+    SELECT id, occurred_at, kind, subject FROM interaction WHERE account_id = $1
+    ORDER BY occurred_at DESC, id DESC LIMIT {TIMELINE_PAGE_SIZE + 1}
+""")
+INTERACTION_STAKEHOLDERS = Sql(
+    "SELECT interaction_id, stakeholder_id FROM interaction_stakeholder WHERE interaction_id = ANY($1)"
+)
+INTERACTION_MEMBERS = Sql("SELECT interaction_id, member_id FROM interaction_member WHERE interaction_id = ANY($1)")
+STAKEHOLDER_NAMES = Sql("SELECT id, name FROM stakeholder WHERE id = ANY($1)")
+
+
+def _day_argument(value: Any, argument: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise Refused(200, f"Variable `{argument}` is not a date.", "BAD_USER_INPUT") from None
+
+
+def decode_day_cursor(value: str) -> tuple[int, int]:
+    """The (last interaction's day, id) of a cursor of the account list by last interaction."""
+    try:
+        padded = value + "=" * (-len(value) % 4)
+        key, day, row_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if key != "lastInteraction" or any(type(v) is not int for v in (day, row_id)):
+            raise ValueError("not a cursor of the account list by last interaction")
+    except (ValueError, TypeError, binascii.Error, UnicodeError):
+        raise Refused(
+            200, "`after` is not a valid cursor for this list and ordering.", "BAD_USER_INPUT", argument="after"
+        ) from None
+    return day, row_id
+
+
+async def not_contacted(db: Database, conn: Connection, variables: dict[str, Any], _member: int) -> Any:
+    before = _day_argument(variables.get("before"), "before").toordinal()
+    after = variables.get("after")
+    if after is None:
+        rows = await conn.rows(NOT_CONTACTED_FIRST, before)
+    else:
+        rows = await conn.rows(NOT_CONTACTED_AFTER, before, *decode_day_cursor(after))
+    more = len(rows) > NOT_CONTACTED_PAGE_SIZE
+    rows = rows[:NOT_CONTACTED_PAGE_SIZE]
+    owner_ids = list(dict.fromkeys(r[2] for r in rows if r[2] is not None))
+    owners = dict(await conn.rows(MEMBER_NAMES, owner_ids)) if owner_ids else {}
+    return {
+        "accounts": {
+            "pageInfo": {
+                "hasNextPage": more,
+                "endCursor": cursor("lastInteraction", rows[-1][5], rows[-1][0]) if rows else None,
+            },
+            "nodes": [
+                {
+                    "id": global_id("Account", account_id),
+                    "name": name,
+                    "owner": None if owner is None else {"id": global_id("TeamMember", owner), "name": owners[owner]},
+                    "interactionRecency": {"lastInteractionAt": iso(db.moment(last)), "last90Days": last_90},
+                }
+                for account_id, name, owner, last, last_90, _ in rows
+            ],
+        }
+    }
+
+
+async def account_timeline(db: Database, conn: Connection, variables: dict[str, Any], _member: int) -> Any:
+    account_id = argument_id(variables.get("id"), "Account", "id")
+    found = await conn.rows(TIMELINE_ACCOUNT, account_id)
+    if not found:
+        return {"account": None}
+    rows = await conn.rows(TIMELINE_PAGE, account_id)
+    more = len(rows) > TIMELINE_PAGE_SIZE
+    rows = rows[:TIMELINE_PAGE_SIZE]
+    people: dict[int, list[int]] = defaultdict(list)
+    ours: dict[int, list[int]] = defaultdict(list)
+    names: dict[int, str] = {}
+    member_names: dict[int, str] = {}
+    if rows:
+        interaction_ids = [r[0] for r in rows]
+        for interaction_id, stakeholder_id in await conn.rows(INTERACTION_STAKEHOLDERS, interaction_ids):
+            people[interaction_id].append(stakeholder_id)
+        for interaction_id, member_id in await conn.rows(INTERACTION_MEMBERS, interaction_ids):
+            ours[interaction_id].append(member_id)
+        stakeholder_ids = list({i for ids in people.values() for i in ids})
+        if stakeholder_ids:
+            names = dict(await conn.rows(STAKEHOLDER_NAMES, stakeholder_ids))
+        member_ids = list({i for ids in ours.values() for i in ids})
+        if member_ids:
+            member_names = dict(await conn.rows(MEMBER_NAMES, member_ids))
+    nodes = []
+    moment = db.moment
+    for interaction_id, occurred_at, kind, subject in rows:
+        nodes.append(
+            {
+                "id": global_id("Interaction", interaction_id),
+                "occurredAt": moment(occurred_at).isoformat(),
+                "kind": kind,
+                "subject": subject,
+                # In the order they were added to kam: by id.
+                "stakeholders": [{"name": names[i]} for i in sorted(people.get(interaction_id, ())) if i in names],
+                "members": [{"name": member_names[i]} for i in sorted(ours.get(interaction_id, ())) if i in member_names],
+            }
+        )
+    end = None
+    if rows:
+        last_id, last_at = rows[-1][0], rows[-1][1]
+        end = cursor("occurredAt", moment(last_at).isoformat(), last_id)
+    return {
+        "account": {
+            "id": global_id("Account", found[0][0]),
+            "name": found[0][1],
+            "interactions": {"pageInfo": {"hasNextPage": more, "endCursor": end}, "nodes": nodes},
         }
     }

@@ -49,9 +49,14 @@ def global_id(type_name: str, row_id: int) -> str:
     return binascii.b2a_base64(f"{type_name}:{row_id}".encode(), newline=False).decode()
 
 
-def name_cursor(name: str, row_id: int) -> str:
-    raw = json.dumps(["name", name, row_id], separators=(",", ":"))
+def cursor(key: str, value: Any, row_id: int) -> str:
+    """A list's cursor as kam writes it: the sort key's name, the row's value of it (JSON) and its id."""
+    raw = json.dumps([key, value, row_id], separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def name_cursor(name: str, row_id: int) -> str:
+    return cursor("name", name, row_id)
 
 
 def iso(value: datetime | None) -> str | None:

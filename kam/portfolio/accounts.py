@@ -66,6 +66,7 @@ class Draft:
     legal_form: str
     grade: str
     stage: str
+    lifecycle: str
     current: int
     wallet: int
     owner_id: int
@@ -73,6 +74,7 @@ class Draft:
     specialist_id: int | None
     created: datetime
     created_ord: int
+    archived_ord: int | None  # the day it was archived; None while it is not
 
     @property
     def members(self) -> list[int]:
@@ -165,9 +167,10 @@ def generate_account(
             pick(rng, assessed_by), note, clock.moment(rng, day),
         ))
 
-    archived = None
+    archived = archived_ord = None
     if lifecycle == "CHURNED" and rng.random() < CHURNED_ARCHIVED_SHARE:
-        archived = clock.moment(rng, min(clock.today_ord - 1, latest_ord + rng.randint(1, 60)))
+        archived_ord = min(clock.today_ord - 1, latest_ord + rng.randint(1, 60))
+        archived = clock.moment(rng, archived_ord)
     updated = clock.moment(rng, latest_ord) if archived is None else archived
     rows["account"].append((
         account_id, name, industry, region.name, f"https://www.{domain}", owner.id, grade, tier,
@@ -178,6 +181,7 @@ def generate_account(
     ))
     return Draft(
         id=account_id, region=region, domain=domain, legal_form=legal_form, grade=grade, stage=stage,
-        current=current, wallet=wallet, owner_id=owner.id, sponsor_id=sponsor,
+        lifecycle=lifecycle, current=current, wallet=wallet, owner_id=owner.id, sponsor_id=sponsor,
         specialist_id=None if specialist is None else specialist.id, created=created, created_ord=created_ord,
+        archived_ord=archived_ord,
     )

@@ -17,6 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from domain.growth import MatrixThresholds
 from kam.portfolio.accounts import generate_account
 from kam.portfolio.chance import Clock
+from kam.portfolio.interactions import generate_interactions
 from kam.portfolio.people import generate_people
 from kam.portfolio.plans import generate_plans, schedule
 from kam.portfolio.rows import Batch, Ids
@@ -43,6 +44,7 @@ class PortfolioGenerator:
             draft = generate_account(rng, ids, batch, self.team, clock, self.thresholds, min(p.starts for p in plans))
             people = generate_people(rng, ids, batch, draft, clock)
             generate_plans(rng, ids, batch, draft, clock, people, plans)
+            generate_interactions(rng, ids, batch, draft, clock, people)
         return batch
 
 

@@ -80,7 +80,7 @@ def _action_status(rng: random.Random, plan: str, due: int | None, today: int) -
     return pick(rng, OVERDUE if due < today else AHEAD)
 
 
-def _lower_first(text: str) -> str:
+def lower_first(text: str) -> str:
     """A need's title inside a sentence: "Send the proposal for a framework agreement", acronyms kept."""
     word = text.split(" ", 1)[0]
     return text if len(word) > 1 and word.isupper() else text[0].lower() + text[1:]
@@ -164,10 +164,10 @@ def _actions(
         roll = rng.random()
         if roll < 0.45:
             template = pick(rng, ACTION_TITLES_PERSON)
-            title = template.format(person=person.name, need=_lower_first(need_title))
+            title = template.format(person=person.name, need=lower_first(need_title))
             stakeholder_id, need_id = person.id, (need_id if "{need}" in template else None)
         elif roll < 0.75:
-            title = pick(rng, ACTION_TITLES_NEED).format(need=_lower_first(need_title))
+            title = pick(rng, ACTION_TITLES_NEED).format(need=lower_first(need_title))
             stakeholder_id = person.id
         else:
             title, stakeholder_id, need_id = pick(rng, ACTION_TITLES), None, None

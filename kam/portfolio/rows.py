@@ -9,21 +9,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from domain.interaction import RECENCY_COLUMNS
+
+# What the writes of interactions keep on accounts and stakeholders (domain/interaction.py), last on their rows:
+# the generator fills them in once it has drawn the account's interactions.
+RECENCY = RECENCY_COLUMNS
+
 COLUMNS: dict[str, tuple[str, ...]] = {
     "team_member": ("id", "name", "email", "title", "role", "manager_id", "active", "created_at", "updated_at", "version"),
     "account": (
         "id", "name", "industry", "region", "website", "owner_id", "grade", "value_tier", "is_key_account",
         "relationship_stage", "lifecycle_stage", "current_annual_value", "estimated_wallet", "currency", "quadrant",
         "archived_at", "created_at", "updated_at", "version", "assessed_value", "assessed_potential", "assessed_currency",
+        *RECENCY,
     ),
     "account_team_member": ("account_id", "member_id", "team_role"),
     "stakeholder": (
         "id", "account_id", "name", "title", "department", "email", "phone", "attitude", "influence", "decision_level",
-        "buying_motive", "reports_to_id", "created_at", "updated_at", "version",
+        "buying_motive", "reports_to_id", "created_at", "updated_at", "version", *RECENCY,
     ),
     "stakeholder_buying_role": ("stakeholder_id", "role"),
     "influence_link": ("id", "account_id", "source_id", "target_id", "strength"),
-    "coverage": ("id", "account_id", "stakeholder_id", "member_id", "strength"),
+    "coverage": ("id", "account_id", "stakeholder_id", "member_id", "strength", "last_interaction_at"),
     "need": (
         "id", "account_id", "stakeholder_id", "title", "description", "pain_points", "category", "visibility",
         "priority", "status", "created_at", "updated_at", "version",
@@ -42,6 +49,12 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "id", "plan_id", "title", "owner_id", "due_on", "status", "need_id", "stakeholder_id", "completed_at",
         "created_at", "updated_at", "version",
     ),
+    "interaction": (
+        "id", "account_id", "kind", "direction", "occurred_at", "duration_minutes", "subject", "summary", "outcome",
+        "next_step", "need_id", "created_at", "updated_at", "version",
+    ),
+    "interaction_stakeholder": ("interaction_id", "stakeholder_id"),
+    "interaction_member": ("interaction_id", "member_id"),
 }
 
 # Tables whose rows carry an `id` of their own (the others are keyed by their parents).

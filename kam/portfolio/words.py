@@ -391,3 +391,63 @@ ACTION_TITLES = (
     "Invite to the customer advisory board", "Update the relationship map", "Account team kick-off",
     "Send the satisfaction survey", "Reference call with a peer customer",
 )
+
+# Interactions: a subject per kind ({department} is the first participant's, {quarter} and {year} the day's),
+# subjects about a need, and what came of it.
+INTERACTION_SUBJECTS = {
+    "CALL": (
+        "Check-in with {department}", "Follow-up call on the open offer", "Renewal call", "Escalation call",
+        "Call about the delivery delay", "Introductory call with {department}", "Budget call for {year}",
+        "Weekly check-in", "Call to confirm the {quarter} order", "Reference call",
+    ),
+    "EMAIL": (
+        "Offer for {department}", "Meeting notes and next steps", "Contract draft for review", "Price list {year}",
+        "Invitation to the {quarter} business review", "Answers to the {department} questions",
+        "Case study as promised", "Updated delivery schedule", "Questionnaire from {department}",
+        "Order confirmation {quarter}",
+    ),
+    "MEETING": (
+        "{quarter} business review", "Steering committee", "Workshop with {department}", "Contract negotiation",
+        "Account plan review", "Roadmap presentation", "Kick-off with {department}", "Budget planning {year}",
+        "Executive alignment", "Rollout stand-up",
+    ),
+    "VISIT": (
+        "Site visit", "Plant tour", "Visit to the {department} team", "Head-office visit", "Annual review on site",
+        "Site audit", "Go-live support on site",
+    ),
+    "EVENT": (
+        "Customer conference {year}", "User group meeting", "Trade fair {year}", "Webinar for {department}",
+        "Customer advisory board", "Partner summit {year}", "Reference visit at a peer customer",
+    ),
+    "MESSAGE": (
+        "Quick question from {department}", "Reminder about the {quarter} order", "Short update on the rollout",
+        "Chat about the open ticket", "Thanks for the meeting", "Change of contact in {department}",
+    ),
+    "OTHER": (
+        "Lunch", "Dinner after the review", "Survey answered", "Letter from {department}",
+        "Introduction through a partner",
+    ),
+}
+INTERACTION_NEED_SUBJECTS = (
+    "Discussed: {need}", "Follow-up on {need}", "Proposal for {need}", "Demo for {need}", "Questions about {need}",
+    "Update on {need}", "Workshop on {need}",
+)
+INTERACTION_SUMMARIES = (
+    "Went through the open points one by one.", "The customer repeated the pressure on cost.",
+    "Good atmosphere; they see us as a partner.", "Mostly about timing; the content is agreed.",
+    "They compared us with the competitor's offer.", "Technical questions; our specialist answered most of them.",
+    "Short and friendly; nothing new.", "The new manager introduced herself and her priorities.",
+    "Concerns about the rollout in the second plant.", "They want the figures before the board meeting.",
+)
+INTERACTION_OUTCOMES = (
+    "Budget confirmed for next year.", "They want a revised offer.", "Decision postponed to next quarter.",
+    "Pilot approved.", "Agreed on the scope of phase two.", "Concerns about price remain.",
+    "Introduced us to the new head of {department}.", "Complaint resolved.", "Competitor invited to the tender.",
+    "Positive feedback on the last delivery.", "Need confirmed by the decision maker.", "No decision yet.",
+)
+INTERACTION_NEXT_STEPS = (
+    "Send the revised offer.", "Book the follow-up meeting.", "Share the case study.",
+    "Prepare the business case.", "Invite {department} to the workshop.", "Call back next week.",
+    "Send the meeting notes.", "Set up the demo environment.", "Escalate internally.",
+    "Confirm the dates for the site visit.",
+)

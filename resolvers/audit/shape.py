@@ -23,6 +23,7 @@ from domain.audit import AuditEvent
 from domain.base import Base
 from domain.interaction import InteractionMember, InteractionStakeholder, Interaction, is_derived
 from domain.need import Need, NeedPeakQuarter
+from domain.opportunity import Opportunity, OpportunityNeed
 from domain.stakeholder import Stakeholder, StakeholderBuyingRole
 from resolvers.ids import to_global_id
 from resolvers.validation import camel
@@ -63,6 +64,7 @@ OWNED_LISTS: dict[type, OwnedList] = {
         Interaction, "stakeholderIds", "stakeholder_rows", "interaction_id", "stakeholder_id", "Stakeholder"
     ),
     InteractionMember: OwnedList(Interaction, "memberIds", "member_rows", "interaction_id", "member_id", "TeamMember"),
+    OpportunityNeed: OwnedList(Opportunity, "needIds", "need_rows", "opportunity_id", "need_id", "Need"),
 }
 LISTS_OF_PARENT: dict[type, tuple[OwnedList, ...]] = {}
 for _owned in OWNED_LISTS.values():

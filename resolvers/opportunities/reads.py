@@ -1,0 +1,85 @@
+"""Reading opportunities: an account's deals and the deals across accounts (filtered, ordered, paged), their
+contacts, needs and stage history."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, select
+
+from domain.account import Account
+from domain.opportunity import Opportunity, OpportunityContact, OpportunityNeed, OpportunityStage, StageChange
+from resolvers.access import access_of
+from resolvers.context import RequestContext
+from resolvers.loaders import child_connection, children, column_values
+from resolvers.pagination import Order, Page, PageRequest, datetime_key, decimal_key, paginate, text_key
+
+
+class OpportunitySort(enum.Enum):
+    CREATED_AT = datetime_key("createdAt", Opportunity.created_at)
+    AMOUNT = decimal_key("amount", Opportunity.amount)
+    NAME = text_key("name", Opportunity.name)
+
+
+NEWEST_FIRST = Order(OpportunitySort.CREATED_AT.value, descending=True)
+
+
+@dataclass(frozen=True)
+class OpportunityFilter:
+    """Conditions on deals; hashable, so equal filters share one batched load."""
+
+    account_ids: tuple[int, ...] = ()
+    stages: tuple[OpportunityStage, ...] = ()
+    owner_ids: tuple[int, ...] = ()
+
+    def where(self) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = []
+        for column, values in (
+            (Opportunity.account_id, self.account_ids),
+            (Opportunity.stage, self.stages),
+            (Opportunity.owner_id, self.owner_ids),
+        ):
+            if values:
+                conditions.append(column.in_(values))
+        return conditions
+
+
+def readable(ctx: RequestContext, account_column: ColumnElement[int]) -> list[ColumnElement[bool]]:
+    """The condition that keeps rows to the accounts the caller may read (none when all are)."""
+    condition = access_of(ctx).account_condition()
+    return [] if condition is None else [account_column.in_(select(Account.id).where(condition))]
+
+
+async def list_opportunities(ctx: RequestContext, flt: OpportunityFilter, order: Order, page: PageRequest) -> Page[Opportunity]:
+    stmt = select(Opportunity).where(*flt.where(), *readable(ctx, Opportunity.account_id))
+    return await paginate(ctx, stmt, Opportunity.id, order, page)
+
+
+async def account_opportunities(
+    ctx: RequestContext, account_id: int, flt: OpportunityFilter, order: Order, page: PageRequest
+) -> Page[Opportunity]:
+    return await child_connection(
+        ctx, Opportunity.account_id, account_id, order, page, where=flt.where(), where_key=("opportunities", flt)
+    )
+
+
+async def contacts(ctx: RequestContext, opportunity_id: int) -> list[OpportunityContact]:
+    """A deal's contacts, the primary first, then in the order they were added."""
+    loader = children(
+        ctx,
+        OpportunityContact.opportunity_id,
+        order_by=[OpportunityContact.is_primary.desc(), OpportunityContact.id],
+        where_key="contacts",
+    )
+    return await loader.load(opportunity_id)
+
+
+async def need_ids(ctx: RequestContext, opportunity_id: int) -> list[int]:
+    return sorted(await column_values(ctx, OpportunityNeed.opportunity_id, OpportunityNeed.need_id).load(opportunity_id))
+
+
+async def stage_history(ctx: RequestContext, opportunity_id: int) -> list[StageChange]:
+    """A deal's moves, oldest first: by business day, then as recorded."""
+    loader = children(ctx, StageChange.opportunity_id, order_by=[StageChange.moved_on, StageChange.id], where_key="history")
+    return await loader.load(opportunity_id)

@@ -24,6 +24,7 @@ from sqlalchemy import func, select, update
 
 from domain.account import Account
 from domain.base import utcnow
+from domain.interaction import Interaction, InteractionMember, InteractionStakeholder
 from domain.need import Need
 from domain.plan import Action, ActionPlan
 from domain.stakeholder import Stakeholder
@@ -115,6 +116,9 @@ async def _counts(url: str) -> dict[str, int]:
                     ("needs", Need),
                     ("plans", ActionPlan),
                     ("actions", Action),
+                    ("interactions", Interaction),
+                    ("interaction stakeholders", InteractionStakeholder),
+                    ("interaction members", InteractionMember),
                 )
             }
     finally:

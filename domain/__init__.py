@@ -15,6 +15,7 @@ from domain.need import (
     Quarter,
 )
 from domain.opportunity import ContactRole, Opportunity, OpportunityContact, OpportunityNeed, OpportunityStage, StageChange
+from domain.revenue import AnnualValueSource, Grain, RevenueRecord
 from domain.plan import Action, ActionPlan, ActionStatus, Objective, PlanStatus
 from domain.stakeholder import (
     Attitude,
@@ -39,6 +40,7 @@ __all__ = [
     "InteractionMember", "InteractionStakeholder", "LifecycleStage", "LinkStrength", "MemberRole",
     "Need", "NeedCategory", "NeedPeakQuarter", "NeedStatus", "NeedVisibility", "Objective",
     "Opportunity", "OpportunityContact", "OpportunityNeed", "OpportunityStage", "StageChange", "ContactRole",
+    "RevenueRecord", "AnnualValueSource", "Grain",
     "PlanStatus", "Priority", "Quarter", "RelationshipStage", "Stakeholder", "StakeholderBuyingRole",
     "TeamMember", "TeamRole", "ValueTier",
 ]

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Boolean, Column, ForeignKey, Index, Numeric, String, text
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, Numeric, String, text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from domain.base import Base, TimestampMixin, UTCDateTime, VersionedMixin, enum_column
 from domain.growth import GrowthQuadrant
-from domain.interaction import RecencyMixin
+from domain.interaction import DERIVED, RecencyMixin
 
 
 class Grade(enum.Enum):
@@ -128,6 +128,20 @@ class Account(RecencyMixin, TimestampMixin, VersionedMixin, Base):
     currency: Mapped[str] = mapped_column(String(3))
     # Quadrant of the latest growth assessment, kept here so the account list filters on an index.
     quadrant: Mapped[GrowthQuadrant | None] = mapped_column(enum_column(GrowthQuadrant), index=True)
+    # The annual value a person entered; `current_annual_value` is the trailing twelve months' revenue instead
+    # where the account has revenue records (`annual_value_source` says which; see domain/revenue.py).
+    entered_annual_value: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0), server_default="0")
+    annual_value_source: Mapped[str] = mapped_column(String(32), default="ENTERED", server_default="ENTERED", info=DERIVED)
+    # Kept from the revenue records by their writes (and `kam recompute`): see domain/revenue.py.
+    revenue_orders_12m: Mapped[int] = mapped_column(Integer, default=0, server_default="0", info=DERIVED)
+    revenue_last_order_on: Mapped[date | None] = mapped_column(Date, info=DERIVED)
+    revenue_margin_to_date: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0), server_default="0", info=DERIVED)
+    revenue_counted_on: Mapped[date | None] = mapped_column(Date, info=DERIVED)
+    # RFM quintile scores (1-5) across the accounts that ordered in the last twelve months, by `kam recompute`.
+    rfm_recency: Mapped[int | None] = mapped_column(Integer, info=DERIVED)
+    rfm_frequency: Mapped[int | None] = mapped_column(Integer, info=DERIVED)
+    rfm_monetary: Mapped[int | None] = mapped_column(Integer, info=DERIVED)
+    rfm_ranked_on: Mapped[date | None] = mapped_column(Date, info=DERIVED)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
     @declared_attr.directive

@@ -1,4 +1,4 @@
-"""The `kam` command: serve, migrate, demo, recompute, export-schema, and token create/list/revoke."""
+"""The `kam` command: serve, migrate, demo, recompute, import revenue, export-schema, and token create/list/revoke."""
 
 from __future__ import annotations
 
@@ -19,8 +19,10 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 app = typer.Typer(help="kam: a GraphQL backend for key-account management.", no_args_is_help=True)
+import_app = typer.Typer(help="Load data from where companies keep it.", no_args_is_help=True)
 token_app = typer.Typer(help="Issue, list and revoke API tokens (`Authorization: Bearer <token>`).", no_args_is_help=True)
 app.add_typer(token_app, name="token")
+app.add_typer(import_app, name="import")
 
 DEMO_TOKEN_LIFETIME = timedelta(days=30)
 
@@ -124,7 +126,8 @@ def recompute(
     batch: Annotated[int, typer.Option(min=1, max=10_000, help="Accounts per transaction.")] = 1000,
 ) -> None:
     """Bring what the writes keep up to date as days pass: each account's and stakeholder's interaction counts
-    over the last 30, 90 and 365 days. Safe to run while the API serves; run it daily."""
+    over the last 30, 90 and 365 days and each account's trailing twelve months of revenue, then rank the
+    portfolio's RFM scores. Safe to run while the API serves; run it daily."""
     from rich.progress import Progress
 
     from kam.db import create_engine
@@ -146,6 +149,60 @@ def recompute(
             await engine.dispose()
 
     asyncio.run(work())
+
+
+@import_app.command("revenue")
+def import_revenue(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="A CSV file, UTF-8, with a header.")],
+    keep_good_rows: Annotated[
+        bool, typer.Option("--keep-good-rows", help="Load the good rows even when others have problems.")
+    ] = False,
+    member: Annotated[
+        str | None, typer.Option("--member", help="The email of the team member the audit trail names as having loaded the records.")
+    ] = None,
+) -> None:
+    """Load revenue records from a CSV file with the columns account (ID or exact name), date (YYYY-MM-DD),
+    amount, currency, margin, product_line, reference. Every row is checked first: with problems nothing is
+    loaded (unless --keep-good-rows) and each is reported by row and column. Loading a file again changes
+    nothing: a record is known by its account and reference."""
+    from rich.progress import Progress
+
+    from kam.db import create_engine
+    from kam.revenue_import import UnknownMember, import_revenue as run
+
+    async def work() -> None:
+        engine = create_engine(get_settings().database_url)
+        try:
+            with Progress(transient=True) as bar:
+                task = bar.add_task("Checking rows", total=None)
+                done = await run(
+                    engine,
+                    path,
+                    datetime.now(UTC).date(),
+                    keep_good_rows=keep_good_rows,
+                    member_email=member,
+                    progress=lambda n: bar.update(task, completed=n),
+                )
+        finally:
+            await engine.dispose()
+        loaded = done.loaded
+        for problem in loaded.problems:
+            column = f", column {problem.column}" if problem.column else ""
+            typer.echo(f"row {problem.row}{column}: {problem.message}", err=True)
+        if loaded.problems and not loaded.written and not keep_good_rows:
+            typer.echo(f"{len({p.row for p in loaded.problems})} of {done.rows:,} rows have problems; nothing was loaded.", err=True)
+            raise typer.Exit(1)
+        typer.echo(
+            f"{done.rows:,} rows: {loaded.created:,} added, {loaded.updated:,} updated, {loaded.unchanged:,} unchanged, "
+            f"{len({p.row for p in loaded.problems}):,} refused."
+        )
+
+    try:
+        asyncio.run(work())
+    except UnknownMember as exc:
+        raise typer.BadParameter(f"no team member has the email {exc}", param_hint="--member") from None
+    except UnicodeDecodeError:
+        raise typer.BadParameter("the file is not UTF-8 text", param_hint="PATH") from None
 
 
 async def _load_portfolio(accounts: int, seed: int | None, batch: int | None) -> PortfolioReport:

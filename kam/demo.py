@@ -35,6 +35,7 @@ from domain.need import (
     Priority,
     Quarter,
 )
+from domain.revenue import RevenueRecord
 from domain.plan import Action, ActionPlan, ActionStatus, Objective, PlanStatus
 from domain.stakeholder import (
     Attitude,
@@ -49,9 +50,11 @@ from domain.stakeholder import (
 )
 from domain.team import AccountTeamMember, MemberRole, TeamMember, TeamRole
 from resolvers.interactions.recency import refresh_accounts, refresh_stakeholders
+from resolvers.revenue.summary import refresh_revenue
 from kam.db import create_engine, session_factory
 from kam.demo_interactions import INTERACTIONS
 from kam.demo_opportunities import DEALS, DealRow
+from kam.demo_revenue import monthly_orders
 from kam.settings import get_settings
 
 CURRENCY = "EUR"
@@ -556,6 +559,7 @@ async def _write_account(
         relationship_stage=RelationshipStage[spec.relationship_stage],
         lifecycle_stage=LifecycleStage[spec.lifecycle_stage],
         current_annual_value=Decimal(spec.current_value),
+        entered_annual_value=Decimal(spec.current_value),
         estimated_wallet=Decimal(spec.wallet),
         currency=CURRENCY,
         quadrant=quadrants[-1],
@@ -676,6 +680,15 @@ async def _write_account(
     await session.flush()
     for deal in DEALS.get(spec.name, ()):
         await _write_deal(session, account, deal, members, people, needs, day)
+    session.add_all(
+        RevenueRecord(
+            account_id=account.id, booked_on=booked_on, amount=amount, currency=CURRENCY, margin=margin,
+            product_line=line, reference=reference,
+        )
+        for booked_on, amount, margin, line, reference in monthly_orders(spec.name, spec.current_value, today)
+    )
+    await session.flush()
+    await refresh_revenue(session, [account.id], today)
     # Recency on the account, its people and their coverage, as the API's writes keep it.
     await refresh_accounts(session, [account.id], today)
     await refresh_stakeholders(session, [p.id for p in people.values()], today)

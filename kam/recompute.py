@@ -1,7 +1,7 @@
 """`kam recompute`: what the writes keep, brought up to date as days pass without writes.
 
-Counts over the last 30, 90 and 365 days change when a day ends, not only when an interaction is
-written. The portfolio is recounted in batches of accounts in id order, each its own short
+Counts over the last 30, 90 and 365 days, and the trailing twelve months of revenue, change when a day
+ends, not only when an interaction or a revenue record is written; RFM quintiles rank the whole portfolio. The portfolio is recounted in batches of accounts in id order, each its own short
 transaction that locks only its accounts (as a write of an interaction does), so the API serves
 meanwhile and no write is lost: a writer of one of those accounts waits for the batch, then counts
 again itself.
@@ -21,6 +21,7 @@ from domain.account import Account
 from domain.stakeholder import Stakeholder
 from kam.db import session_factory
 from resolvers.interactions.recency import refresh_accounts, refresh_stakeholders
+from resolvers.revenue.summary import refresh_revenue, rfm_updates
 
 DEFAULT_BATCH = 1000
 STAKEHOLDERS_PER_STATEMENT = 5000  # ids bound in one statement: well under what any driver takes
@@ -55,6 +56,7 @@ async def recompute(
             if not ids:
                 break
             await refresh_accounts(session, ids, today)
+            await refresh_revenue(session, ids, today)
             stakeholder_ids = list(
                 (await session.scalars(select(Stakeholder.id).where(Stakeholder.account_id.in_(ids)).order_by(Stakeholder.id))).all()
             )
@@ -65,4 +67,8 @@ async def recompute(
         people += len(stakeholder_ids)
         if progress is not None:
             progress(done, max(total, done))
+    # The RFM quintiles rank the whole portfolio at once: one short transaction after the recounts.
+    async with sessions() as session, session.begin():
+        for stmt in rfm_updates(today):
+            await session.execute(stmt)
     return Recounted(done, people, perf_counter() - started)

@@ -39,6 +39,7 @@ from domain.growth import GrowthAssessment
 from domain.interaction import Interaction
 from domain.need import Need
 from domain.opportunity import Opportunity, OpportunityContact, StageChange
+from domain.revenue import RevenueRecord
 from domain.plan import Action, ActionPlan, Objective
 from domain.stakeholder import Coverage, InfluenceLink, Stakeholder
 from domain.team import AccountTeamMember, Caller, MemberRole, TeamMember
@@ -49,7 +50,7 @@ from resolvers.loaders import by_id
 # Rows that belong to one account through their own `account_id`.
 ACCOUNT_ROWS: tuple[type, ...] = (
     Stakeholder, InfluenceLink, Coverage, Need, GrowthAssessment, ActionPlan, Interaction, Opportunity, OpportunityContact,
-    StageChange,
+    StageChange, RevenueRecord,
 )
 # Rows that belong to an account through their plan.
 PLAN_ROWS: tuple[type, ...] = (Objective, Action)

@@ -27,6 +27,7 @@ from schema import interaction as interaction_schema
 from schema import opportunity as opportunity_schema
 from schema import need as need_schema
 from schema import plan as plan_schema
+from schema import revenue as revenue_schema
 from schema.common import (
     FILTER,
     ORDER,
@@ -85,9 +86,27 @@ class Account(relay.Node):
     updated_at: datetime = strawberry.field(description="When the account was last changed (UTC).")
     version: int = strawberry.field(description="Changes on every update; send it back to update safely.")
 
-    @strawberry.field(description="What the customer buys from us per year.")
+    @strawberry.field(
+        description=(
+            "What the customer buys from us per year: the trailing twelve months of its revenue records where they"
+            " exist, else the value a person entered (`currentAnnualValueSource` says which)."
+        )
+    )
     def current_annual_value(self) -> Money:
         return money(self.current_annual_value, self.currency)  # type: ignore[attr-defined,return-value]
+
+    @strawberry.field(description="The annual value a person entered; the current annual value unless revenue records exist.")
+    def entered_annual_value(self) -> Money:
+        return money(self.entered_annual_value, self.currency)  # type: ignore[attr-defined,return-value]
+
+    current_annual_value_source = strawberry.field(
+        resolver=revenue_schema.annual_value_source,
+        description="Where `currentAnnualValue` comes from: ENTERED, or TRAILING_TWELVE_MONTHS of revenue records where they exist.",
+    )
+    revenue = strawberry.field(
+        resolver=revenue_schema.account_revenue,
+        description="What the account bought: trailing twelve months, RFM, margin to date, revenue per period, the records.",
+    )
 
     @strawberry.field(description="What the customer spends in our field per year, with us and with others.")
     def estimated_wallet(self) -> Money:

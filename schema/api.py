@@ -18,6 +18,7 @@ from schema.need import NeedMutation
 from schema.node import NODE_TYPES, NodeQuery
 from schema.opportunity import OpportunityMutation, OpportunityQuery
 from schema.plan import PlanMutation
+from schema.revenue import RevenueMutation
 from schema.relationship_map import RelationshipMapQuery
 from schema.scalars import SCALAR_OVERRIDES
 from schema.stakeholder import StakeholderMutation, StakeholderQuery
@@ -56,6 +57,7 @@ class Mutation(
     PlanMutation,
     InteractionMutation,
     OpportunityMutation,
+    RevenueMutation,
 ):
     pass
 

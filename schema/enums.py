@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from domain import account, growth, interaction, need, opportunity, plan, stakeholder, team
+from domain import account, growth, interaction, need, opportunity, plan, revenue, stakeholder, team
 
 MemberRole = strawberry.enum(team.MemberRole, description="What a team member may do in kam as a whole.")
 TeamRole = strawberry.enum(team.TeamRole, description="A team member's role on one account's team.")
@@ -51,3 +51,8 @@ OpportunityStage = strawberry.enum(
     description="Where a deal stands in the sales funnel: five open stages, then WON or LOST.",
 )
 ContactRole = strawberry.enum(opportunity.ContactRole, description="The part a stakeholder plays in one deal.")
+Grain = strawberry.enum(revenue.Grain, description="A length of period: month, quarter or year.")
+AnnualValueSource = strawberry.enum(
+    revenue.AnnualValueSource,
+    description="Where an account's current annual value comes from: entered by a person, or its revenue records' trailing twelve months.",
+)

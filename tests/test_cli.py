@@ -143,6 +143,37 @@ def test_recompute_recounts_the_demo(db_url: str) -> None:
     assert query(db_url, "SELECT count(*) FROM account WHERE interactions_365d = 0 OR interactions_counted_on IS NULL") == [(0,)]
 
 
+def test_import_revenue_checks_every_row_then_loads_once(db_url: str, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["demo"]).exit_code == 0
+    before = query(db_url, "SELECT count(*) FROM revenue_record")[0][0]
+    header = "account,date,amount,currency,margin,product_line,reference\n"
+    good = tmp_path / "good.csv"
+    good.write_text(header + "Meridian Capital Bank plc,2026-01-15,1000.00,EUR,250,Pilot,INV-9001\n"
+                    + "Meridian Capital Bank plc,2026-02-15,2000.00,,,,INV-9002\n")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(header + "Meridian Capital Bank plc,2026-03-15,5.00,EUR,,,INV-9003\n"
+                   + "Meridian Capital Bank plc,15/03/2026,-5,EUR,,,INV-9004\n" + "Nobody Ltd,2026-03-15,5,EUR,,,INV-9005\n")
+
+    result = runner.invoke(app, ["import", "revenue", str(bad)])
+    assert result.exit_code == 1, result.output
+    assert "row 2, column date: is not a day written YYYY-MM-DD" in result.output
+    assert "nothing was loaded" in result.output
+    assert query(db_url, "SELECT count(*) FROM revenue_record")[0][0] == before
+
+    result = runner.invoke(app, ["import", "revenue", str(good), "--member", "helena.brandt@kam-demo.example"])
+    assert result.exit_code == 0, result.output
+    assert "2 rows: 2 added, 0 updated, 0 unchanged, 0 refused." in result.output
+    again = runner.invoke(app, ["import", "revenue", str(good)])
+    assert "2 rows: 0 added, 0 updated, 2 unchanged, 0 refused." in again.output
+    kept = runner.invoke(app, ["import", "revenue", str(bad), "--keep-good-rows"])
+    assert kept.exit_code == 0 and "1 added" in kept.output and "row 3, column account: names no account" in kept.output
+    assert query(db_url, "SELECT count(*) FROM revenue_record")[0][0] == before + 3
+    assert query(db_url, "SELECT annual_value_source FROM account WHERE name = 'Meridian Capital Bank plc'") == [
+        ("TRAILING_TWELVE_MONTHS",)
+    ]
+    assert query(db_url, "SELECT count(*) FROM audit_event WHERE operation = 'importRevenue' AND entity_type = 'RevenueRecord'") == [(3,)]
+
+
 def test_export_schema_writes_the_sdl(tmp_path: Path) -> None:
     target = tmp_path / "schema.graphql"
     result = runner.invoke(app, ["export-schema", "--path", str(target)])

@@ -269,3 +269,43 @@ async def test_the_pipeline_per_stage_and_its_conversion_come_in_one_query(demo:
     ]
     today = datetime.now(UTC).date()
     assert (today - date.fromisoformat(stuck[1]["stageEnteredOn"])).days == 85
+
+
+BOUGHT = """
+query($id: ID!, $from: Date!, $to: Date!) {
+  account(id: $id) {
+    name currentAnnualValue { amount } currentAnnualValueSource
+    revenue {
+      trailingTwelveMonths { amount currency } ordersLast12Months marginToDate { amount }
+      byPeriod(grain: YEAR, from: $from, to: $to) { start amount { amount } orders }
+    }
+  }
+}"""
+
+
+async def test_what_an_account_bought_over_three_years_comes_in_one_query(demo: str, client: GraphQLClient) -> None:
+    ids = {n["name"]: n["id"] for n in (await client.execute("{ accounts { nodes { id name } } }"))["accounts"]["nodes"]}
+    today = datetime.now(UTC).date()
+    window = {"from": today.replace(year=today.year - 3).isoformat(), "to": today.isoformat()}
+
+    def yearly(account: dict[str, Any]) -> list[float]:
+        return [float(p["amount"]["amount"]) for p in account["revenue"]["byPeriod"]]
+
+    lumen = (await client.execute(BOUGHT, {"id": ids["Lumen Retail Group"], **window}))["account"]
+    assert lumen["currentAnnualValueSource"] == "TRAILING_TWELVE_MONTHS"
+    assert lumen["currentAnnualValue"]["amount"] == lumen["revenue"]["trailingTwelveMonths"]["amount"]
+    assert lumen["revenue"]["ordersLast12Months"] == 12
+    assert sum(p["orders"] for p in lumen["revenue"]["byPeriod"]) == 36
+    # Falling revenue: the twelve months before the latest twelve bought more than the latest twelve.
+    monthly = await client.execute(
+        """query($id: ID!, $from: Date!, $to: Date!) { account(id: $id) { revenue {
+             byPeriod(grain: MONTH, from: $from, to: $to) { amount { amount } orders } } } }""",
+        {"id": ids["Lumen Retail Group"], **window},
+    )
+    months = [float(p["amount"]["amount"]) for p in monthly["account"]["revenue"]["byPeriod"] if p["orders"]]
+    assert sum(months[-24:-12]) > sum(months[-12:]) * 1.3
+
+    nordwerk = (await client.execute(BOUGHT, {"id": ids["Nordwerk Maschinenbau AG"], **window}))["account"]
+    assert sum(p["orders"] for p in nordwerk["revenue"]["byPeriod"]) == 36 and yearly(nordwerk)
+    meridian = (await client.execute(BOUGHT, {"id": ids["Meridian Capital Bank plc"], **window}))["account"]
+    assert meridian["currentAnnualValueSource"] == "ENTERED" and all(p["orders"] == 0 for p in meridian["revenue"]["byPeriod"])

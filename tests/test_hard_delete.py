@@ -24,6 +24,11 @@ from domain import (
     Need,
     NeedPeakQuarter,
     Objective,
+    Opportunity,
+    OpportunityContact,
+    OpportunityNeed,
+    RevenueRecord,
+    StageChange,
     Stakeholder,
     StakeholderBuyingRole,
     TeamMember,
@@ -43,7 +48,7 @@ from tests.stakeholder_factories import add_link, create_stakeholder, set_covera
 DEPENDANTS = (
     Stakeholder, StakeholderBuyingRole, InfluenceLink, Coverage, Need, NeedPeakQuarter,
     GrowthAssessment, ActionPlan, Objective, Action, AccountTeamMember, Interaction, InteractionStakeholder,
-    InteractionMember,
+    InteractionMember, Opportunity, OpportunityContact, OpportunityNeed, StageChange, RevenueRecord,
 )
 
 DELETE = """
@@ -65,6 +70,14 @@ query($filter: AuditEventFilter) {
 
 INTERACT = """
 mutation($input: InteractionCreateInput!) { interactionCreate(input: $input) { userErrors { field code } } }
+"""
+
+DEAL = """
+mutation($input: OpportunityCreateInput!) { opportunityCreate(input: $input) { userErrors { field code } } }
+"""
+
+REVENUE = """
+mutation($input: RevenueImportInput!) { revenueImport(input: $input) { created userErrors { field code } } }
 """
 
 TEAM_SET = """
@@ -99,6 +112,11 @@ async def furnished_account(client: GraphQLClient, name: str) -> dict[str, Any]:
     meeting = {"accountId": account["id"], "kind": "MEETING", "subject": "Review", "needId": need["id"]}
     meeting |= {"stakeholderIds": [boss["id"], person["id"]], "memberIds": [helper["id"]]}
     assert (await client.mutate(INTERACT, meeting))["userErrors"] == []
+    deal = {"accountId": account["id"], "name": "Deal", "amount": "100", "needIds": [need["id"]]}
+    deal |= {"contacts": [{"stakeholderId": boss["id"], "role": "DECISION_MAKER", "isPrimary": True}]}
+    assert (await client.mutate(DEAL, deal))["userErrors"] == []
+    record = {"account": account["id"], "date": "2026-01-15", "amount": "250.00", "reference": f"INV-{name}"}
+    assert (await client.mutate(REVENUE, {"records": [record]}))["userErrors"] == []
     return {"account": account, "owner": owner, "helper": helper, "boss": boss, "person": person}
 
 

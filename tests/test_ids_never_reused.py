@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import domain
-from domain.interaction import RECENCY_COLUMNS
 from domain.base import has_own_id
 from kam.migrate import upgrade
 from tests.conftest import GraphQLClient
@@ -103,10 +102,12 @@ async def _seed_at_0003(url: str) -> None:
         grade="B", value_tier="MEDIUM", is_key_account=False, relationship_stage="PROSPECT",
         lifecycle_stage="ACQUISITION", current_annual_value=0, estimated_wallet=0, currency="EUR", version=1,
     )
-    # The tables as they stood at 0003: only the columns written here (later revisions add more).
-    tables = {name: _as_written(name) for name in ("account", "stakeholder", "audit_event")}
     try:
         async with engine.begin() as conn:
+            # The tables as they stand at 0003.
+            names = ("account", "stakeholder", "audit_event")
+            existing = await conn.run_sync(lambda c: {n: {col["name"] for col in sa.inspect(c).get_columns(n)} for n in names})
+            tables = {name: _as_written(name, existing[name]) for name in names}
             for n in (1, 2, 3):
                 await conn.execute(tables["account"].insert().values(id=n, name=f"A{n}", **account))
             await conn.execute(
@@ -130,13 +131,10 @@ async def _seed_at_0003(url: str) -> None:
         await engine.dispose()
 
 
-LATER_COLUMNS = {"account": RECENCY_COLUMNS, "stakeholder": RECENCY_COLUMNS}  # added after revision 0003
-
-
-def _as_written(name: str) -> Any:
-    """A table of the models' metadata as it stood at revision 0003, with the models' column defaults."""
-    later = LATER_COLUMNS.get(name, ())
-    columns = [c._copy() for c in domain.Base.metadata.tables[name].columns if c.name not in later]
+def _as_written(name: str, existing: set[str]) -> Any:
+    """A table of the models' metadata with only the columns the database has now (later revisions add more),
+    and the models' column defaults."""
+    columns = [c._copy() for c in domain.Base.metadata.tables[name].columns if c.name in existing]
     return sa.Table(name, sa.MetaData(), *columns)
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.access import (
@@ -15,6 +17,8 @@ from domain.access import (
 )
 from domain.account import Account
 from domain.errors import DomainError, ErrorCode
+from domain.opportunity import Opportunity
+from domain.revenue import AnnualValueSource, RevenueRecord
 from domain.team import AccountTeamMember, TeamMember, TeamRole
 from resolvers import validation as v
 from resolvers.access import access_of
@@ -55,6 +59,7 @@ async def create_account(session: AsyncSession, data: dict[str, Any], default_cu
     access.require(can_create_account, "Viewers cannot create accounts.")
     values = await _clean(session, data, default_currency)
     values.setdefault("currency", default_currency)
+    values["entered_annual_value"] = values.get("current_annual_value", Decimal(0))
     owner = await session.get(TeamMember, values["owner_id"]) if values.get("owner_id") is not None else None
     seat = creator_team_role(
         access.member.role,  # type: ignore[union-attr]
@@ -82,8 +87,25 @@ async def update_account(session: AsyncSession, data: dict[str, Any], default_cu
     account = await load_account(session, data.pop("id"))
     v.check_version(account, data.pop("version", None))
     ensure_open(account, "id")
-    v.apply(account, await _clean(session, data, default_currency))
+    values = await _clean(session, data, default_currency)
+    if "current_annual_value" in values:
+        # What a person enters is kept; it is the current value only while no revenue records say otherwise.
+        values["entered_annual_value"] = values["current_annual_value"]
+        if account.annual_value_source != AnnualValueSource.ENTERED.name:
+            del values["current_annual_value"]
+    if values.get("currency", account.currency) != account.currency:
+        await _refuse_currency_change(session, account)
+    v.apply(account, values)
     return account
+
+
+async def _refuse_currency_change(session: AsyncSession, account: Account) -> None:
+    """Deals and revenue records are in the account's currency; kam holds no exchange rates to convert them."""
+    for model, what in ((Opportunity, "deals"), (RevenueRecord, "revenue records")):
+        if await session.scalar(select(model.id).where(model.account_id == account.id).limit(1)) is not None:
+            raise DomainError.single(
+                "currency", f"The account has {what} in {account.currency}; its currency cannot change.", ErrorCode.INVALID
+            )
 
 
 async def archive_account(session: AsyncSession, value: str, version: int | None, archived: bool) -> Account:

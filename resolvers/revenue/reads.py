@@ -1,0 +1,117 @@
+"""Reading revenue: an account's records, newest first, and its revenue per month, quarter or year over a
+range of days, all accounts of a request in one GROUP BY."""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import extract, func, select
+from strawberry.dataloader import DataLoader
+
+from domain.revenue import CENT, Grain, RevenueRecord, period_start
+from resolvers.context import RequestContext
+from resolvers.errors import BadUserInput
+from resolvers.loaders import child_connection
+from resolvers.pagination import Order, Page, PageRequest, date_key
+
+MAX_PERIODS = 600  # fifty years of months
+
+
+class RevenueSort(enum.Enum):
+    BOOKED_ON = date_key("bookedOn", RevenueRecord.booked_on)
+
+
+NEWEST_FIRST = Order(RevenueSort.BOOKED_ON.value, descending=True)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+    amount: Decimal
+    margin: Decimal
+    orders: int
+
+
+def periods_between(start: date, end: date, grain: Grain) -> list[date]:
+    """The first days of the periods from the one holding `start` to the one holding `end`."""
+    first, last = period_start(start, grain), period_start(end, grain)
+    step = {Grain.MONTH: 1, Grain.QUARTER: 3, Grain.YEAR: 12}[grain]
+    found = []
+    months = first.year * 12 + first.month - 1
+    while months // 12 <= date.max.year:
+        day = date(months // 12, months % 12 + 1, 1)
+        if day > last:
+            return found
+        found.append(day)
+        if len(found) > MAX_PERIODS:
+            raise BadUserInput(f"The range holds more than {MAX_PERIODS} periods; ask for a coarser grain.", argument="from")
+        months += step
+    return found
+
+
+def period_end(start: date, grain: Grain) -> date:
+    months = start.year * 12 + start.month - 1 + {Grain.MONTH: 1, Grain.QUARTER: 3, Grain.YEAR: 12}[grain]
+    if months // 12 > date.max.year:
+        return date.max
+    return date.fromordinal(date(months // 12, months % 12 + 1, 1).toordinal() - 1)
+
+
+def check_range(start: date, end: date, grain: Grain) -> list[date]:
+    if start > end:
+        raise BadUserInput("`from` is after `to`.", argument="from")
+    return periods_between(start, end, grain)
+
+
+async def revenue_by_period(ctx: RequestContext, account_id: int, grain: Grain, start: date, end: date) -> list[Period]:
+    """Every period from the one holding `start` to the one holding `end`, with the revenue booked in it
+    within the range (zero when none)."""
+    starts = check_range(start, end, grain)
+
+    async def load(account_ids: list[int]) -> list[list[Period]]:
+        year, month = extract("year", RevenueRecord.booked_on), extract("month", RevenueRecord.booked_on)
+        stmt = (
+            select(
+                RevenueRecord.account_id,
+                year,
+                month,
+                func.sum(RevenueRecord.amount),
+                func.sum(func.coalesce(RevenueRecord.margin, 0)),
+                func.count(),
+            )
+            .where(RevenueRecord.account_id.in_(account_ids), RevenueRecord.booked_on.between(start, end))
+            .group_by(RevenueRecord.account_id, year, month)
+        )
+        totals: dict[int, dict[date, list[Decimal | int]]] = defaultdict(lambda: defaultdict(lambda: [Decimal(0), Decimal(0), 0]))
+        for account, y, m, amount, margin, orders in (await ctx.run(lambda s: s.execute(stmt))).all():
+            bucket = totals[account][period_start(date(int(y), int(m), 1), grain)]
+            bucket[0] += Decimal(amount or 0)
+            bucket[1] += Decimal(margin or 0)
+            bucket[2] += int(orders)
+        result = []
+        for account in account_ids:
+            found = totals.get(account, {})
+            result.append(
+                [
+                    Period(
+                        s,
+                        period_end(s, grain),
+                        Decimal(found.get(s, [0])[0]).quantize(CENT),
+                        Decimal(found.get(s, [0, 0])[1]).quantize(CENT),
+                        int(found.get(s, [0, 0, 0])[2]),
+                    )
+                    for s in starts
+                ]
+            )
+        return result
+
+    key = ("revenue by period", grain, start, end)
+    return await ctx.loader(key, lambda: DataLoader(load_fn=load)).load(account_id)
+
+
+async def account_records(ctx: RequestContext, account_id: int, order: Order, page: PageRequest) -> Page[RevenueRecord]:
+    return await child_connection(ctx, RevenueRecord.account_id, account_id, order, page, where_key="revenue records")

@@ -129,6 +129,7 @@ class Interaction(TimestampMixin, VersionedMixin, Base):
     outcome: Mapped[str | None] = mapped_column(Text)
     next_step: Mapped[str | None] = mapped_column(Text)
     need_id: Mapped[int | None] = mapped_column(ForeignKey("need.id", ondelete="SET NULL"), index=True)
+    opportunity_id: Mapped[int | None] = mapped_column(ForeignKey("opportunity.id", ondelete="SET NULL"), index=True)
 
     # Never loaded with the row: reads go through per-request loaders, writers load them before changing them.
     stakeholder_rows: Mapped[list[InteractionStakeholder]] = relationship(

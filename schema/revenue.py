@@ -109,7 +109,7 @@ class AccountRevenue:
     async def by_period(
         self,
         info: Info,
-        grain: Grain,  # type: ignore[valid-type]
+        grain: Annotated[Grain, strawberry.argument(description="Months, quarters or years.")],  # type: ignore[valid-type]
         from_: Annotated[date, strawberry.argument(name="from", description="The first day counted.")],
         to: Annotated[date, strawberry.argument(description="The last day counted.")],
     ) -> list[RevenuePeriod]:

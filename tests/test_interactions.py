@@ -293,7 +293,6 @@ async def test_a_lone_surrogate_in_the_summary_is_bad_user_input(client: GraphQL
     await assert_unchanged(client, scene)
 
 
-@pytest.mark.xfail(strict=True, reason="product bug: an occurredAt without a UTC offset is an internal error")
 async def test_an_occurred_at_without_offset_is_refused_not_an_internal_error(client: GraphQLClient, scene: dict) -> None:
     for document, given in (
         (CREATE_INTERACTION, {"accountId": scene["account"], "kind": "CALL", "subject": "T"}),
@@ -386,7 +385,6 @@ async def test_coverage_keeps_the_last_interaction_of_the_member_with_the_person
     assert await last_met(pat) == {colleague["id"]: d5["occurredAt"], me["id"]: None}
 
 
-@pytest.mark.xfail(strict=False, reason="product bug: coverageSet recounts the person without the account's lock")
 async def test_a_new_coverage_does_not_undo_a_concurrent_interaction(client: GraphQLClient, store: Store) -> None:
     """On PostgreSQL, coverageSet of a new pair racing interactionCreate must not write back stale recency."""
     if isinstance(store, SQLiteStore):

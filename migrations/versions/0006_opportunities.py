@@ -124,9 +124,21 @@ def upgrade() -> None:
     op.create_index("ix_stage_change_from_stage", "stage_change", ["from_stage", "days_in_stage"])
     op.create_index("ix_stage_change_account_id", "stage_change", ["account_id"])
     op.create_index("ix_stage_change_moved_by_id", "stage_change", ["moved_by_id"])
+    # An interaction may be about a deal. SQLite adds a reference only by rebuilding the table (batch mode: the
+    # migrations run with its foreign keys off, so dropping the old copy cascades nowhere); PostgreSQL alters it.
+    with op.batch_alter_table("interaction", table_kwargs={"sqlite_autoincrement": True}) as table:
+        table.add_column(sa.Column("opportunity_id", sa.Integer(), nullable=True))
+        table.create_foreign_key(
+            op.f("fk_interaction_opportunity_id_opportunity"), "opportunity", ["opportunity_id"], ["id"], ondelete="SET NULL"
+        )
+    op.create_index("ix_interaction_opportunity_id", "interaction", ["opportunity_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_interaction_opportunity_id", table_name="interaction")
+    with op.batch_alter_table("interaction", table_kwargs={"sqlite_autoincrement": True}) as table:
+        table.drop_constraint(op.f("fk_interaction_opportunity_id_opportunity"), type_="foreignkey")
+        table.drop_column("opportunity_id")
     op.drop_table("stage_change")
     op.drop_table("opportunity_contact")
     op.drop_table("opportunity_need")

@@ -44,6 +44,10 @@ def _clean(data: dict[str, Any], now: datetime) -> dict[str, Any]:
         if key in data:
             out[key] = v.not_null(data, key)
     if "occurred_at" in out:
+        if out["occurred_at"].tzinfo is None:
+            raise DomainError.single(
+                "occurredAt", "`occurredAt` needs a UTC offset, e.g. 2026-01-31T09:30:00Z.", ErrorCode.INVALID
+            )
         problem = occurred_problem(out["occurred_at"], now)
         if problem is not None:
             raise DomainError.single("occurredAt", problem, ErrorCode.OUT_OF_RANGE)

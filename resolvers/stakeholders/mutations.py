@@ -27,7 +27,7 @@ from domain.team import TeamMember
 from resolvers import validation as v
 from resolvers.accounts.ownership import open_account
 from resolvers.ids import input_id
-from resolvers.interactions.recency import refresh_stakeholders
+from resolvers.interactions.recency import lock_account, refresh_stakeholders
 
 TEXT_FIELDS = {"title": 200, "department": 200, "phone": 50, "buying_motive": 2000}
 ENUM_FIELDS = ("attitude", "influence", "decision_level")
@@ -194,6 +194,8 @@ async def set_coverage(session: AsyncSession, member: str, stakeholder: str, str
     member_id = input_id(member, "TeamMember", "memberId")
     await v.get_row(session, TeamMember, member_id, "memberId")
     person = await _writable_stakeholder(session, stakeholder, "stakeholderId")
+    # Interactions of the account recount its coverage: the writers of one account queue for it.
+    await lock_account(session, person.account_id)
     row = await session.scalar(
         select(Coverage).where(Coverage.stakeholder_id == person.id, Coverage.member_id == member_id)
     )

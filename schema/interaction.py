@@ -14,6 +14,7 @@ from strawberry.types import Info
 from domain import account as account_model
 from domain import interaction as model
 from domain import need as need_model
+from domain import opportunity as opportunity_model
 from domain import stakeholder as stakeholder_model
 from domain import team as team_model
 from resolvers.context import RequestContext
@@ -47,6 +48,7 @@ from schema.team import TeamMember
 if TYPE_CHECKING:
     from schema.account import Account
     from schema.need import Need
+    from schema.opportunity import Opportunity
     from schema.stakeholder import Stakeholder
 
 
@@ -100,6 +102,12 @@ class Interaction(relay.Node):
             return None
         return await by_id(context(info), need_model.Need).load(self.need_id)  # type: ignore[attr-defined,return-value]
 
+    @strawberry.field(description="The deal it was about; null if none.")
+    async def opportunity(self, info: Info) -> Annotated[Opportunity, strawberry.lazy("schema.opportunity")] | None:
+        if self.opportunity_id is None:  # type: ignore[attr-defined]
+            return None
+        return await by_id(context(info), opportunity_model.Opportunity).load(self.opportunity_id)  # type: ignore[attr-defined,return-value]
+
     @strawberry.field(description="The customer's people who took part, in the order they were added to kam.")
     async def stakeholders(self, info: Info) -> list[Annotated[Stakeholder, strawberry.lazy("schema.stakeholder")]]:
         ctx = context(info)
@@ -137,6 +145,7 @@ class InteractionFilter:
     kinds: list[InteractionKind] | None = strawberry.field(default=None, description="Any of these kinds.")  # type: ignore[valid-type]
     directions: list[InteractionDirection] | None = strawberry.field(default=None, description="Any of these directions.")  # type: ignore[valid-type]
     need_ids: list[strawberry.ID] | None = strawberry.field(default=None, description="About any of these needs.")
+    opportunity_ids: list[strawberry.ID] | None = strawberry.field(default=None, description="About any of these deals.")
     occurred_from: date | None = strawberry.field(default=None, description="On or after this day (UTC).")
     occurred_to: date | None = strawberry.field(default=None, description="On or before this day (UTC).")
 
@@ -154,6 +163,7 @@ class InteractionFilter:
             kinds=any_of(self.kinds, "filter.kinds"),
             directions=any_of(self.directions, "filter.directions"),
             need_ids=ids(self.need_ids, "Need", "filter.needIds"),
+            opportunity_ids=ids(self.opportunity_ids, "Opportunity", "filter.opportunityIds"),
             occurred_from=self.occurred_from,
             occurred_to=self.occurred_to,
         )
@@ -239,6 +249,7 @@ class InteractionCreateInput:
         default=None, description="Our team members who took part; you alone if null; at most 50."
     )
     need_id: strawberry.ID | None = strawberry.field(default=None, description="The need it was about; of the same account.")
+    opportunity_id: strawberry.ID | None = strawberry.field(default=None, description="The deal it was about; of the same account.")
     summary: str | None = strawberry.field(default=None, description="What was said.")
     outcome: str | None = strawberry.field(default=None, description="What came of it.")
     next_step: str | None = strawberry.field(default=None, description="What happens next.")
@@ -256,6 +267,7 @@ class InteractionUpdateInput:
     stakeholder_ids: list[strawberry.ID] | None = strawberry.field(default=strawberry.UNSET, description="Replaces the stakeholders who took part.")
     member_ids: list[strawberry.ID] | None = strawberry.field(default=strawberry.UNSET, description="Replaces our members who took part.")
     need_id: strawberry.ID | None = strawberry.field(default=strawberry.UNSET, description="The need it was about; null clears it.")
+    opportunity_id: strawberry.ID | None = strawberry.field(default=strawberry.UNSET, description="The deal it was about; null clears it.")
     summary: str | None = strawberry.field(default=strawberry.UNSET, description="What was said; null clears it.")
     outcome: str | None = strawberry.field(default=strawberry.UNSET, description="What came of it; null clears it.")
     next_step: str | None = strawberry.field(default=strawberry.UNSET, description="What happens next; null clears it.")

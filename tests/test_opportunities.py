@@ -272,3 +272,19 @@ async def test_each_funnel_figure_is_one_statement(client: GraphQLClient, sql: A
     # The caller's token and access are read first; then pipeline, outcomes, durations, paths.
     aggregates = [s for s in sql.statements if "opportunity" in s]
     assert len(aggregates) == 4, aggregates
+
+
+async def test_an_interaction_may_be_about_a_deal_of_its_account(client: GraphQLClient) -> None:
+    ours, theirs = await create_account(client), await create_account(client)
+    deal = await open_deal(client, ours["id"], "10")
+    other = await open_deal(client, theirs["id"], "10")
+    create = """mutation($input: InteractionCreateInput!) {
+      interactionCreate(input: $input) { interaction { opportunity { name } } userErrors { field code } } }"""
+    made = await client.mutate(create, {"accountId": ours["id"], "kind": "CALL", "subject": "Price", "opportunityId": deal["id"]})
+    assert made == {"interaction": {"opportunity": {"name": "Deal 10"}}, "userErrors": []}
+    refused = await client.mutate(create, {"accountId": ours["id"], "kind": "CALL", "subject": "Price", "opportunityId": other["id"]})
+    assert refused["userErrors"] == [{"field": "opportunityId", "code": "CROSS_ACCOUNT"}]
+    listed = await client.execute(
+        "query($ids: [ID!]) { interactions(filter: {opportunityIds: $ids}) { totalCount } }", {"ids": [deal["id"]]}
+    )
+    assert listed["interactions"]["totalCount"] == 1

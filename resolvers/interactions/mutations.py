@@ -21,6 +21,7 @@ from domain.interaction import (
     occurred_problem,
 )
 from domain.need import Need
+from domain.opportunity import Opportunity
 from domain.stakeholder import Stakeholder
 from domain.team import TeamMember
 from resolvers import validation as v
@@ -105,6 +106,11 @@ async def _need_id(session: AsyncSession, value: str | None, account_id: int) ->
     return None if need is None else need.id
 
 
+async def _opportunity_id(session: AsyncSession, value: str | None, account_id: int) -> int | None:
+    deal = await row_of_account(session, Opportunity, value, account_id, "opportunityId")
+    return None if deal is None else deal.id
+
+
 async def _load_participants(session: AsyncSession, interaction: Interaction) -> None:
     """Participants never load with the interaction: read them before comparing, replacing or deleting them."""
     loaded = inspect(interaction).dict
@@ -132,6 +138,7 @@ async def create_interaction(session: AsyncSession, data: dict[str, Any]) -> Int
     await lock_account(session, account.id)
     values = _clean({"direction": InteractionDirection.OUTBOUND, "occurred_at": now, **data}, now)
     values["need_id"] = await _need_id(session, data.get("need_id"), account.id)
+    values["opportunity_id"] = await _opportunity_id(session, data.get("opportunity_id"), account.id)
     stakeholders = await _stakeholder_ids(session, data.get("stakeholder_ids") or [], account.id)
     me = access_of(session).member_id
     members = await _member_ids(session, data["member_ids"]) if data.get("member_ids") is not None else [me]
@@ -151,6 +158,8 @@ async def update_interaction(session: AsyncSession, data: dict[str, Any]) -> Int
     values = _clean(data, now)
     if "need_id" in data:
         values["need_id"] = await _need_id(session, data["need_id"], interaction.account_id)
+    if "opportunity_id" in data:
+        values["opportunity_id"] = await _opportunity_id(session, data["opportunity_id"], interaction.account_id)
     stakeholders = members = None
     if "stakeholder_ids" in data:
         stakeholders = await _stakeholder_ids(session, v.not_null(data, "stakeholder_ids"), interaction.account_id)

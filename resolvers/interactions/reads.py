@@ -55,6 +55,7 @@ class InteractionFilter:
     kinds: tuple[InteractionKind, ...] = ()
     directions: tuple[InteractionDirection, ...] = ()
     need_ids: tuple[int, ...] = ()
+    opportunity_ids: tuple[int, ...] = ()
     occurred_from: date | None = None  # on or after this day (UTC)
     occurred_to: date | None = None  # on or before this day (UTC)
 
@@ -65,6 +66,7 @@ class InteractionFilter:
             (Interaction.kind, self.kinds),
             (Interaction.direction, self.directions),
             (Interaction.need_id, self.need_ids),
+            (Interaction.opportunity_id, self.opportunity_ids),
         ):
             if values:
                 conditions.append(column.in_(values))

@@ -288,3 +288,69 @@ async def test_an_interaction_may_be_about_a_deal_of_its_account(client: GraphQL
         "query($ids: [ID!]) { interactions(filter: {opportunityIds: $ids}) { totalCount } }", {"ids": [deal["id"]]}
     )
     assert listed["interactions"]["totalCount"] == 1
+
+
+PAGE = """
+{
+  accounts(first: 10) {
+    nodes {
+      name
+      opportunities(first: 5) {
+        totalCount
+        nodes {
+          name amount { amount } owner { name } needs { title } stageHistory { toStage movedBy { name } }
+          contacts { role stakeholder { name } }
+        }
+      }
+      revenue { trailingTwelveMonths { amount } byPeriod(grain: QUARTER, from: "2025-01-01", to: "2025-12-31") { amount { amount } } }
+    }
+  }
+}"""
+
+
+async def furnish(client: GraphQLClient, n: int) -> None:
+    for _ in range(n):
+        account = await create_account(client)
+        person = await create_stakeholder(client, account["id"])
+        need = await create_need(client, account["id"])
+        for amount in ("10", "20"):
+            deal = await open_deal(
+                client, account["id"], amount, needIds=[need["id"]], contacts=[{"stakeholderId": person["id"], "role": "USER"}]
+            )
+            await move(client, deal, "NEEDS_ANALYSIS", 0)
+        revenue = """mutation($input: RevenueImportInput!) { revenueImport(input: $input) { userErrors { code } } }"""
+        records = [{"account": account["id"], "date": "2025-05-05", "amount": "5", "reference": "R-1"}]
+        assert (await client.mutate(revenue, {"records": records}))["userErrors"] == []
+
+
+async def test_deals_and_revenue_of_a_page_of_accounts_take_the_same_statements_for_2_or_6(
+    client: GraphQLClient, sql: Any
+) -> None:
+    await furnish(client, 2)
+    sql.reset()
+    await client.execute(PAGE)
+    two = sql.count
+    await furnish(client, 4)
+    sql.reset()
+    data = await client.execute(PAGE)
+    assert len(data["accounts"]["nodes"]) == 6
+    assert sql.count == two, sql.statements
+
+
+async def test_deals_follow_the_account_access_rules(client: GraphQLClient, client_for: ClientFor) -> None:
+    ours, theirs = await create_account(client), await create_account(client)
+    mine = await open_deal(client, ours["id"], "10")
+    hidden = await open_deal(client, theirs["id"], "20")
+    manager = await client_for("ACCOUNT_MANAGER", on=[ours["id"]])
+    listed = await manager.execute("{ opportunities { totalCount nodes { id } } }")
+    assert listed["opportunities"] == {"totalCount": 1, "nodes": [{"id": mine["id"]}]}
+    node = await manager.execute("query($id: ID!) { node(id: $id) { id } }", {"id": hidden["id"]})
+    assert node["node"] is None
+    refused = await manager.mutate(MOVE, {"id": hidden["id"], "stage": "NEEDS_ANALYSIS"})
+    assert [e["code"] for e in refused["userErrors"]] == ["NOT_FOUND"]
+    viewer = await client_for("VIEWER", on=[ours["id"]])
+    forbidden = await viewer.errors(
+        "mutation($input: OpportunityMoveStageInput!) { opportunityMoveStage(input: $input) { userErrors { code } } }",
+        {"input": {"id": mine["id"], "stage": "NEEDS_ANALYSIS"}},
+    )
+    assert forbidden[0]["extensions"]["code"] == "FORBIDDEN"

@@ -87,8 +87,20 @@ def _server_settings(args: argparse.Namespace) -> dict[str, str]:
     return {} if "KAM_REQUEST_TIMEOUT" in os.environ else {"KAM_REQUEST_TIMEOUT": f"{args.timeout:g}"}
 
 
-def _load(args: argparse.Namespace, duration: float) -> load.Load:
-    return load.Load(connections=args.concurrency, duration=duration, threads=args.threads, timeout=args.timeout)
+def _load(args: argparse.Namespace, duration: float, connections: int | None = None) -> load.Load:
+    return load.Load(
+        connections=connections or args.concurrency, duration=duration, threads=args.threads, timeout=args.timeout
+    )
+
+
+def _plan(args: argparse.Namespace, queries: list[str]) -> list[tuple[str, str, int]]:
+    """(row name, query, connections) of each measured row: every query at `--concurrency`, then those of
+    `--single` again at one connection, as rows named QUERY@1 (a report read by one client at a time)."""
+    single = [q for q in _list(getattr(args, "single", "") or "") if q in queries]
+    rows = [(q, q, args.concurrency) for q in queries]
+    if args.concurrency != 1:
+        rows += [(f"{q}@1", q, 1) for q in single]
+    return rows
 
 
 # run
@@ -189,7 +201,7 @@ def _run_config(
             ]
             for server in servers:
                 server.wait_ready()
-            for q in queries:
+            for row, q, connections in _plan(args, queries):
                 path = load.write_bodies(scratch / f"{store}-{q}.jsonl", bodies[q])
                 measured: dict[str, list[tuple[load.Outcome, int]]] = {server.kind: [] for server in servers}
                 # The servers take turns, so a slow spell of the machine falls on both.
@@ -197,14 +209,14 @@ def _run_config(
                     for server in servers:
                         target = server.endpoint(q)
                         if turn == 0 and args.warmup > 0:
-                            load.run(target, path, prep.token, _load(args, args.warmup))
+                            load.run(target, path, prep.token, _load(args, args.warmup, connections))
                             server.wait_idle()
                         with MemorySampler(server, args.sample_interval) as memory:
-                            outcome = load.run(target, path, prep.token, _load(args, args.duration))
+                            outcome = load.run(target, path, prep.token, _load(args, args.duration, connections))
                         server.wait_idle()
                         measured[server.kind].append((outcome, memory.peak_kib))
                         print(
-                            f"  {store} {workers}w {q:18} {server.kind:8} {outcome.rate:9.1f} req/s  "
+                            f"  {store} {workers}w {row:18} {server.kind:8} {outcome.rate:9.1f} req/s  "
                             f"p50 {outcome.latency_ms['p50']:7.1f}  p99 {outcome.latency_ms['p99']:7.1f} ms  "
                             f"failed {outcome.unanswered}",
                             flush=True,
@@ -217,7 +229,8 @@ def _run_config(
                     run = {
                         "store": store,
                         "workers": workers,
-                        "query": q,
+                        "query": row,
+                        "connections": connections,
                         "server": server.kind,
                         **outcome.as_json(),
                         "failed": sum(o.unanswered for o, _ in runs),
@@ -231,7 +244,7 @@ def _run_config(
                     result["runs"].append(run)
                     if outcome.requests < TOO_FEW:
                         result["problems"].append(
-                            f"{store}, {workers} worker(s), {q}, {server.kind}: only {outcome.requests} requests "
+                            f"{store}, {workers} worker(s), {row}, {server.kind}: only {outcome.requests} requests "
                             f"answered in {outcome.seconds:.0f} s, too few for a stable figure; raise --duration "
                             "(and --timeout when requests take longer than it)."
                         )
@@ -397,6 +410,11 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--stores", default=",".join(stores.STORES), help="Comma-separated: sqlite, postgresql.")
     run.add_argument("--workers", default=",".join(map(str, DEFAULT_WORKERS)), help="Comma-separated worker counts.")
     run.add_argument("--queries", default=",".join(workload.QUERIES), help="Comma-separated queries.")
+    run.add_argument(
+        "--single",
+        default="funnel",
+        help="Comma-separated queries (of --queries) measured again at one connection, as rows QUERY@1.",
+    )
     run.add_argument(
         "--check", type=int, default=10, help="Requests per query run in-process to count SQL and compare answers."
     )

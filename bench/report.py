@@ -93,7 +93,10 @@ def markdown(result: dict[str, Any]) -> str:
             cells.append(ratio(run, runs) if run else "")
         out.append(f"| {query} | " + " | ".join(cells) + " |")
     for query in dict.fromkeys(r["query"] for r in runs):
-        title = QUERIES[query].title if query in QUERIES else query
+        base, _, single = query.partition("@")
+        title = QUERIES[base].title if base in QUERIES else query
+        if single:
+            title += f", at {single} connection{'s' * (single != '1')}"
         out += ["", f"## {query}: {title}", ""]
         out.append(
             "| store | workers | server | req/s | p50 ms | p95 ms | p99 ms | SQL/req | uncompiled | peak MiB | failed "

@@ -26,7 +26,9 @@ from domain.account import Account
 from domain.base import utcnow
 from domain.interaction import Interaction, InteractionMember, InteractionStakeholder
 from domain.need import Need
+from domain.opportunity import Opportunity, StageChange
 from domain.plan import Action, ActionPlan
+from domain.revenue import RevenueRecord
 from domain.stakeholder import Stakeholder
 from domain.team import MemberRole, TeamMember
 from domain.token import ApiToken
@@ -121,6 +123,9 @@ async def _counts(url: str) -> dict[str, int]:
                     ("interactions", Interaction),
                     ("interaction stakeholders", InteractionStakeholder),
                     ("interaction members", InteractionMember),
+                    ("opportunities", Opportunity),
+                    ("stage changes", StageChange),
+                    ("revenue records", RevenueRecord),
                 )
             }
     finally:

@@ -72,6 +72,16 @@ QUERIES: dict[str, Query] = {
             {"AccountTimeline": "account_timeline"},
         ),
         Query(
+            "funnel",
+            "The sales funnel of the whole portfolio (half the bodies), of some grades or of one owner's deals",
+            {"Funnel": "funnel"},
+        ),
+        Query(
+            "revenue_by_quarter",
+            "One account's trailing twelve months and its revenue per quarter over the last three years",
+            {"RevenueByQuarter": "revenue_by_quarter"},
+        ),
+        Query(
             "writes",
             "Write mix: create a need, update an action, record a growth assessment (one third each)",
             {"NeedCreate": "need_create", "ActionUpdate": "action_update", "AssessmentRecord": "assessment_record"},
@@ -83,6 +93,14 @@ QUERIES: dict[str, Query] = {
 
 def document(file: str) -> str:
     return (QUERY_DIR / f"{file}.graphql").read_text(encoding="utf-8")
+
+
+def three_years_before(today: date) -> date:
+    """`from` of revenue_by_quarter: the same day three years before (28 February for a 29th)."""
+    try:
+        return today.replace(year=today.year - 3)
+    except ValueError:
+        return today.replace(year=today.year - 3, day=28)
 
 
 def not_contacted_before(today: date | None = None) -> date:
@@ -102,24 +120,28 @@ class Portfolio:
     # in list order.
     not_contacted_before: date = field(default_factory=not_contacted_before)
     not_contacted: list[tuple[int, int]] = field(default_factory=list)
+    # Who owns active accounts (the funnel of one owner's deals), and the day the bodies were drawn (UTC).
+    owners: list[int] = field(default_factory=list)
+    today: date = field(default_factory=lambda: datetime.now(UTC).date())
 
 
 async def read_portfolio(database_url: str, rng: random.Random, sample_size: int = 500) -> Portfolio:
     engine = create_engine(database_url)
     try:
         async with engine.connect() as conn:
-            accounts = [
-                (row.id, row.name)
-                for row in await conn.execute(
-                    select(Account.id, Account.name)
-                    .where(Account.archived_at.is_(None))
-                    .order_by(Account.name, Account.id)
-                )
-            ]
+            accounts, owners = [], set()
+            for row in await conn.execute(
+                select(Account.id, Account.name, Account.owner_id)
+                .where(Account.archived_at.is_(None))
+                .order_by(Account.name, Account.id)
+            ):
+                accounts.append((row.id, row.name))
+                if row.owner_id is not None:
+                    owners.add(row.owner_id)
             if not accounts:
                 raise RuntimeError("The database holds no active account to benchmark with.")
             sample = rng.sample([a[0] for a in accounts], min(sample_size, len(accounts)))
-            portfolio = Portfolio(accounts, sample, {a: [] for a in sample})
+            portfolio = Portfolio(accounts, sample, {a: [] for a in sample}, owners=sorted(owners))
             people = select(Stakeholder.account_id, Stakeholder.id).where(Stakeholder.account_id.in_(sample))
             for account_id, stakeholder_id in await conn.execute(people.order_by(Stakeholder.id)):
                 portfolio.stakeholders[account_id].append(stakeholder_id)
@@ -177,6 +199,20 @@ def variables(query: str, portfolio: Portfolio, rng: random.Random) -> tuple[str
         return "NotContacted", variables
     if query == "account_timeline":
         return "AccountTimeline", {"id": to_global_id("Account", rng.choice(portfolio.sample))}
+    if query == "funnel":
+        # Half the requests ask for the whole portfolio's funnel, a quarter for some grades', a quarter for an owner's.
+        draw = rng.random()
+        if draw < 0.5 or (draw >= 0.75 and not portfolio.owners):
+            return "Funnel", {"filter": None}
+        if draw < 0.75:
+            return "Funnel", {"filter": {"grades": _subset(rng, GRADES, 2)}}
+        return "Funnel", {"filter": {"ownerIds": [to_global_id("TeamMember", rng.choice(portfolio.owners))]}}
+    if query == "revenue_by_quarter":
+        return "RevenueByQuarter", {
+            "id": to_global_id("Account", rng.choice(portfolio.sample)),
+            "from": three_years_before(portfolio.today).isoformat(),
+            "to": portfolio.today.isoformat(),
+        }
     if query == "writes":
         return _write(portfolio, rng)
     raise ValueError(f"unknown query {query!r}")

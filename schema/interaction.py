@@ -63,7 +63,9 @@ class InteractionRecency:
     last_30_days: int = strawberry.field(name="last30Days", description="Interactions in the 30 days ending on `countedOn`.")
     last_90_days: int = strawberry.field(name="last90Days", description="Interactions in the 90 days ending on `countedOn`.")
     last_365_days: int = strawberry.field(name="last365Days", description="Interactions in the 365 days ending on `countedOn`.")
-    counted_on: date | None = strawberry.field(description="The day the windows end; null before any interaction was recorded.")
+    counted_on: date | None = strawberry.field(
+        description="The day the windows end: the day of the last recount (a write of an interaction, or `kam recompute`); null before the first."
+    )
 
 
 def recency_of(row: model.RecencyMixin) -> InteractionRecency:

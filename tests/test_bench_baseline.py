@@ -39,7 +39,9 @@ from domain.need import (
 from domain.plan import Action, ActionStatus
 from domain.stakeholder import Attitude, BuyingRole, CoverageStrength, Influence
 from kam.db import create_engine, session_factory
+from domain.growth import MatrixThresholds
 from kam.demo import load_demo
+from kam.portfolio.load import load_portfolio
 from kam.settings import Settings
 from resolvers.accounts.reads import AccountSort
 from resolvers.ids import to_global_id
@@ -48,6 +50,7 @@ from tests.conftest import GraphQLClient
 from tests.stores import Store
 
 READS = [name for name, query in workload.QUERIES.items() if not query.writes]
+THRESHOLDS = MatrixThresholds(Settings().growth_value_threshold, Settings().growth_potential_threshold)
 
 
 @pytest.fixture(scope="module")
@@ -178,12 +181,47 @@ async def read_bodies(database_url: str, query: str) -> list[dict[str, Any]]:
         ],
         "account_timeline": [{"id": to_global_id("Account", a)} for a, _ in portfolio.accounts]
         + [{"id": to_global_id("Account", 9999)}],
+        "funnel": [
+            {"filter": None},
+            {"filter": {}},
+            {"filter": {"grades": ["A", "B", "C", "D"]}},
+            {"filter": {"grades": ["D"]}},
+            *({"filter": {"ownerIds": [to_global_id("TeamMember", m)]}} for m in portfolio.owners),
+            {"filter": {"ownerIds": [to_global_id("TeamMember", 9999)]}},
+            {"filter": {"grades": ["A"], "ownerIds": [to_global_id("TeamMember", m) for m in portfolio.owners]}},
+        ],
+        "revenue_by_quarter": [
+            {"id": to_global_id("Account", a), "from": workload.three_years_before(portfolio.today).isoformat(),
+             "to": portfolio.today.isoformat()}
+            for a, _ in portfolio.accounts
+        ]
+        + [
+            {"id": to_global_id("Account", 9999), "from": "2024-01-01", "to": "2024-12-31"},
+            {"id": to_global_id("Account", portfolio.accounts[0][0]), "from": "2019-02-14", "to": "2019-02-14"},
+            {"id": to_global_id("Account", portfolio.accounts[1][0]), "from": "2000-01-01",
+             "to": portfolio.today.isoformat()},
+        ],
     }[query]
     return bodies + [request(query, operation, v) for v in extra]
 
 
 @pytest.mark.parametrize("query", READS)
 async def test_baseline_answers_what_graphql_answers(query: str, client: GraphQLClient, database_url: str) -> None:
+    other = Baseline(database_url, client.member["token"])
+    try:
+        for body in await read_bodies(database_url, query):
+            answer = await graphql(client, body)
+            assert await other.post(query, body) == {"data": answer["data"]}, body["variables"]
+    finally:
+        await other.close()
+
+
+@pytest.mark.parametrize("query", ["funnel", "revenue_by_quarter", "not_contacted", "account_timeline"])
+async def test_baseline_answers_what_graphql_answers_on_a_generated_portfolio(
+    query: str, client: GraphQLClient, database_url: str, engine: AsyncEngine
+) -> None:
+    """Many deals, paths taken equally often, revenue of every shape: what the demo's six accounts lack."""
+    await load_portfolio(engine, 40, thresholds=THRESHOLDS, seed=3, batch=40)
     other = Baseline(database_url, client.member["token"])
     try:
         for body in await read_bodies(database_url, query):

@@ -35,6 +35,21 @@ from domain import (
     Stakeholder,
     TeamMember,
 )
+from domain.account import RelationshipStage
+from domain.opportunity import (
+    DEFAULT_PROBABILITY,
+    MAX_MOVES,
+    OPEN_STAGES,
+    Move,
+    Opportunity,
+    OpportunityContact,
+    OpportunityNeed,
+    OpportunityStage,
+    StageChange,
+    is_open,
+    move_problems,
+)
+from domain.revenue import RevenueRecord
 from domain.growth import MatrixThresholds, classify_quadrant, default_potential, latest
 from domain.hierarchy import creates_cycle
 from domain.interaction import MAX_DURATION_MINUTES
@@ -55,6 +70,7 @@ from kam.portfolio.team import generate_team
 from kam.portfolio.words import BRAND_ENDINGS, BRAND_PREFIXES
 from kam.settings import Settings, get_settings
 from resolvers.ids import to_global_id
+from resolvers.revenue.summary import rfm_updates, summary_select, summary_values
 from resolvers.interactions.recency import (
     account_recency,
     as_recency,
@@ -193,8 +209,9 @@ async def test_quadrant_is_that_of_the_latest_assessment(portfolio: PortfolioRep
     for account in await rows(engine, Account):
         newest = latest(history[account.id])
         assert account.quadrant is newest.quadrant
-        assert newest.current_value == account.current_annual_value
-        assert newest.potential == default_potential(account.estimated_wallet, account.current_annual_value)
+        # The value entered; where the account has revenue records, its current value is their last twelve months.
+        assert newest.current_value == account.entered_annual_value
+        assert newest.potential == default_potential(account.estimated_wallet, account.entered_annual_value)
         assert newest.currency == account.currency
         assert len({a.assessed_on for a in history[account.id]}) == len(history[account.id])
 
@@ -501,9 +518,168 @@ def test_values_spread_like_a_real_portfolio() -> None:
     ids = Ids({})
     team, _ = generate_team(200, ids, random.Random(3), clock)
     batch = PortfolioGenerator(team, 3, clock, THRESHOLDS, ids).chunk(0, 200)
+    entered_at = COLUMNS["account"].index("entered_annual_value")
     for row in batch.rows["account"]:
-        current, wallet = row[11], row[12]
-        assert isinstance(current, Decimal) and 0 <= current <= wallet
+        entered, wallet = row[entered_at], row[12]
+        assert isinstance(entered, Decimal) and 0 <= entered <= wallet
     grades = Counter(row[6] for row in batch.rows["account"])
     assert grades["A"] < grades["B"] < grades["C"] and grades["D"] > grades["A"]
     assert len({row[14] for row in batch.rows["account"]}) == 4
+
+
+# Deals and revenue ------------------------------------------------------------------------------------------
+
+
+async def test_deals_keep_what_their_stage_moves_keep(portfolio: PortfolioReport, engine: AsyncEngine) -> None:
+    """Replaying each deal's stage history through the model's own `enter`/`opening`/`move_to` gives the stored
+    stage, days, probability, reached stages, path and moves, and the stored days in stage and skips."""
+    today = datetime.now(UTC).date()
+    accounts = {a.id: a for a in await rows(engine, Account)}
+    people = {p.id: p.account_id for p in await rows(engine, Stakeholder)}
+    needs = {n.id: n.account_id for n in await rows(engine, Need)}
+    team = defaultdict(set)
+    for seat in await rows(engine, AccountTeamMember):
+        team[seat.account_id].add(seat.member_id)
+    history = defaultdict(list)
+    for change in await rows(engine, StageChange):
+        history[change.opportunity_id].append(change)
+    contacts = defaultdict(list)
+    for contact in await rows(engine, OpportunityContact):
+        contacts[contact.opportunity_id].append(contact)
+    deal_needs = defaultdict(list)
+    for row in await rows(engine, OpportunityNeed):
+        deal_needs[row.opportunity_id].append(row.need_id)
+    deals = await rows(engine, Opportunity)
+    assert deals and portfolio.rows["opportunity"] == len(deals)
+    assert portfolio.rows["stage_change"] == sum(map(len, history.values()))
+    for deal in deals:
+        account = accounts[deal.account_id]
+        changes = sorted(history[deal.id], key=lambda c: (c.moved_on, c.id))
+        assert [c.id for c in changes] == sorted(c.id for c in changes), deal.id
+        first, *moves = changes
+        replay = Opportunity(
+            id=deal.id, account_id=deal.account_id, probability_set=False, probability=0, reached_stages=0, path="",
+            moves=0, opened_on=first.moved_on,
+        )
+        replay.enter(first.to_stage, first.moved_on)
+        expected = [replay.opening(first.moved_at, first.moved_by_id)]
+        for c in moves:
+            problems = move_problems(
+                Move(replay.stage, c.to_stage, c.moved_on, replay.stage_entered_on, c.reason,
+                     deal.lost_reason if c.to_stage is OpportunityStage.LOST else None),
+                today,
+            )
+            assert not problems or c.to_stage is OpportunityStage.LOST and c.id != changes[-1].id, (deal.id, problems)
+            expected.append(replay.move_to(c.to_stage, c.moved_on, at=c.moved_at, by_id=c.moved_by_id, reason=c.reason))
+        for got, want in zip(changes, expected, strict=True):
+            assert (got.from_stage, got.to_stage, got.moved_on, got.days_in_stage, got.skipped, got.account_id) == (
+                want.from_stage, want.to_stage, want.moved_on, want.days_in_stage, want.skipped, deal.account_id
+            ), (deal.id, got.id)
+            assert got.moved_at < datetime.now(UTC) and got.moved_on < today
+        assert (deal.stage, deal.stage_entered_on, deal.closed_on, deal.reached_stages, deal.path, deal.moves) == (
+            replay.stage, replay.stage_entered_on, replay.closed_on, replay.reached_stages, replay.path, replay.moves
+        ), deal.id
+        assert deal.opened_on == first.moved_on and len(deal.path.split(">")) == deal.moves <= MAX_MOVES
+        if deal.probability_set:
+            assert is_open(deal.stage) and 0 <= deal.probability <= 100
+        else:
+            assert deal.probability == replay.probability == DEFAULT_PROBABILITY[deal.stage], deal.id
+        assert (deal.lost_reason is not None) == (deal.stage is OpportunityStage.LOST)
+        assert deal.currency == account.currency and deal.amount > 0 and deal.owner_id in team[deal.account_id]
+        assert deal.created_at <= deal.updated_at < datetime.now(UTC) and deal.version == 1
+        assert account.archived_at is None or not is_open(deal.stage)
+        # Contacts are the account's people, one of them the primary one; needs are the account's.
+        assert contacts[deal.id] and sum(c.is_primary for c in contacts[deal.id]) == 1
+        assert contacts[deal.id][0].is_primary
+        assert all(people[c.stakeholder_id] == deal.account_id == c.account_id for c in contacts[deal.id])
+        assert len({c.stakeholder_id for c in contacts[deal.id]}) == len(contacts[deal.id])
+        assert all(needs[n] == deal.account_id for n in deal_needs[deal.id])
+    deal_of = {d.id: d for d in deals}
+    about = [i for i in await rows(engine, Interaction) if i.opportunity_id is not None]
+    assert about
+    for i in about:
+        deal = deal_of[i.opportunity_id]
+        assert deal.account_id == i.account_id and deal.opened_on <= i.occurred_at.date()
+        assert deal.closed_on is None or i.occurred_at.date() <= deal.closed_on
+
+
+def test_deals_spread_like_a_real_funnel() -> None:
+    """About three deals per account, won, lost and open in every stage; a few skip stages or were reopened."""
+    clock = Clock(datetime(2026, 3, 1, 12, tzinfo=UTC))
+    ids = Ids({})
+    team, _ = generate_team(400, ids, random.Random(9), clock)
+    batch = PortfolioGenerator(team, 9, clock, THRESHOLDS, ids).chunk(0, 400)
+    deals = batch.rows["opportunity"]
+    column = {name: n for n, name in enumerate(COLUMNS["opportunity"])}
+    assert 2.3 < len(deals) / 400 < 3.7
+    stages = Counter(row[column["stage"]] for row in deals)
+    assert set(stages) == {s.name for s in OpportunityStage}
+    assert 0.15 < sum(stages[s.name] for s in OPEN_STAGES) / len(deals) < 0.45
+    assert stages["WON"] > stages["SIGNING"] and stages["LOST"] > stages["SIGNING"]
+    changes = batch.rows["stage_change"]
+    skipped = sum(1 for row in changes if row[10] and row[3] is not None)
+    reopened = sum(1 for row in changes if row[3] in ("WON", "LOST"))
+    assert 0.01 * len(deals) < skipped < 0.3 * len(deals) and 0 < reopened < 0.1 * len(deals)
+    assert sum(1 for row in deals if row[column["probability_set"]]) > 0
+    interactions = batch.rows["interaction"]
+    assert 0.03 < sum(1 for row in interactions if row[-1] is not None) / len(interactions) < 0.25
+
+
+async def test_revenue_summary_is_what_a_recount_finds_as_of_the_load_day(
+    portfolio: PortfolioReport, engine: AsyncEngine
+) -> None:
+    """Customers have three years of orders, prospects none; the account's revenue columns equal what
+    refresh_revenue writes (summary_select/summary_values), its RFM what `kam recompute` ranks."""
+    accounts = await rows(engine, Account)
+    today = accounts[0].revenue_counted_on
+    assert today in (datetime.now(UTC).date(), (datetime.now(UTC) - timedelta(minutes=5)).date())
+    records = await rows(engine, RevenueRecord)
+    assert records and portfolio.rows["revenue_record"] == len(records)
+    by_account = defaultdict(list)
+    for r in records:
+        by_account[r.account_id].append(r)
+    async with session_factory(engine)() as session:
+        found = {row[0]: summary_values(row, today) for row in await session.execute(summary_select([a.id for a in accounts], today))}
+    for account in accounts:
+        stored = {key: getattr(account, key) for key in found[account.id]}
+        assert stored == found[account.id], account.id
+        own = by_account[account.id]
+        if account.relationship_stage is RelationshipStage.PROSPECT:
+            assert not own and account.current_annual_value == account.entered_annual_value
+        else:
+            assert own and account.annual_value_source == "TRAILING_TWELVE_MONTHS"
+        assert len({r.reference for r in own}) == len(own)
+        for r in own:
+            assert r.currency == account.currency and r.amount > 0 and r.booked_on < today
+            assert r.margin is None or abs(r.margin) <= r.amount
+            assert today - timedelta(days=3 * 366) < r.booked_on and r.created_at < datetime.now(UTC)
+            assert r.product_line
+    async with engine.begin() as conn:
+        before = {a.id: (a.rfm_recency, a.rfm_frequency, a.rfm_monetary) for a in accounts}
+        for statement in rfm_updates(today):
+            await conn.execute(statement)
+    after = {a.id: (a.rfm_recency, a.rfm_frequency, a.rfm_monetary) for a in await rows(engine, Account)}
+    assert after == before
+    assert any(v != (None, None, None) for v in before.values())
+
+
+def test_revenue_follows_the_account_s_value_and_trend() -> None:
+    """A year of a customer's orders comes near its entered annual value; at-risk accounts buy less than a year
+    before, churned ones stopped."""
+    clock = Clock(datetime(2026, 3, 1, 12, tzinfo=UTC))
+    ids = Ids({})
+    team, _ = generate_team(600, ids, random.Random(4), clock)
+    batch = PortfolioGenerator(team, 4, clock, THRESHOLDS, ids).chunk(0, 600)
+    column = {name: n for n, name in enumerate(COLUMNS["account"])}
+    ratios = []
+    for row in batch.rows["account"]:
+        entered, current = row[column["entered_annual_value"]], row[column["current_annual_value"]]
+        if row[column["lifecycle_stage"]] == "RETENTION" and row[column["relationship_stage"]] != "FIRST_DEAL":
+            ratios.append(float(current / entered))
+        if row[column["lifecycle_stage"]] == "CHURNED":
+            assert row[column["revenue_last_order_on"]] < clock.today - timedelta(days=40)
+        if row[column["relationship_stage"]] == "PROSPECT":
+            assert row[column["annual_value_source"]] == "ENTERED" and row[column["revenue_orders_12m"]] == 0
+    ratios.sort()
+    assert 0.8 < ratios[len(ratios) // 2] < 1.25
+    assert 20 < len(batch.rows["revenue_record"]) / 600 < 60

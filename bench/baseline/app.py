@@ -20,9 +20,11 @@ from bench.baseline.reads import (
     account_page,
     account_timeline,
     filtered_accounts,
+    funnel,
     growth_matrix,
     not_contacted,
     relationship_map,
+    revenue_by_quarter,
 )
 from bench.baseline.store import Connection, Database, Sql, open_database
 from bench.baseline.values import Refused, utcnow
@@ -74,6 +76,8 @@ READS: dict[str, Read] = {
     "filtered_accounts": filtered_accounts,
     "not_contacted": not_contacted,
     "account_timeline": account_timeline,
+    "funnel": funnel,
+    "revenue_by_quarter": revenue_by_quarter,
 }
 ENDPOINTS = (*READS, "writes")
 

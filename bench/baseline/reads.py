@@ -7,13 +7,14 @@ import base64
 import binascii
 import json
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from bench.baseline.store import Connection, Database, Sql
 from bench.baseline.values import (
     ATTITUDE_SCORE,
+    CENT,
     BUYING_ROLES,
     COVERAGE_RANK,
     GRADES,
@@ -590,5 +591,210 @@ async def account_timeline(db: Database, conn: Connection, variables: dict[str, 
             "id": global_id("Account", found[0][0]),
             "name": found[0][1],
             "interactions": {"pageInfo": {"hasNextPage": more, "endCursor": end}, "nodes": nodes},
+        }
+    }
+
+
+# The funnel: one GROUP BY over the deals gives the deals, won, lost, the conversion per stage (from the
+# stages each path reached), the paths and, on PostgreSQL, the pipeline (sums are exact there); SQLite sums
+# money as floating point, so it takes the pipeline's sums per stage, currency and probability as kam does.
+# A second statement gives the days in each stage.
+
+OPEN_STAGES = ("INITIAL_CONTACT", "NEEDS_ANALYSIS", "SOLUTION_DESIGN", "QUOTATION", "SIGNING")
+STAGE_ORDER = (*OPEN_STAGES, "WON", "LOST")
+STAGE_BIT = {stage: 1 << n for n, stage in enumerate(STAGE_ORDER)}
+# Per open stage: the bits of the stages that count as progress from it (the later open ones and WON).
+BEYOND = {
+    stage: sum(STAGE_BIT[s] for s in (*OPEN_STAGES[n + 1 :], "WON")) for n, stage in enumerate(OPEN_STAGES)
+}
+MAX_PATHS = 20
+PATH_SEPARATOR = ">"
+_OPEN_LIST = ", ".join(f"'{s}'" for s in OPEN_STAGES)
+_FUNNEL_SQL: dict[tuple[str, bool, bool], Sql] = {}
+
+
+def _funnel_deals(grades: bool, owners: bool) -> str:
+    accounts = "SELECT id FROM account WHERE archived_at IS NULL" + (" AND grade = ANY($1)" if grades else "")
+    where = f"o.account_id IN ({accounts})"
+    if owners:
+        where += f" AND o.owner_id = ANY(${2 if grades else 1})"
+    return where
+
+
+def _funnel_sql(kind: str, grades: bool, owners: bool) -> Sql:
+    key = (kind, grades, owners)
+    found = _FUNNEL_SQL.get(key)
+    if found is None:
+        deals = _funnel_deals(grades, owners)
+        text = {
+            "groups": f"""
+                SELECT o.path, o.reached_stages, o.stage, o.currency, o.probability, count(*), sum(o.amount)
+                FROM opportunity AS o WHERE {deals}
+                GROUP BY o.path, o.reached_stages, o.stage, o.currency, o.probability""",
+            "pipeline": f"""
+                SELECT o.stage, o.currency, o.probability, count(*), sum(o.amount) FROM opportunity AS o
+                WHERE {deals} AND o.stage IN ({_OPEN_LIST}) GROUP BY o.stage, o.currency, o.probability""",
+            "durations": f"""
+                SELECT from_stage, count(*), avg(days_in_stage) FROM stage_change
+                WHERE from_stage IN ({_OPEN_LIST}) AND opportunity_id IN (SELECT o.id FROM opportunity AS o WHERE {deals})
+                GROUP BY from_stage""",
+        }[kind]
+        found = _FUNNEL_SQL[key] = Sql(text)
+    return found
+
+
+def _money_list(by_currency: dict[str, Decimal]) -> list[dict[str, str]]:
+    return [{"amount": str(amount.quantize(CENT)), "currency": cur} for cur, amount in sorted(by_currency.items())]
+
+
+async def funnel(db: Database, conn: Connection, variables: dict[str, Any], _member: int) -> Any:
+    given = variables.get("filter") or {}
+    grades = enum_list(given.get("grades"), GRADES, "filter.grades")
+    owners = list(dict.fromkeys(argument_id(v, "TeamMember", "filter.ownerIds") for v in given.get("ownerIds") or ()))
+    args: list[Any] = [a for a in (grades, owners) if a]
+    has_grades, has_owners = bool(grades), bool(owners)
+    exact = db.dialect == "postgresql"
+    deals = won = lost = 0
+    entered = dict.fromkeys(OPEN_STAGES, 0)
+    progressed = dict.fromkeys(OPEN_STAGES, 0)
+    paths: dict[str, int] = defaultdict(int)
+    counts = dict.fromkeys(OPEN_STAGES, 0)
+    amounts: dict[str, dict[str, Decimal]] = {s: defaultdict(Decimal) for s in OPEN_STAGES}
+    weighted: dict[str, dict[str, Decimal]] = {s: defaultdict(Decimal) for s in OPEN_STAGES}
+
+    def pipeline(stage: str, currency: str, probability: int, n: int, total: Any) -> None:
+        total = db.decimal(total) if total is not None else Decimal(0)
+        counts[stage] += n
+        amounts[stage][currency] += total
+        weighted[stage][currency] += total * probability / 100
+
+    for path, reached, stage, currency, probability, n, total in await conn.rows(
+        _funnel_sql("groups", has_grades, has_owners), *args
+    ):
+        deals += n
+        if stage == "WON":
+            won += n
+        elif stage == "LOST":
+            lost += n
+        for s in OPEN_STAGES:
+            if reached & STAGE_BIT[s]:
+                entered[s] += n
+                if reached & BEYOND[s]:
+                    progressed[s] += n
+        paths[path] += n
+        if exact and stage in counts:
+            pipeline(stage, currency, probability, n, total)
+    if not exact:
+        for row in await conn.rows(_funnel_sql("pipeline", has_grades, has_owners), *args):
+            pipeline(*row)
+    durations = {
+        stage: (n, None if average is None else round(float(average), 2))
+        for stage, n, average in await conn.rows(_funnel_sql("durations", has_grades, has_owners), *args)
+    }
+    top = sorted(paths.items(), key=lambda item: (-item[1], item[0]))[:MAX_PATHS]
+    closed = won + lost
+    return {
+        "funnel": {
+            "deals": deals,
+            "won": won,
+            "lost": lost,
+            "winRate": won / closed if closed else None,
+            "stages": [
+                {
+                    "stage": s,
+                    "count": counts[s],
+                    "amounts": _money_list(amounts[s]),
+                    "weightedAmounts": _money_list(weighted[s]),
+                }
+                for s in OPEN_STAGES
+            ],
+            "conversion": [
+                {
+                    "stage": s,
+                    "entered": entered[s],
+                    "progressed": progressed[s],
+                    "rate": progressed[s] / entered[s] if entered[s] else None,
+                }
+                for s in OPEN_STAGES
+            ],
+            "daysInStage": [
+                {"stage": s, "stays": durations.get(s, (0, None))[0], "averageDays": durations.get(s, (0, None))[1]}
+                for s in OPEN_STAGES
+            ],
+            "paths": [{"stages": path.split(PATH_SEPARATOR), "count": n} for path, n in top],
+        }
+    }
+
+
+# One account's revenue per quarter: the account's summary, and the records of the range summed per quarter
+# (on SQLite per month, as kam sums them, since its sums are floating point).
+
+REVENUE_ACCOUNT = Sql("SELECT id, currency, annual_value_source, current_annual_value FROM account WHERE id = $1")
+REVENUE_QUARTERS = Sql("""
+    SELECT date_trunc('quarter', booked_on::timestamp)::date, sum(amount), count(*) FROM revenue_record
+    WHERE account_id = $1 AND booked_on BETWEEN $2 AND $3 GROUP BY 1
+""")
+REVENUE_MONTHS = Sql("""
+    SELECT CAST(strftime('%Y', booked_on) AS INTEGER), CAST(strftime('%m', booked_on) AS INTEGER), sum(amount), count(*)
+    FROM revenue_record WHERE account_id = $1 AND booked_on BETWEEN $2 AND $3 GROUP BY 1, 2
+""")
+
+
+def _quarter_start(day: date) -> date:
+    return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+
+
+def _quarter_end(start: date) -> date:
+    months = start.year * 12 + start.month - 1 + 3
+    return date(months // 12, months % 12 + 1, 1) - timedelta(days=1)
+
+
+def _quarters(start: date, end: date) -> list[date]:
+    first, last = _quarter_start(start), _quarter_start(end)
+    if start > end:
+        raise Refused(200, "`from` is after `to`.", "BAD_USER_INPUT", argument="from")
+    found, months = [], first.year * 12 + first.month - 1
+    while (day := date(months // 12, months % 12 + 1, 1)) <= last:
+        found.append(day)
+        months += 3
+    return found
+
+
+async def revenue_by_quarter(db: Database, conn: Connection, variables: dict[str, Any], _member: int) -> Any:
+    account_id = argument_id(variables.get("id"), "Account", "id")
+    start = _day_argument(variables.get("from"), "from")
+    end = _day_argument(variables.get("to"), "to")
+    starts = _quarters(start, end)
+    found = await conn.rows(REVENUE_ACCOUNT, account_id)
+    if not found:
+        return {"account": None}
+    row_id, currency, source, current = found[0]
+    totals: dict[date, list[Any]] = defaultdict(lambda: [Decimal(0), 0])
+    if db.dialect == "postgresql":
+        for quarter, amount, orders in await conn.rows(REVENUE_QUARTERS, account_id, start, end):
+            totals[quarter] = [amount, orders]
+    else:
+        for year, month, amount, orders in await conn.rows(
+            REVENUE_MONTHS, account_id, db.bind_day(start), db.bind_day(end)
+        ):
+            bucket = totals[_quarter_start(date(year, month, 1))]
+            bucket[0] += db.decimal(amount)
+            bucket[1] += orders
+    ttm = db.money(current) if source == "TRAILING_TWELVE_MONTHS" else "0.00"
+    return {
+        "account": {
+            "id": global_id("Account", row_id),
+            "revenue": {
+                "trailingTwelveMonths": {"amount": ttm, "currency": currency},
+                "byPeriod": [
+                    {
+                        "start": s.isoformat(),
+                        "end": _quarter_end(s).isoformat(),
+                        "amount": {"amount": str(Decimal(totals[s][0]).quantize(CENT)) if s in totals else "0.00"},
+                        "orders": int(totals[s][1]) if s in totals else 0,
+                    }
+                    for s in starts
+                ],
+            },
         }
     }

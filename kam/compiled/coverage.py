@@ -20,13 +20,14 @@ from graphql import GraphQLField
 
 from domain.account import Account
 from domain.growth import GrowthAssessment
+from domain.interaction import Interaction, InteractionMember, InteractionStakeholder
 from domain.need import Need, NeedPeakQuarter, NeedStatus, Quarter, is_open
 from domain.plan import Action, ActionPlan, Objective
 from domain.stakeholder import BuyingRole, Coverage, InfluenceLink, Stakeholder, StakeholderBuyingRole
 from domain.team import TeamMember
 from kam.compiled.connections import ChildConnection, FirstChild, ListRequest, RootConnection
 from kam.compiled.growth_matrix import MatrixOf, matrix_request
-from kam.compiled.objects import ChildRows, Computed, Embedded, FieldPlan, ToOne, ValueList
+from kam.compiled.objects import ChildRows, Computed, Embedded, FieldPlan, Linked, ToOne, ValueList
 from kam.compiled.relationship_map import AccountMaps, MapOf
 from kam.compiled.roots import AccountById
 from resolvers.accounts.reads import accounts_query
@@ -36,6 +37,7 @@ from resolvers.ids import argument_id
 from resolvers.plans.reads import BY_DUE_DATE, LATEST_START_FIRST
 from schema.account import account_list_request
 from schema.growth import matrix_criteria, quadrant_list_request
+from schema.interaction import interaction_list_request
 from schema.need import need_list_request
 from schema.plan import action_list_request, plan_list_request
 from schema.stakeholder import stakeholder_list_request
@@ -64,6 +66,7 @@ def arguments_of(spec: Callable[..., Any]) -> frozenset[str]:
 MODELS: dict[str, Any] = {
     "Account": Account,
     "Stakeholder": Stakeholder,
+    "Interaction": Interaction,
     "Need": Need,
     "ActionPlan": ActionPlan,
     "Objective": Objective,
@@ -116,6 +119,30 @@ def money(amount: Any, currency: Any) -> Compiles:
     return Compiles(lambda planner, field, nodes: Embedded(planner.money_columns(field, nodes, amount, currency)))
 
 
+def columns_object(type_name: str, columns: dict[str, Any]) -> Compiles:
+    """A value type made of columns of the row (GraphQL field name -> column)."""
+    return Compiles(lambda planner, field, nodes: Embedded(planner.columns_object(field, nodes, type_name, columns)))
+
+
+def recency(model: Any) -> Compiles:
+    """`interactionRecency`: what the writes of interactions keep on the row (domain/interaction.py)."""
+    return columns_object(
+        "InteractionRecency",
+        {
+            "lastInteractionAt": model.last_interaction_at,
+            "last30Days": model.interactions_30d,
+            "last90Days": model.interactions_90d,
+            "last365Days": model.interactions_365d,
+            "countedOn": model.interactions_counted_on,
+        },
+    )
+
+
+def linked(parent: Any, child: Any) -> Compiles:
+    """The objects a link table pairs with the row, in id order (the field's type says which)."""
+    return Compiles(lambda planner, field, nodes: Linked(parent, child, planner.object_plan(planner.target(field, many=True), nodes)))
+
+
 def value_list(parent: Any, value: Any, enum: Any) -> Compiles:
     return Compiles(lambda planner, field, nodes: ValueList(parent, value, planner.enum_list(field, enum)))
 
@@ -155,6 +182,9 @@ FIELDS: dict[tuple[str, str], Compiles] = {
         arguments_of(_matrix),
     ),
     ("Account", "currentAnnualValue"): money(Account.current_annual_value, Account.currency),
+    ("Account", "enteredAnnualValue"): money(Account.entered_annual_value, Account.currency),
+    ("Account", "interactionRecency"): recency(Account),
+    ("Stakeholder", "interactionRecency"): recency(Stakeholder),
     ("Account", "estimatedWallet"): money(Account.estimated_wallet, Account.currency),
     ("Account", "latestAssessment"): Compiles(
         lambda planner, field, nodes: FirstChild(
@@ -165,6 +195,11 @@ FIELDS: dict[tuple[str, str], Compiles] = {
     ("Account", "stakeholders"): child_connection(Stakeholder.account_id, stakeholder_list_request),
     ("Account", "needs"): child_connection(Need.account_id, need_list_request),
     ("Account", "plans"): child_connection(ActionPlan.account_id, plan_list_request, LATEST_START_FIRST),
+    ("Account", "interactions"): child_connection(Interaction.account_id, interaction_list_request),
+    ("Interaction", "account"): to_one(Interaction.account_id),
+    ("Interaction", "need"): to_one(Interaction.need_id),
+    ("Interaction", "stakeholders"): linked(InteractionStakeholder.interaction_id, InteractionStakeholder.stakeholder_id),
+    ("Interaction", "members"): linked(InteractionMember.interaction_id, InteractionMember.member_id),
     ("Account", "relationshipMap"): Compiles(lambda planner, field, nodes: AccountMaps(planner.map_plan(field, nodes))),
     ("Stakeholder", "account"): to_one(Stakeholder.account_id),
     ("Stakeholder", "manager"): to_one(Stakeholder.reports_to_id),

@@ -302,6 +302,28 @@ class ChildRows(Children):
 
 
 @dataclass(eq=False)
+class Linked(FieldPlan):
+    """The objects a link table pairs with the row (its `parent` column holds the row's id, its `child` column
+    the object's), in the order of their ids: an interaction's stakeholders, say."""
+
+    parent: Any
+    child: Any
+    target: ObjectPlan
+
+    def nested(self) -> Iterator[FieldPlan | Arguments]:
+        return self.target.walk()
+
+    async def load(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
+        ids = unique(row[0] for row in rows)
+        pairs = await run.rows_among(self, "links", (self.parent, self.child), self.parent, ids) if ids else []
+        grouped: dict[int, list[int]] = defaultdict(list)
+        for parent, child in pairs:
+            grouped[parent].append(child)
+        found = await self.target.by_id(run, unique(child for _, child in pairs))
+        return lambda row: [found[c] for c in sorted(grouped.get(row[0], ())) if c in found]
+
+
+@dataclass(eq=False)
 class ValueList(FieldPlan):
     """Enum values held in a table of their own (one row per value), in the enum's order."""
 

@@ -426,8 +426,20 @@ class Planner:
 
     def money_columns(self, field: GraphQLField, nodes: FieldNodes, amount: Any, currency: Any) -> list[tuple[str, FieldPlan]]:
         """`Money`'s fields from two columns of a row."""
-        parts = self.money(field, nodes, many=False)
-        columns = {"amount": amount, "currency": currency}
+        return self.columns_object(field, nodes, "Money", {"amount": amount, "currency": currency})
+
+    def columns_object(
+        self, field: GraphQLField, nodes: FieldNodes, type_name: str, columns: dict[str, Any]
+    ) -> list[tuple[str, FieldPlan]]:
+        """The fields of a value type made of columns of the same row (GraphQL field name -> column), each
+        converted as the schema serializes it; a field of the type not in `columns` is not compiled."""
+        if self.value_type(field, many=False) != type_name:
+            raise NotCompiled(f"a field of type {field.type}")
+
+        def part(name: str, column: Any) -> Callable[[GraphQLField, FieldNodes], Any]:
+            return lambda f, _n: Attribute(name, self.leaf(f, column.type.python_type, f"{type_name}.{name}"))
+
+        parts = self.values(type_name, nodes, {name: part(name, column) for name, column in columns.items()})
         return [
             (key, Constant(part.name) if isinstance(part, Typename) else Scalar(columns[part.name], part.convert))
             for key, part in parts

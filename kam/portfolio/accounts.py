@@ -68,6 +68,7 @@ class Draft:
     stage: str
     lifecycle: str
     current: int
+    drawn: int  # what it buys (churned: bought; a prospect: would buy) in a normal year
     wallet: int
     owner_id: int
     sponsor_id: int | None
@@ -181,7 +182,7 @@ def generate_account(
     ))
     return Draft(
         id=account_id, region=region, domain=domain, legal_form=legal_form, grade=grade, stage=stage,
-        lifecycle=lifecycle, current=current, wallet=wallet, owner_id=owner.id, sponsor_id=sponsor,
+        lifecycle=lifecycle, current=current, drawn=drawn, wallet=wallet, owner_id=owner.id, sponsor_id=sponsor,
         specialist_id=None if specialist is None else specialist.id, created=created, created_ord=created_ord,
         archived_ord=archived_ord,
     )

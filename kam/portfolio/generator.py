@@ -17,9 +17,11 @@ from concurrent.futures import ProcessPoolExecutor
 from domain.growth import MatrixThresholds
 from kam.portfolio.accounts import generate_account
 from kam.portfolio.chance import Clock
+from kam.portfolio.deals import generate_deals
 from kam.portfolio.interactions import generate_interactions
 from kam.portfolio.people import generate_people
 from kam.portfolio.plans import generate_plans, schedule
+from kam.portfolio.revenue import generate_revenue
 from kam.portfolio.rows import Batch, Ids
 from kam.portfolio.team import Team
 
@@ -44,7 +46,10 @@ class PortfolioGenerator:
             draft = generate_account(rng, ids, batch, self.team, clock, self.thresholds, min(p.starts for p in plans))
             people = generate_people(rng, ids, batch, draft, clock)
             generate_plans(rng, ids, batch, draft, clock, people, plans)
-            generate_interactions(rng, ids, batch, draft, clock, people)
+            first_interaction = generate_interactions(rng, ids, batch, draft, clock, people)
+            # Drawn last, so that the tables above come out as they did before there were deals and revenue.
+            generate_deals(rng, ids, batch, draft, clock, people, first_interaction)
+            generate_revenue(rng, ids, batch, draft, clock)
         return batch
 
 

@@ -171,9 +171,10 @@ KIND_TABLE = tuple(
 
 def generate_interactions(
     rng: random.Random, ids: Ids, batch: Batch, draft: Draft, clock: Clock, people: list[Person]
-) -> None:
+) -> int:
     """Write the account's interactions with who took part, then the recency of the account, its people and
-    their coverage (the rows `generate_account` and `generate_people` wrote last)."""
+    their coverage (the rows `generate_account` and `generate_people` wrote last); returns the index of the
+    account's first interaction row."""
     rows = batch.rows
     coverage_rows = rows["coverage"]
     first_cover = len(coverage_rows)
@@ -192,6 +193,7 @@ def generate_interactions(
 
     days = _days(rng, draft, clock)
     interactions, with_people, with_members = rows["interaction"], rows["interaction_stakeholder"], rows["interaction_member"]
+    first_row = len(interactions)
     random_ = rng.random
     first_id = ids.take("interaction", len(days))
     horizon = clock.horizon
@@ -250,7 +252,7 @@ def generate_interactions(
             summaries[int(random_() * len(summaries))] if random_() < SUMMARY else None,
             outcomes[int(random_() * len(outcomes))].format(department=department) if random_() < OUTCOME else None,
             next_steps[int(random_() * len(next_steps))].format(department=department) if random_() < NEXT_STEP else None,
-            need_id, created, updated, VERSION,
+            need_id, created, updated, VERSION, None,  # the deal it was about: kam/portfolio/deals.py
         ))
         for m in members:
             with_members.append((interaction_id, m))
@@ -285,3 +287,4 @@ def generate_interactions(
     for index in range(first_cover, len(coverage_rows)):
         row = coverage_rows[index]
         coverage_rows[index] = (*row, pair_last.get((row[2], row[3])))
+    return first_row

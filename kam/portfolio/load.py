@@ -19,7 +19,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -30,6 +30,7 @@ from kam.portfolio.chance import Clock
 from kam.portfolio.generator import PortfolioGenerator, chunks_ahead
 from kam.portfolio.rows import COLUMNS, ID_TABLES, Batch, Ids
 from kam.portfolio.team import Team, generate_team
+from resolvers.revenue.summary import rfm_updates
 
 DEFAULT_BATCH = 500
 
@@ -159,9 +160,17 @@ async def load_portfolio(
             report.seconds = time.perf_counter() - started
             if progress is not None:
                 progress(Progress(done, accounts, report.total_rows, report.seconds))
+    await rank_revenue(engine, clock.today)
     await refresh_statistics(engine)
     report.seconds = time.perf_counter() - started
     return report
+
+
+async def rank_revenue(engine: AsyncEngine, today: date) -> None:
+    """The RFM quintiles across the portfolio, ranked as `kam recompute` ranks them (resolvers/revenue/summary.py)."""
+    async with engine.begin() as conn:
+        for statement in rfm_updates(today):
+            await conn.execute(statement)
 
 
 async def refresh_statistics(engine: AsyncEngine) -> None:

@@ -14,6 +14,12 @@ from domain.interaction import RECENCY_COLUMNS
 # What the writes of interactions keep on accounts and stakeholders (domain/interaction.py), last on their rows:
 # the generator fills them in once it has drawn the account's interactions.
 RECENCY = RECENCY_COLUMNS
+# What the writes of revenue records keep on accounts (resolvers/revenue/summary.py), after the recency: the
+# generator fills them in once it has drawn the account's revenue (kam/portfolio/revenue.py).
+REVENUE_SUMMARY = (
+    "entered_annual_value", "annual_value_source", "revenue_orders_12m", "revenue_last_order_on",
+    "revenue_margin_to_date", "revenue_counted_on",
+)
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "team_member": ("id", "name", "email", "title", "role", "manager_id", "active", "created_at", "updated_at", "version"),
@@ -21,7 +27,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "id", "name", "industry", "region", "website", "owner_id", "grade", "value_tier", "is_key_account",
         "relationship_stage", "lifecycle_stage", "current_annual_value", "estimated_wallet", "currency", "quadrant",
         "archived_at", "created_at", "updated_at", "version", "assessed_value", "assessed_potential", "assessed_currency",
-        *RECENCY,
+        *RECENCY, *REVENUE_SUMMARY,
     ),
     "account_team_member": ("account_id", "member_id", "team_role"),
     "stakeholder": (
@@ -49,12 +55,28 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "id", "plan_id", "title", "owner_id", "due_on", "status", "need_id", "stakeholder_id", "completed_at",
         "created_at", "updated_at", "version",
     ),
+    "opportunity": (
+        "id", "account_id", "name", "amount", "currency", "probability", "probability_set", "expected_close_on",
+        "owner_id", "stage", "lost_reason", "opened_on", "stage_entered_on", "closed_on", "reached_stages", "path",
+        "moves", "created_at", "updated_at", "version",
+    ),
+    "opportunity_need": ("opportunity_id", "need_id"),
+    "opportunity_contact": ("id", "account_id", "opportunity_id", "stakeholder_id", "role", "is_primary"),
+    "stage_change": (
+        "id", "opportunity_id", "account_id", "from_stage", "to_stage", "moved_on", "moved_at", "moved_by_id",
+        "reason", "days_in_stage", "skipped",
+    ),
+    # `opportunity_id` last: the deals are drawn after the interactions, and name some of them.
     "interaction": (
         "id", "account_id", "kind", "direction", "occurred_at", "duration_minutes", "subject", "summary", "outcome",
-        "next_step", "need_id", "created_at", "updated_at", "version",
+        "next_step", "need_id", "created_at", "updated_at", "version", "opportunity_id",
     ),
     "interaction_stakeholder": ("interaction_id", "stakeholder_id"),
     "interaction_member": ("interaction_id", "member_id"),
+    "revenue_record": (
+        "id", "account_id", "booked_on", "amount", "currency", "margin", "product_line", "reference", "created_at",
+        "updated_at", "version",
+    ),
 }
 
 # Tables whose rows carry an `id` of their own (the others are keyed by their parents).

@@ -6,7 +6,8 @@ import enum
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, Enum, Integer, MetaData
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
@@ -109,6 +110,18 @@ def has_own_id(table: Any) -> bool:
     """Rows keyed by one integer of their own (the others are keyed by their parents)."""
     columns = list(table.primary_key.columns)
     return len(columns) == 1 and isinstance(columns[0].type, Integer)
+
+
+R = TypeVar("R")
+
+
+def replaced_rows(rows: Iterable[R], wanted: Iterable[Any], key: str, make: Callable[[Any], R]) -> list[R]:
+    """A list table's rows after setting its values to `wanted`: the rows whose `key` is still wanted, then a
+    new row (`make(value)`) for each wanted value none holds, in the order given. Rows kept are not rewritten."""
+    order = list(dict.fromkeys(wanted))
+    keep = [r for r in rows if getattr(r, key) in order]
+    have = {getattr(r, key) for r in keep}
+    return keep + [make(value) for value in order if value not in have]
 
 
 class TimestampMixin:

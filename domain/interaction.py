@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from domain.base import Base, TimestampMixin, UTCDateTime, VersionedMixin, enum_column
+from domain.base import Base, TimestampMixin, UTCDateTime, VersionedMixin, enum_column, replaced_rows
 
 
 class InteractionKind(enum.Enum):
@@ -145,10 +145,9 @@ class Interaction(TimestampMixin, VersionedMixin, Base):
 
     @stakeholder_ids.setter
     def stakeholder_ids(self, ids: Iterable[int]) -> None:
-        wanted = set(ids)
-        keep = [r for r in self.stakeholder_rows if r.stakeholder_id in wanted]
-        have = {r.stakeholder_id for r in keep}
-        self.stakeholder_rows = keep + [InteractionStakeholder(stakeholder_id=i) for i in sorted(wanted - have)]
+        self.stakeholder_rows = replaced_rows(
+            self.stakeholder_rows, sorted(ids), "stakeholder_id", lambda i: InteractionStakeholder(stakeholder_id=i)
+        )
 
     @property
     def member_ids(self) -> list[int]:
@@ -156,10 +155,7 @@ class Interaction(TimestampMixin, VersionedMixin, Base):
 
     @member_ids.setter
     def member_ids(self, ids: Iterable[int]) -> None:
-        wanted = set(ids)
-        keep = [r for r in self.member_rows if r.member_id in wanted]
-        have = {r.member_id for r in keep}
-        self.member_rows = keep + [InteractionMember(member_id=i) for i in sorted(wanted - have)]
+        self.member_rows = replaced_rows(self.member_rows, sorted(ids), "member_id", lambda i: InteractionMember(member_id=i))
 
 
 def occurred_problem(occurred_at: datetime, now: datetime) -> str | None:

@@ -10,7 +10,7 @@ from typing import TypeVar
 from sqlalchemy import ForeignKey, Index, String, Text, case
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
-from domain.base import Base, TimestampMixin, VersionedMixin, enum_column
+from domain.base import Base, TimestampMixin, VersionedMixin, enum_column, replaced_rows
 
 N = TypeVar("N")
 
@@ -112,10 +112,7 @@ class Need(TimestampMixin, VersionedMixin, Base):
 
     @peak_quarters.setter
     def peak_quarters(self, quarters: list[Quarter]) -> None:
-        wanted = list(dict.fromkeys(quarters))
-        keep = [r for r in self.quarter_rows if r.quarter in wanted]
-        have = {r.quarter for r in keep}
-        self.quarter_rows = keep + [NeedPeakQuarter(quarter=q) for q in wanted if q not in have]
+        self.quarter_rows = replaced_rows(self.quarter_rows, quarters, "quarter", lambda q: NeedPeakQuarter(quarter=q))
 
 
 def four_seasons(

@@ -18,7 +18,7 @@ from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Intege
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from domain.account import MONEY
-from domain.base import Base, TimestampMixin, UTCDateTime, VersionedMixin, enum_column
+from domain.base import Base, TimestampMixin, UTCDateTime, VersionedMixin, enum_column, replaced_rows
 
 
 class OpportunityStage(enum.Enum):
@@ -162,10 +162,7 @@ class Opportunity(TimestampMixin, VersionedMixin, Base):
 
     @need_ids.setter
     def need_ids(self, ids: list[int]) -> None:
-        wanted = set(ids)
-        keep = [r for r in self.need_rows if r.need_id in wanted]
-        have = {r.need_id for r in keep}
-        self.need_rows = keep + [OpportunityNeed(need_id=i) for i in sorted(wanted - have)]
+        self.need_rows = replaced_rows(self.need_rows, sorted(ids), "need_id", lambda i: OpportunityNeed(need_id=i))
 
     def enter(self, stage: OpportunityStage, on: date) -> None:
         """Put the deal in `stage` from `on`: the probability follows unless a person set it, the funnel's
@@ -181,35 +178,29 @@ class Opportunity(TimestampMixin, VersionedMixin, Base):
 
     def opening(self, at: datetime, by_id: int | None) -> StageChange:
         """The first entry of the deal's history: it opened in its stage on `opened_on` (call once it has an id)."""
-        return StageChange(
-            opportunity_id=self.id,
-            account_id=self.account_id,
-            from_stage=None,
-            to_stage=self.stage,
-            moved_on=self.opened_on,
-            moved_at=at,
-            moved_by_id=by_id,
-            reason=None,
-            days_in_stage=None,
-            skipped=OPEN_STAGES.index(self.stage),
-        )
+        return self._change(None, self.stage, self.opened_on, at, by_id, None)
 
     def move_to(self, stage: OpportunityStage, on: date, *, at: datetime, by_id: int | None, reason: str | None) -> StageChange:
         """Move the deal (the rules, `move_problems`, are checked first) and return the dated transition."""
-        change = StageChange(
+        change = self._change(self.stage, stage, on, at, by_id, reason)
+        self.enter(stage, on)
+        return change
+
+    def _change(
+        self, current: OpportunityStage | None, to: OpportunityStage, on: date, at: datetime, by_id: int | None, reason: str | None
+    ) -> StageChange:
+        return StageChange(
             opportunity_id=self.id,
             account_id=self.account_id,
-            from_stage=self.stage,
-            to_stage=stage,
+            from_stage=current,
+            to_stage=to,
             moved_on=on,
             moved_at=at,
             moved_by_id=by_id,
             reason=reason,
-            days_in_stage=(on - self.stage_entered_on).days,
-            skipped=skipped_stages(self.stage, stage),
+            days_in_stage=None if current is None else (on - self.stage_entered_on).days,
+            skipped=OPEN_STAGES.index(to) if current is None else skipped_stages(current, to),
         )
-        self.enter(stage, on)
-        return change
 
 
 class StageChange(Base):

@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from domain.base import Base, TimestampMixin, UTCDateTime, VersionedMixin, enum_column
+from domain.base import Base, TimestampMixin, UTCDateTime, VersionedMixin, enum_column, replaced_rows
 from domain.interaction import DERIVED, RecencyMixin
 
 
@@ -130,10 +130,7 @@ class Stakeholder(RecencyMixin, TimestampMixin, VersionedMixin, Base):
 
     @buying_roles.setter
     def buying_roles(self, roles: list[BuyingRole]) -> None:
-        wanted = list(dict.fromkeys(roles))
-        keep = [r for r in self.role_rows if r.role in wanted]
-        have = {r.role for r in keep}
-        self.role_rows = keep + [StakeholderBuyingRole(role=r) for r in wanted if r not in have]
+        self.role_rows = replaced_rows(self.role_rows, roles, "role", lambda r: StakeholderBuyingRole(role=r))
 
 
 class InfluenceLink(Base):

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from kam.settings import get_settings
 
@@ -130,25 +130,20 @@ def recompute(
     portfolio's RFM scores. Safe to run while the API serves; run it daily."""
     from rich.progress import Progress
 
-    from kam.db import create_engine
     from kam.recompute import recompute as run
 
-    async def work() -> None:
-        engine = create_engine(get_settings().database_url)
-        try:
-            with Progress(transient=True) as bar:
-                task = bar.add_task("Recounting accounts", total=None)
-                done = await run(
-                    engine,
-                    datetime.now(UTC).date(),
-                    batch=batch,
-                    progress=lambda n, total: bar.update(task, completed=n, total=total),
-                )
-            typer.echo(f"Recounted {done.accounts:,} accounts and {done.stakeholders:,} stakeholders in {done.seconds:.1f}s.")
-        finally:
-            await engine.dispose()
+    async def work(engine: AsyncEngine) -> None:
+        with Progress(transient=True) as bar:
+            task = bar.add_task("Recounting accounts", total=None)
+            done = await run(
+                engine,
+                datetime.now(UTC).date(),
+                batch=batch,
+                progress=lambda n, total: bar.update(task, completed=n, total=total),
+            )
+        typer.echo(f"Recounted {done.accounts:,} accounts and {done.stakeholders:,} stakeholders in {done.seconds:.1f}s.")
 
-    asyncio.run(work())
+    _on_database(work)
 
 
 @import_app.command("revenue")
@@ -167,24 +162,19 @@ def import_revenue(
     nothing: a record is known by its account and reference."""
     from rich.progress import Progress
 
-    from kam.db import create_engine
     from kam.revenue_import import UnknownMember, import_revenue as run
 
-    async def work() -> None:
-        engine = create_engine(get_settings().database_url)
-        try:
-            with Progress(transient=True) as bar:
-                task = bar.add_task("Checking rows", total=None)
-                done = await run(
-                    engine,
-                    path,
-                    datetime.now(UTC).date(),
-                    keep_good_rows=keep_good_rows,
-                    member_email=member,
-                    progress=lambda n: bar.update(task, completed=n),
-                )
-        finally:
-            await engine.dispose()
+    async def work(engine: AsyncEngine) -> None:
+        with Progress(transient=True) as bar:
+            task = bar.add_task("Checking rows", total=None)
+            done = await run(
+                engine,
+                path,
+                datetime.now(UTC).date(),
+                keep_good_rows=keep_good_rows,
+                member_email=member,
+                progress=lambda n: bar.update(task, completed=n),
+            )
         loaded = done.loaded
         for problem in loaded.problems:
             column = f", column {problem.column}" if problem.column else ""
@@ -198,7 +188,7 @@ def import_revenue(
         )
 
     try:
-        asyncio.run(work())
+        _on_database(work)
     except UnknownMember as exc:
         raise typer.BadParameter(f"no team member has the email {exc}", param_hint="--member") from None
     except UnicodeDecodeError:
@@ -225,19 +215,29 @@ async def _load_portfolio(accounts: int, seed: int | None, batch: int | None) ->
         await engine.dispose()
 
 
-def _in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """Run `work` in one committed transaction on KAM_DATABASE_URL."""
-    from kam.db import create_engine, session_factory
+def _on_database(work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+    """Run `work` with an engine on KAM_DATABASE_URL, disposed of afterwards."""
+    from kam.db import create_engine
 
     async def run() -> T:
         engine = create_engine(get_settings().database_url)
         try:
-            async with session_factory(engine)() as session, session.begin():
-                return await work(session)
+            return await work(engine)
         finally:
             await engine.dispose()
 
     return asyncio.run(run())
+
+
+def _in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run `work` in one committed transaction on KAM_DATABASE_URL."""
+    from kam.db import session_factory
+
+    async def run(engine: AsyncEngine) -> T:
+        async with session_factory(engine)() as session, session.begin():
+            return await work(session)
+
+    return _on_database(run)
 
 
 def _print_demo_token() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -186,36 +187,29 @@ def interaction_list_request(
     return (filter or InteractionFilter()).to_criteria(), order, page
 
 
-async def account_interactions(
-    root: Any,
-    info: Info,
-    filter: Annotated[InteractionFilter | None, FILTER] = None,
-    order_by: Annotated[InteractionOrder | None, ORDER] = None,
-    first: First = None,
-    after: After = None,
-    last: Last = None,
-    before: Before = None,
-) -> Connection[Interaction]:
-    """`Account.interactions`: one account's timeline, batched with every other account on the page."""
-    ctx = context(info)
-    criteria, order, page = interaction_list_request(ctx, filter, order_by, first, after, last, before)
-    return Connection(page=await reads.account_interactions(ctx, root.id, criteria, order, page))
+def timeline(read: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Connection[Interaction]]]:
+    """The resolver of a parent's interaction list (`Account.interactions`, `Stakeholder.interactions`): one
+    parent's page, batched with every other parent's of the request by `read`."""
+
+    async def resolve(
+        root: Any,
+        info: Info,
+        filter: Annotated[InteractionFilter | None, FILTER] = None,
+        order_by: Annotated[InteractionOrder | None, ORDER] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Interaction]:
+        ctx = context(info)
+        criteria, order, page = interaction_list_request(ctx, filter, order_by, first, after, last, before)
+        return Connection(page=await read(ctx, root.id, criteria, order, page))
+
+    return resolve
 
 
-async def stakeholder_interactions(
-    root: Any,
-    info: Info,
-    filter: Annotated[InteractionFilter | None, FILTER] = None,
-    order_by: Annotated[InteractionOrder | None, ORDER] = None,
-    first: First = None,
-    after: After = None,
-    last: Last = None,
-    before: Before = None,
-) -> Connection[Interaction]:
-    """`Stakeholder.interactions`: the ones the person took part in, batched with every other stakeholder's."""
-    ctx = context(info)
-    criteria, order, page = interaction_list_request(ctx, filter, order_by, first, after, last, before)
-    return Connection(page=await reads.stakeholder_interactions(ctx, root.id, criteria, order, page))
+account_interactions = timeline(reads.account_interactions)
+stakeholder_interactions = timeline(reads.stakeholder_interactions)
 
 
 @strawberry.type

@@ -5,7 +5,9 @@ each table holds when the run starts, so children point at their parents
 without a round trip. On PostgreSQL each chunk first moves the tables' id
 sequences past the ids it is about to write, so that rows the API adds
 later never collide with generated ones; then it streams every table with
-COPY. SQLite gets plain executemany inserts.
+COPY. SQLite gets plain executemany inserts. Once every chunk is in, the
+accounts' RFM scores are ranked across the database with `kam recompute`'s
+own statements (the other derived columns come filled in by the generator).
 
 A run is meant for a database nobody else writes to while it loads: another
 writer could take an id of the chunk being generated.

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.account import Account
 from domain.stakeholder import Stakeholder
 from kam.db import session_factory
+from resolvers.context import begin_writing
 from resolvers.interactions.recency import refresh_accounts, refresh_stakeholders
 from resolvers.revenue.summary import refresh_revenue, rfm_updates
 
@@ -46,6 +47,7 @@ async def recompute(
     after = 0
     while True:
         async with sessions() as session, session.begin():
+            await begin_writing(session)
             ids = list(
                 (
                     await session.scalars(

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.team import Caller, MemberRole, TeamMember
 from kam.db import session_factory
 from resolvers.access import Access
+from resolvers.context import begin_writing
 from resolvers.audit.recording import ACTOR, recording, write_events
 from resolvers.revenue import load
 
@@ -64,6 +65,7 @@ async def import_revenue(
     if any(p.row == 0 for p in problems):
         return Imported(count, load.Loaded(problems=problems))
     async with session_factory(engine)() as session, session.begin():
+        await begin_writing(session)
         member = None
         if member_email is not None:
             member = await session.scalar(select(TeamMember).where(TeamMember.email == member_email.strip().lower()))

@@ -125,10 +125,7 @@ class RequestContext:
     async def _begin_writing(self) -> None:
         if self._began_writing:
             return
-        if self.session.get_bind().dialect.name == "sqlite":
-            # Take SQLite's write lock up front: a transaction that read first cannot take it once another
-            # writer committed, and a SAVEPOINT outside BEGIN would commit the moment it is released.
-            await self.session.execute(text("BEGIN IMMEDIATE"))
+        await begin_writing(self.session)
         self._began_writing = True
 
     async def finish(self, *, keep: bool) -> None:
@@ -143,3 +140,12 @@ class RequestContext:
             finally:
                 if self.reader is not None:
                     await self.reader.close()
+
+
+async def begin_writing(session: AsyncSession) -> None:
+    """Start a transaction that will write. On SQLite, take the write lock up front: its driver sends BEGIN only
+    before the first write, so what the transaction read before would not be the data it writes over (a lost
+    update), and a SAVEPOINT outside BEGIN would commit the moment it is released. PostgreSQL's transactions
+    need nothing more (writers lock the rows they read FOR UPDATE where it matters)."""
+    if session.get_bind().dialect.name == "sqlite":
+        await session.execute(text("BEGIN IMMEDIATE"))

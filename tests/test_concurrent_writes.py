@@ -141,8 +141,10 @@ async def test_read_modify_write_with_retries_loses_no_increment(client: GraphQL
     events = await updates_recorded(client, account["id"])
     assert len(events) == total
     for step, event in enumerate(events, start=1):
-        assert event["before"] == {"currentAnnualValue": f"{step - 1}.00", "version": step}
-        assert event["after"] == {"currentAnnualValue": f"{step}.00", "version": step + 1}
+        # The value entered is the current one while the account has no revenue records: both change.
+        before, after = f"{step - 1}.00", f"{step}.00"
+        assert event["before"] == {"currentAnnualValue": before, "enteredAnnualValue": before, "version": step}
+        assert event["after"] == {"currentAnnualValue": after, "enteredAnnualValue": after, "version": step + 1}
     accepted_states = sorted((w["version"], w["currentAnnualValue"]["amount"]) for w in accepted)
     assert accepted_states == [(e["after"]["version"], e["after"]["currentAnnualValue"]) for e in events]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
@@ -53,6 +53,11 @@ def decimal_from_text(text: str) -> Decimal:
     if not DECIMAL_TEXT.fullmatch(text):
         raise ValueError(f"not a decimal number: {text[:40]!r}")
     return Decimal(text)
+
+
+# The earliest business day kam takes (an interaction, a deal's day, a revenue record): customer history,
+# not archaeology; before it a date is a typing error.
+EARLIEST_DAY = date(1970, 1, 1)
 
 
 def utcnow() -> datetime:

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from domain.base import Base, TimestampMixin, UTCDateTime, VersionedMixin, enum_column, replaced_rows
+from domain.base import EARLIEST_DAY, Base, TimestampMixin, UTCDateTime, VersionedMixin, enum_column, replaced_rows
 
 
 class InteractionKind(enum.Enum):
@@ -41,8 +41,7 @@ class InteractionDirection(enum.Enum):
 # The windows the account and the stakeholder count interactions over, in days.
 WINDOWS = (30, 90, 365)
 MAX_DURATION_MINUTES = 7 * 24 * 60  # a week: longer is a typing error, not an interaction
-# How far back an interaction may be dated: kam keeps customer history, not archaeology.
-EARLIEST = date(1970, 1, 1)
+EARLIEST = EARLIEST_DAY  # how far back an interaction may be dated
 
 
 # Columns kept by the writes, not by a person: never recorded in the audit trail, never a new version.

@@ -21,11 +21,11 @@ from sqlalchemy import Date, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.account import MONEY
-from domain.base import Base, TimestampMixin, VersionedMixin
+from domain.base import EARLIEST_DAY, Base, TimestampMixin, VersionedMixin
 
 MAX_PRODUCT_LINE = 100
 MAX_REFERENCE = 100
-EARLIEST = date(1970, 1, 1)
+EARLIEST = EARLIEST_DAY
 CENT = Decimal("0.01")
 
 

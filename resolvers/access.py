@@ -113,6 +113,12 @@ class Access:
         """The condition that keeps an account query to readable accounts; None when all are."""
         return scope_condition(self.read_scope, self.member_id)
 
+    def rows_condition(self, account_column: Any) -> list[ColumnElement[bool]]:
+        """The conditions that keep rows of an account (by their `account_column`) to readable accounts: none
+        when all are, so a list across accounts (interactions, deals) counts only what the caller may see."""
+        condition = self.account_condition()
+        return [] if condition is None else [account_column.in_(select(Account.id).where(condition))]
+
     # Single accounts
 
     async def _sets(self) -> _AccountSets:

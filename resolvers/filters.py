@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import TypeVar
 
 from resolvers.errors import BadUserInput
+from resolvers.ids import argument_id
 
 T = TypeVar("T")
 
@@ -27,6 +28,11 @@ def any_of(values: Iterable[T] | None, argument: str) -> tuple[T, ...]:
             f"`{argument}` holds {len(distinct)} distinct values; a filter takes at most {MAX_VALUES}.", argument=argument
         )
     return distinct
+
+
+def ids_of(values: Iterable[str] | None, type_name: str, argument: str) -> tuple[int, ...]:
+    """The row ids of an in-list of global IDs of one type (BAD_USER_INPUT for a bad one or too many)."""
+    return tuple(argument_id(value, type_name, argument) for value in any_of(values, argument))
 
 
 def search_term(value: str | None, argument: str) -> str | None:

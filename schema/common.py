@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import inspect
 from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -81,6 +82,11 @@ class Connection(Generic[T]):
     async def total_count(self) -> int:
         count = self.page.count()
         return await count if inspect.isawaitable(count) else count
+
+
+def today() -> date:
+    """The day mutations date things on by default: today in UTC."""
+    return datetime.now(UTC).date()
 
 
 def context(info: Info) -> RequestContext:

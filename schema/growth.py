@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -21,6 +21,7 @@ from resolvers.loaders import by_id
 from resolvers.mutation import Outcome
 from resolvers.pagination import Order, PageRequest, page_request
 from schema.common import (
+    today,
     FILTER,
     ORDER,
     After,
@@ -230,9 +231,6 @@ class GrowthAssessmentDeletePayload:
     user_errors: list[UserError] = strawberry.field(description="Why nothing changed; empty on success.")
 
 
-def _today() -> date:
-    return datetime.now(UTC).date()
-
 
 @strawberry.type
 class GrowthMutation:
@@ -241,7 +239,7 @@ class GrowthMutation:
     )
     async def growth_assessment_record(self, info: Info, input: GrowthAssessmentRecordInput) -> GrowthAssessmentPayload:
         ctx, data = context(info), provided(input)
-        outcome: Outcome[model.GrowthAssessment] = await mutate(info, lambda s: mutations.record_assessment(s, data, ctx.config.matrix_thresholds, _today()))
+        outcome: Outcome[model.GrowthAssessment] = await mutate(info, lambda s: mutations.record_assessment(s, data, ctx.config.matrix_thresholds, today()))
         return GrowthAssessmentPayload(growth_assessment=outcome.result, user_errors=user_errors(outcome))  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Delete an assessment recorded by mistake.")

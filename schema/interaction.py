@@ -20,8 +20,7 @@ from domain import stakeholder as stakeholder_model
 from domain import team as team_model
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
-from resolvers.filters import any_of
-from resolvers.ids import argument_id
+from resolvers.filters import any_of, ids_of
 from resolvers.interactions import mutations, reads
 from resolvers.loaders import by_id
 from resolvers.mutation import Outcome
@@ -156,17 +155,14 @@ class InteractionFilter:
         if self.occurred_from is not None and self.occurred_to is not None and self.occurred_from > self.occurred_to:
             raise BadUserInput("`filter.occurredFrom` is after `filter.occurredTo`.", argument="filter.occurredFrom")
 
-        def ids(values: list[strawberry.ID] | None, type_name: str, argument: str) -> tuple[int, ...]:
-            return tuple(argument_id(i, type_name, argument) for i in any_of(values, argument))
-
         return reads.InteractionFilter(
-            account_ids=ids(self.account_ids, "Account", "filter.accountIds"),
-            stakeholder_ids=ids(self.stakeholder_ids, "Stakeholder", "filter.stakeholderIds"),
-            member_ids=ids(self.member_ids, "TeamMember", "filter.memberIds"),
+            account_ids=ids_of(self.account_ids, "Account", "filter.accountIds"),
+            stakeholder_ids=ids_of(self.stakeholder_ids, "Stakeholder", "filter.stakeholderIds"),
+            member_ids=ids_of(self.member_ids, "TeamMember", "filter.memberIds"),
             kinds=any_of(self.kinds, "filter.kinds"),
             directions=any_of(self.directions, "filter.directions"),
-            need_ids=ids(self.need_ids, "Need", "filter.needIds"),
-            opportunity_ids=ids(self.opportunity_ids, "Opportunity", "filter.opportunityIds"),
+            need_ids=ids_of(self.need_ids, "Need", "filter.needIds"),
+            opportunity_ids=ids_of(self.opportunity_ids, "Opportunity", "filter.opportunityIds"),
             occurred_from=self.occurred_from,
             occurred_to=self.occurred_to,
         )

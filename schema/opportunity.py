@@ -4,7 +4,7 @@ mutations, stage moves among them."""
 from __future__ import annotations
 
 import enum
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -19,14 +19,14 @@ from domain import stakeholder as stakeholder_model
 from domain import team as team_model
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
-from resolvers.filters import any_of
-from resolvers.ids import argument_id
+from resolvers.filters import any_of, ids_of
 from resolvers.loaders import by_id
 from resolvers.mutation import Outcome
 from resolvers.opportunities import funnel as funnel_reads
 from resolvers.opportunities import mutations, reads
 from resolvers.pagination import Order, PageRequest, page_request
 from schema.common import (
+    today,
     FILTER,
     ORDER,
     After,
@@ -53,9 +53,6 @@ if TYPE_CHECKING:
     from schema.need import Need
     from schema.stakeholder import Stakeholder
 
-
-def _today() -> date:
-    return datetime.now(UTC).date()
 
 
 @node_type(model.OpportunityContact, description="The part one stakeholder plays in one deal.")
@@ -161,10 +158,6 @@ class OpportunityOrder:
         return Order(reads.OpportunitySort[self.field.name].value, self.direction is SortDirection.DESC)
 
 
-def _ids(values: list[strawberry.ID] | None, type_name: str, argument: str) -> tuple[int, ...]:
-    return tuple(argument_id(i, type_name, argument) for i in any_of(values, argument))
-
-
 @strawberry.input(description="Which deals to list; every given condition must hold, list values mean any of.")
 class OpportunityFilter:
     account_ids: list[strawberry.ID] | None = strawberry.field(default=None, description="With any of these accounts.")
@@ -173,9 +166,9 @@ class OpportunityFilter:
 
     def to_criteria(self) -> reads.OpportunityFilter:
         return reads.OpportunityFilter(
-            account_ids=_ids(self.account_ids, "Account", "filter.accountIds"),
+            account_ids=ids_of(self.account_ids, "Account", "filter.accountIds"),
             stages=any_of(self.stages, "filter.stages"),
-            owner_ids=_ids(self.owner_ids, "TeamMember", "filter.ownerIds"),
+            owner_ids=ids_of(self.owner_ids, "TeamMember", "filter.ownerIds"),
         )
 
 
@@ -305,8 +298,8 @@ class FunnelFilter:
         if self.opened_from is not None and self.opened_to is not None and self.opened_from > self.opened_to:
             raise BadUserInput("`filter.openedFrom` is after `filter.openedTo`.", argument="filter.openedFrom")
         return funnel_reads.FunnelCriteria(
-            owner_ids=_ids(self.owner_ids, "TeamMember", "filter.ownerIds"),
-            account_ids=_ids(self.account_ids, "Account", "filter.accountIds"),
+            owner_ids=ids_of(self.owner_ids, "TeamMember", "filter.ownerIds"),
+            account_ids=ids_of(self.account_ids, "Account", "filter.accountIds"),
             grades=any_of(self.grades, "filter.grades"),
             industries=any_of(self.industries, "filter.industries"),
             opened_from=self.opened_from,
@@ -411,8 +404,8 @@ def _contacts(data: dict[str, Any]) -> dict[str, Any]:
 class OpportunityMutation:
     @strawberry.mutation(description="Open a deal with an account; its opening is the first entry of its stage history.")
     async def opportunity_create(self, info: Info, input: OpportunityCreateInput) -> OpportunityPayload:
-        data, today = _contacts(provided(input)), _today()
-        return _payload(await mutate(info, lambda s: mutations.create_opportunity(s, data, today)))
+        data, day = _contacts(provided(input)), today()
+        return _payload(await mutate(info, lambda s: mutations.create_opportunity(s, data, day)))
 
     @strawberry.mutation(description="Change a deal's details, needs and contacts.")
     async def opportunity_update(self, info: Info, input: OpportunityUpdateInput) -> OpportunityPayload:
@@ -421,8 +414,8 @@ class OpportunityMutation:
 
     @strawberry.mutation(description="Move a deal to a stage, recorded as a dated transition: forward, skipping, back, won, lost, or reopened.")
     async def opportunity_move_stage(self, info: Info, input: OpportunityMoveStageInput) -> OpportunityPayload:
-        data, today = provided(input), _today()
-        return _payload(await mutate(info, lambda s: mutations.move_stage(s, data, today)))
+        data, day = provided(input), today()
+        return _payload(await mutate(info, lambda s: mutations.move_stage(s, data, day)))
 
     @strawberry.mutation(description="Delete a deal with its contacts and stage history.")
     async def opportunity_delete(self, info: Info, input: OpportunityDeleteInput) -> DeletePayload:

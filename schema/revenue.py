@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -16,15 +16,12 @@ from resolvers.loaders import by_id
 from resolvers.mutation import Outcome
 from resolvers.pagination import page_request
 from resolvers.revenue import load, mutations, reads
-from schema.common import After, Before, Connection, DeletePayload, First, Last, Money, UserError, context, money, mutate
+from schema.common import After, Before, Connection, DeletePayload, First, Last, Money, UserError, context, money, mutate, today
 from schema.enums import AnnualValueSource, Grain
 from schema.node import node_type
 
 if TYPE_CHECKING:
     from schema.account import Account
-
-def _today() -> date:
-    return datetime.now(UTC).date()
 
 
 @node_type(model.RevenueRecord, description="An order or invoice of an account: what it bought, when, and the margin it left.")
@@ -207,13 +204,13 @@ class RevenueMutation:
         )
     )
     async def revenue_import(self, info: Info, input: RevenueImportInput) -> RevenueImportPayload:
-        today = _today()
+        day = today()
         records = [vars(record) for record in input.records]
         refused: list[load.Loaded] = []
 
         async def work(session: Any) -> load.Loaded:
             try:
-                return await mutations.import_records(session, records, input.keep_good_rows, today)
+                return await mutations.import_records(session, records, input.keep_good_rows, day)
             except mutations.ImportRefused as exc:
                 refused.append(exc.loaded)
                 raise
@@ -223,5 +220,5 @@ class RevenueMutation:
 
     @strawberry.mutation(description="Delete a revenue record; the account's summary follows.")
     async def revenue_record_delete(self, info: Info, input: RevenueRecordDeleteInput) -> DeletePayload:
-        today = _today()
-        return DeletePayload.from_outcome(await mutate(info, lambda s: mutations.delete_record(s, input.id, today)))
+        day = today()
+        return DeletePayload.from_outcome(await mutate(info, lambda s: mutations.delete_record(s, input.id, day)))

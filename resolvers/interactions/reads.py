@@ -12,7 +12,6 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import aliased
 from strawberry.dataloader import DataLoader
 
-from domain.account import Account
 from domain.interaction import (
     Interaction,
     InteractionDirection,
@@ -87,10 +86,7 @@ class InteractionFilter:
 
 async def list_interactions(ctx: RequestContext, flt: InteractionFilter, order: Order, page: PageRequest) -> Page[Interaction]:
     """Interactions across the accounts the caller may read."""
-    stmt = select(Interaction).where(*flt.where())
-    condition = access_of(ctx).account_condition()
-    if condition is not None:
-        stmt = stmt.where(Interaction.account_id.in_(select(Account.id).where(condition)))
+    stmt = select(Interaction).where(*flt.where(), *access_of(ctx).rows_condition(Interaction.account_id))
     return await paginate(ctx, stmt, Interaction.id, order, page)
 
 

@@ -12,13 +12,13 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import Select, bindparam, case, func, select, update
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
 from domain.account import Account
 from domain.interaction import Interaction, InteractionMember, InteractionStakeholder, Recency, window_starts
 from domain.stakeholder import Coverage, Stakeholder
+from resolvers.kept import write_kept
 
 
 def midnight(day: date) -> datetime:
@@ -78,22 +78,6 @@ def recency_values(recency: Recency) -> dict[str, Any]:
     }
 
 
-async def _write(session: AsyncSession, model: type[Any], found: dict[int, Recency]) -> None:
-    """Each row's recency, in one executemany, mirrored onto the objects the session holds."""
-    if not found:
-        return
-    table = model.__table__
-    values = recency_values(next(iter(found.values())))
-    stmt = update(table).where(table.c.id == bindparam("row_id")).values({k: bindparam(k) for k in values})
-    rows = [{"row_id": row_id, **recency_values(recency)} for row_id, recency in found.items()]
-    await session.execute(stmt, rows)
-    for row_id, recency in found.items():
-        held = session.identity_map.get((model, (row_id,), None))
-        if held is not None:
-            for key, value in recency_values(recency).items():
-                set_committed_value(held, key, value)
-
-
 async def _rows(session: AsyncSession, stmt: Select[Any]) -> list[Any]:
     return list((await session.execute(stmt)).all())
 
@@ -103,7 +87,7 @@ async def refresh_accounts(session: AsyncSession, account_ids: Iterable[int], to
     if not ids:
         return
     rows = {row[0]: row[1:] for row in await _rows(session, account_recency(ids, today))}
-    await _write(session, Account, {i: as_recency(rows.get(i), today) for i in ids})
+    await write_kept(session, Account, {i: recency_values(as_recency(rows.get(i), today)) for i in ids})
 
 
 async def refresh_stakeholders(session: AsyncSession, stakeholder_ids: Iterable[int], today: date) -> None:
@@ -117,23 +101,14 @@ async def refresh_stakeholders(session: AsyncSession, stakeholder_ids: Iterable[
     if not ids:
         return
     rows = {row[0]: row[1:] for row in await _rows(session, stakeholder_recency(ids, today))}
-    await _write(session, Stakeholder, {i: as_recency(rows.get(i), today) for i in ids})
+    await write_kept(session, Stakeholder, {i: recency_values(as_recency(rows.get(i), today)) for i in ids})
     pairs = {(s, m): last for s, m, last in await _rows(session, coverage_recency(ids))}
     covered = (await session.execute(select(Coverage.id, Coverage.stakeholder_id, Coverage.member_id).where(
         Coverage.stakeholder_id.in_(ids)
     ))).all()
-    if covered:
-        stmt = update(Coverage.__table__).where(Coverage.__table__.c.id == bindparam("row_id")).values(
-            last_interaction_at=bindparam("last")
-        )
-        values = []
-        for row_id, stakeholder_id, member_id in covered:
-            values.append({"row_id": row_id, "last": pairs.get((stakeholder_id, member_id))})
-        await session.execute(stmt, values)
-        for value in values:
-            held = session.identity_map.get((Coverage, (value["row_id"],), None))
-            if held is not None:
-                set_committed_value(held, "last_interaction_at", value["last"])
+    await write_kept(
+        session, Coverage, {row_id: {"last_interaction_at": pairs.get((sid, mid))} for row_id, sid, mid in covered}
+    )
 
 
 async def lock_account(session: AsyncSession, account_id: int) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from domain.base import utcnow
+from domain.base import EARLIEST_DAY, utcnow
 from domain.errors import DomainError, ErrorCode, UserError
 from domain.need import Need
 from domain.opportunity import (
@@ -35,7 +35,7 @@ from resolvers.ids import input_id
 
 LONG_TEXT = 5000
 MAX_LINKED = 50  # needs or contacts of one deal
-EARLIEST = date(1970, 1, 1)
+EARLIEST = EARLIEST_DAY
 
 
 def _day(value: date, field: str, today: date | None = None) -> date:

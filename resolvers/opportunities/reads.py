@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, select
 
-from domain.account import Account
 from domain.opportunity import Opportunity, OpportunityContact, OpportunityNeed, OpportunityStage, StageChange
 from resolvers.access import access_of
 from resolvers.context import RequestContext
@@ -45,14 +44,8 @@ class OpportunityFilter:
         return conditions
 
 
-def readable(ctx: RequestContext, account_column: ColumnElement[int]) -> list[ColumnElement[bool]]:
-    """The condition that keeps rows to the accounts the caller may read (none when all are)."""
-    condition = access_of(ctx).account_condition()
-    return [] if condition is None else [account_column.in_(select(Account.id).where(condition))]
-
-
 async def list_opportunities(ctx: RequestContext, flt: OpportunityFilter, order: Order, page: PageRequest) -> Page[Opportunity]:
-    stmt = select(Opportunity).where(*flt.where(), *readable(ctx, Opportunity.account_id))
+    stmt = select(Opportunity).where(*flt.where(), *access_of(ctx).rows_condition(Opportunity.account_id))
     return await paginate(ctx, stmt, Opportunity.id, order, page)
 
 

@@ -13,12 +13,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, select, update
+from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
 from domain.account import Account, account_table
 from domain.revenue import AnnualValueSource, RevenueRecord, trailing_start
+from resolvers.kept import write_kept
 
 
 def summary_select(account_ids: list[int], today: date) -> Any:
@@ -64,17 +64,7 @@ async def refresh_revenue(session: AsyncSession, account_ids: Iterable[int], tod
     if not ids:
         return
     rows = (await session.execute(summary_select(ids, today))).all()
-    if not rows:
-        return
-    found = {row[0]: summary_values(row, today) for row in rows}
-    keys = next(iter(found.values())).keys()
-    stmt = update(account_table).where(account_table.c.id == bindparam("row_id")).values({k: bindparam(k) for k in keys})
-    await session.execute(stmt, [{"row_id": row_id, **values} for row_id, values in found.items()])
-    for row_id, values in found.items():
-        held = session.identity_map.get((Account, (row_id,), None))
-        if held is not None:
-            for key, value in values.items():
-                set_committed_value(held, key, value)
+    await write_kept(session, Account, {row[0]: summary_values(row, today) for row in rows})
 
 
 def rfm_updates(today: date) -> list[Any]:

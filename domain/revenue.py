@@ -68,6 +68,12 @@ def trailing_start(today: date) -> date:
         return today.replace(year=today.year - 1, day=28) + timedelta(days=1)
 
 
+def trailing_twelve_months(current_annual_value: Decimal, source: str) -> Decimal:
+    """The revenue of an account's trailing twelve months: its current annual value where that is what it
+    holds (`source`), none where a person entered it."""
+    return current_annual_value if source == AnnualValueSource.TRAILING_TWELVE_MONTHS.name else Decimal("0.00")
+
+
 def period_start(day: date, grain: Grain) -> date:
     """The first day of the month, quarter or year `day` falls in."""
     if grain is Grain.YEAR:

@@ -76,8 +76,7 @@ class AccountRevenue:
     @strawberry.field(description="Revenue of the twelve months ending on `countedOn`.")
     def trailing_twelve_months(self) -> Money:
         a = self.account
-        has = a.annual_value_source == model.AnnualValueSource.TRAILING_TWELVE_MONTHS.name
-        return money(a.current_annual_value if has else Decimal("0.00"), a.currency)  # type: ignore[return-value]
+        return money(model.trailing_twelve_months(a.current_annual_value, a.annual_value_source), a.currency)  # type: ignore[return-value]
 
     @strawberry.field(description="Orders (records) in those twelve months.")
     def orders_last_12_months(self) -> int:

@@ -11,7 +11,6 @@ tests/test_parity.py, which selects every field of every type a plan covers.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -23,12 +22,14 @@ from domain.growth import GrowthAssessment
 from domain.interaction import Interaction, InteractionMember, InteractionStakeholder
 from domain.need import Need, NeedPeakQuarter, NeedStatus, Quarter, is_open
 from domain.plan import Action, ActionPlan, Objective
+from domain.revenue import RevenueRecord
 from domain.stakeholder import BuyingRole, Coverage, InfluenceLink, Stakeholder, StakeholderBuyingRole
 from domain.team import TeamMember
 from kam.compiled.connections import ChildConnection, FirstChild, ListRequest, RootConnection
 from kam.compiled.growth_matrix import MatrixOf, matrix_request
-from kam.compiled.objects import ChildRows, Computed, Embedded, FieldPlan, Linked, ToOne, ValueList
+from kam.compiled.objects import ChildRows, Computed, Embedded, FieldPlan, Linked, Nullable, ToOne, ValueList, arguments_of
 from kam.compiled.relationship_map import AccountMaps, MapOf
+from kam.compiled.revenue import account_revenue
 from kam.compiled.roots import AccountById
 from resolvers.accounts.reads import accounts_query
 from resolvers.context import RequestContext
@@ -57,11 +58,6 @@ class Compiles:
     arguments: frozenset[str] = frozenset()
 
 
-def arguments_of(spec: Callable[..., Any]) -> frozenset[str]:
-    """The arguments a request function takes after the request's context."""
-    return frozenset(list(inspect.signature(spec).parameters)[1:])
-
-
 # Node types whose objects plans read from their model's rows.
 MODELS: dict[str, Any] = {
     "Account": Account,
@@ -75,6 +71,7 @@ MODELS: dict[str, Any] = {
     "Coverage": Coverage,
     "InfluenceLink": InfluenceLink,
     "GrowthAssessment": GrowthAssessment,
+    "RevenueRecord": RevenueRecord,
 }
 
 
@@ -117,6 +114,13 @@ def child_rows(parent: Any, *order_by: Any) -> Compiles:
 def money(amount: Any, currency: Any) -> Compiles:
     """A `Money` of two columns of the row."""
     return Compiles(lambda planner, field, nodes: Embedded(planner.money_columns(field, nodes, amount, currency)))
+
+
+def nullable_money(amount: Any, currency: Any) -> Compiles:
+    """A `Money` of two columns of the row, null where the amount is."""
+    return Compiles(
+        lambda planner, field, nodes: Nullable(amount, Embedded(planner.money_columns(field, nodes, amount, currency)))
+    )
 
 
 def columns_object(type_name: str, columns: dict[str, Any]) -> Compiles:
@@ -196,6 +200,10 @@ FIELDS: dict[tuple[str, str], Compiles] = {
     ("Account", "needs"): child_connection(Need.account_id, need_list_request),
     ("Account", "plans"): child_connection(ActionPlan.account_id, plan_list_request, LATEST_START_FIRST),
     ("Account", "interactions"): child_connection(Interaction.account_id, interaction_list_request),
+    ("Account", "revenue"): Compiles(account_revenue),
+    ("RevenueRecord", "amount"): money(RevenueRecord.amount, RevenueRecord.currency),
+    ("RevenueRecord", "margin"): nullable_money(RevenueRecord.margin, RevenueRecord.currency),
+    ("RevenueRecord", "account"): to_one(RevenueRecord.account_id),
     ("Interaction", "account"): to_one(Interaction.account_id),
     ("Interaction", "need"): to_one(Interaction.need_id),
     ("Interaction", "stakeholders"): linked(InteractionStakeholder.interaction_id, InteractionStakeholder.stakeholder_id),

@@ -7,6 +7,7 @@ field's value for each row without touching the database.
 
 from __future__ import annotations
 
+import inspect
 from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -38,6 +39,11 @@ def object_builder(fields: list[tuple[str, Getter | int]]) -> Callable[[Row], di
     """The function turning one row into its object: `fields` are getters, or positions of plain columns."""
     signature = tuple((key, got if isinstance(got, int) else None) for key, got in fields)
     return _maker(signature)(*(got for _, got in fields if not isinstance(got, int)))
+
+
+def arguments_of(spec: Callable[..., Any]) -> frozenset[str]:
+    """The arguments a request function takes after the request's context."""
+    return frozenset(list(inspect.signature(spec).parameters)[1:])
 
 
 class FieldPlan(ABC):
@@ -88,6 +94,17 @@ class Attribute(ValueField):
 
 
 Selection = list[tuple[str, ValueField]]  # (response key, field), in answer order
+
+
+@dataclass(eq=False, frozen=True)
+class Nested(ValueField):
+    """An object held by an attribute of the source, such as a period's amount."""
+
+    name: str
+    fields: Selection
+
+    def value(self, source: Any) -> dict[str, Any]:
+        return answer_of(self.fields, getattr(source, self.name))
 
 
 def answer_of(selection: Selection, source: Any) -> dict[str, Any]:
@@ -245,8 +262,34 @@ class Embedded(FieldPlan):
     def needs(self) -> Sequence[Any]:
         return [c for _, field in self.fields for c in field.needs()]
 
+    def nested(self) -> Iterator[FieldPlan | Arguments]:
+        for _, field in self.fields:
+            yield field
+            yield from field.nested()
+
     async def load(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
         return object_builder([(key, await field.load(run, rows, layout)) for key, field in self.fields])
+
+
+@dataclass(eq=False)
+class Nullable(FieldPlan):
+    """An object made from the row (`inner`), or null where `column` is null: a margin not known, say."""
+
+    column: Any
+    inner: FieldPlan
+
+    def needs(self) -> Sequence[Any]:
+        return (self.column, *self.inner.needs())
+
+    def nested(self) -> Iterator[FieldPlan | Arguments]:
+        yield self.inner
+        yield from self.inner.nested()
+
+    async def load(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
+        i, inner = layout.at(self.column), await self.inner.load(run, rows, layout)
+        if isinstance(inner, int):
+            return lambda row: row[inner]
+        return lambda row: None if row[i] is None else inner(row)
 
 
 @dataclass(eq=False)

@@ -433,17 +433,25 @@ class Planner:
     ) -> list[tuple[str, FieldPlan]]:
         """The fields of a value type made of columns of the same row (GraphQL field name -> column), each
         converted as the schema serializes it; a field of the type not in `columns` is not compiled."""
+
+        def part(name: str, column: Any) -> Callable[[GraphQLField, FieldNodes], FieldPlan]:
+            return lambda f, _n: self.column_value(f, column, f"{type_name}.{name}")
+
+        return self.row_object(field, nodes, type_name, {name: part(name, column) for name, column in columns.items()})
+
+    def row_object(
+        self, field: GraphQLField, nodes: FieldNodes, type_name: str,
+        table: dict[str, Callable[[GraphQLField, FieldNodes], FieldPlan]], arguments: dict[str, Iterable[str]] | None = None,
+    ) -> list[tuple[str, FieldPlan]]:
+        """The fields of a value type (not a node type) made from the row of the object holding it, each by its
+        entry of `table`, as `values` makes them."""
         if self.value_type(field, many=False) != type_name:
             raise NotCompiled(f"a field of type {field.type}")
+        return self.values(type_name, nodes, table, Constant, arguments)
 
-        def part(name: str, column: Any) -> Callable[[GraphQLField, FieldNodes], Any]:
-            return lambda f, _n: Attribute(name, self.leaf(f, column.type.python_type, f"{type_name}.{name}"))
-
-        parts = self.values(type_name, nodes, {name: part(name, column) for name, column in columns.items()})
-        return [
-            (key, Constant(part.name) if isinstance(part, Typename) else Scalar(columns[part.name], part.convert))
-            for key, part in parts
-        ]
+    def column_value(self, field: GraphQLField, column: Any, what: str) -> Scalar:
+        """A column of the row, converted as the field's type serializes it."""
+        return Scalar(column, self.leaf(field, column.type.python_type, what))
 
     def binder(self, field: GraphQLField, nodes: FieldNodes, spec: Callable[..., Any]) -> Callable[[Run], Any]:
         """Evaluates the field's arguments for a request and hands them to `spec`, as its resolver would get them.

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import extract, func, select
 from strawberry.dataloader import DataLoader
@@ -67,47 +69,59 @@ def check_range(start: date, end: date, grain: Grain) -> list[date]:
     return periods_between(start, end, grain)
 
 
+def by_month(accounts: Any, start: Any, end: Any) -> Any:
+    """Per account of `accounts` (a condition on the account column) and month: revenue, margin and orders
+    booked from `start` to `end`."""
+    year, month = extract("year", RevenueRecord.booked_on), extract("month", RevenueRecord.booked_on)
+    return (
+        select(
+            RevenueRecord.account_id,
+            year,
+            month,
+            func.sum(RevenueRecord.amount),
+            func.sum(func.coalesce(RevenueRecord.margin, 0)),
+            func.count(),
+        )
+        .where(accounts, RevenueRecord.booked_on.between(start, end))
+        .group_by(RevenueRecord.account_id, year, month)
+    )
+
+
+def periods_by_account(rows: Iterable[Any], grain: Grain, starts: list[date]) -> dict[int, list[Period]]:
+    """`by_month`'s rows summed per account and period; every period of `starts` for each account found."""
+    totals: dict[int, dict[date, list[Decimal | int]]] = defaultdict(lambda: defaultdict(lambda: [Decimal(0), Decimal(0), 0]))
+    for account, y, m, amount, margin, orders in rows:
+        bucket = totals[account][period_start(date(int(y), int(m), 1), grain)]
+        bucket[0] += Decimal(amount or 0)
+        bucket[1] += Decimal(margin or 0)
+        bucket[2] += int(orders)
+    return {account: periods(found, grain, starts) for account, found in totals.items()}
+
+
+def periods(totals: dict[date, list[Decimal | int]], grain: Grain, starts: list[date]) -> list[Period]:
+    """Every period of `starts` with its totals (zero where it has none)."""
+    zero: list[Decimal | int] = [Decimal(0), Decimal(0), 0]
+    return [
+        Period(
+            s,
+            period_end(s, grain),
+            Decimal(totals.get(s, zero)[0]).quantize(CENT),
+            Decimal(totals.get(s, zero)[1]).quantize(CENT),
+            int(totals.get(s, zero)[2]),
+        )
+        for s in starts
+    ]
+
+
 async def revenue_by_period(ctx: RequestContext, account_id: int, grain: Grain, start: date, end: date) -> list[Period]:
     """Every period from the one holding `start` to the one holding `end`, with the revenue booked in it
     within the range (zero when none)."""
     starts = check_range(start, end, grain)
 
     async def load(account_ids: list[int]) -> list[list[Period]]:
-        year, month = extract("year", RevenueRecord.booked_on), extract("month", RevenueRecord.booked_on)
-        stmt = (
-            select(
-                RevenueRecord.account_id,
-                year,
-                month,
-                func.sum(RevenueRecord.amount),
-                func.sum(func.coalesce(RevenueRecord.margin, 0)),
-                func.count(),
-            )
-            .where(RevenueRecord.account_id.in_(account_ids), RevenueRecord.booked_on.between(start, end))
-            .group_by(RevenueRecord.account_id, year, month)
-        )
-        totals: dict[int, dict[date, list[Decimal | int]]] = defaultdict(lambda: defaultdict(lambda: [Decimal(0), Decimal(0), 0]))
-        for account, y, m, amount, margin, orders in (await ctx.run(lambda s: s.execute(stmt))).all():
-            bucket = totals[account][period_start(date(int(y), int(m), 1), grain)]
-            bucket[0] += Decimal(amount or 0)
-            bucket[1] += Decimal(margin or 0)
-            bucket[2] += int(orders)
-        result = []
-        for account in account_ids:
-            found = totals.get(account, {})
-            result.append(
-                [
-                    Period(
-                        s,
-                        period_end(s, grain),
-                        Decimal(found.get(s, [0])[0]).quantize(CENT),
-                        Decimal(found.get(s, [0, 0])[1]).quantize(CENT),
-                        int(found.get(s, [0, 0, 0])[2]),
-                    )
-                    for s in starts
-                ]
-            )
-        return result
+        stmt = by_month(RevenueRecord.account_id.in_(account_ids), start, end)
+        found = periods_by_account((await ctx.run(lambda s: s.execute(stmt))).all(), grain, starts)
+        return [found.get(account) or periods({}, grain, starts) for account in account_ids]
 
     key = ("revenue by period", grain, start, end)
     return await ctx.loader(key, lambda: DataLoader(load_fn=load)).load(account_id)

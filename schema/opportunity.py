@@ -237,7 +237,8 @@ class FunnelPath:
 @strawberry.type(
     description=(
         "The sales funnel over a set of deals: the deals you may read, of the accounts and owners the filter names,"
-        " opened within its period. Each field is one aggregate in the database, run only when selected."
+        " opened within its period. `stages` is one aggregate in the database, every other field comes from one"
+        " more (a grouping by path), each run only when a field needing it is selected."
     )
 )
 class Funnel:

@@ -14,6 +14,8 @@ from alembic.script import ScriptDirectory
 
 import domain
 from kam.db import create_engine
+from kam.demo import load_demo
+from domain.opportunity import OPEN_STAGES, days_column
 from kam.migrate import alembic_config, downgrade, objects_of, upgrade
 from tests.stores import Store
 
@@ -83,3 +85,22 @@ def test_every_foreign_key_leads_an_index() -> None:
             if not any(cols[: len(columns)] == columns for cols in leading):
                 unindexed.append(f"{table.name}{columns}")
     assert unindexed == []
+
+
+def test_the_days_in_stage_a_deal_keeps_are_filled_in_from_its_stage_changes(empty_url: str) -> None:
+    """Migration 0008 fills each deal's days per open stage from its stage changes: taken down and up again, the
+    demo's deals hold what their moves kept (domain/opportunity.py `move_to`)."""
+
+    upgrade(empty_url)
+    asyncio.run(load_demo(empty_url, only_if_empty=False))
+    columns = [days_column(stage) for stage in OPEN_STAGES]
+
+    def days(connection: sa.Connection) -> dict[int, tuple[int, ...]]:
+        rows = connection.execute(sa.text(f"SELECT id, {', '.join(columns)} FROM opportunity"))
+        return {row[0]: tuple(row[1:]) for row in rows}
+
+    kept = inspect(empty_url, days)
+    assert len(kept) > 3 and sum(map(sum, kept.values())) > 0
+    downgrade(empty_url, "0007")
+    upgrade(empty_url)
+    assert inspect(empty_url, days) == kept

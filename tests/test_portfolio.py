@@ -46,6 +46,7 @@ from domain.opportunity import (
     OpportunityNeed,
     OpportunityStage,
     StageChange,
+    days_column,
     is_open,
     move_problems,
 )
@@ -532,7 +533,7 @@ def test_values_spread_like_a_real_portfolio() -> None:
 
 async def test_deals_keep_what_their_stage_moves_keep(portfolio: PortfolioReport, engine: AsyncEngine) -> None:
     """Replaying each deal's stage history through the model's own `enter`/`opening`/`move_to` gives the stored
-    stage, days, probability, reached stages, path and moves, and the stored days in stage and skips."""
+    stage, days, probability, reached stages, path, moves and days per stage, and the stored days in stage and skips."""
     today = datetime.now(UTC).date()
     accounts = {a.id: a for a in await rows(engine, Account)}
     people = {p.id: p.account_id for p in await rows(engine, Stakeholder)}
@@ -559,7 +560,7 @@ async def test_deals_keep_what_their_stage_moves_keep(portfolio: PortfolioReport
         first, *moves = changes
         replay = Opportunity(
             id=deal.id, account_id=deal.account_id, probability_set=False, probability=0, reached_stages=0, path="",
-            moves=0, opened_on=first.moved_on,
+            moves=0, opened_on=first.moved_on, **{days_column(stage): 0 for stage in OPEN_STAGES},
         )
         replay.enter(first.to_stage, first.moved_on)
         expected = [replay.opening(first.moved_at, first.moved_by_id)]
@@ -579,6 +580,8 @@ async def test_deals_keep_what_their_stage_moves_keep(portfolio: PortfolioReport
         assert (deal.stage, deal.stage_entered_on, deal.closed_on, deal.reached_stages, deal.path, deal.moves) == (
             replay.stage, replay.stage_entered_on, replay.closed_on, replay.reached_stages, replay.path, replay.moves
         ), deal.id
+        days = [days_column(stage) for stage in OPEN_STAGES]
+        assert [getattr(deal, name) for name in days] == [getattr(replay, name) for name in days], deal.id
         assert deal.opened_on == first.moved_on and len(deal.path.split(">")) == deal.moves <= MAX_MOVES
         if deal.probability_set:
             assert is_open(deal.stage) and 0 <= deal.probability <= 100

@@ -595,10 +595,11 @@ async def account_timeline(db: Database, conn: Connection, variables: dict[str, 
     }
 
 
-# The funnel: one GROUP BY over the deals gives the deals, won, lost, the conversion per stage (from the
-# stages each path reached), the paths and, on PostgreSQL, the pipeline (sums are exact there); SQLite sums
-# money as floating point, so it takes the pipeline's sums per stage, currency and probability as kam does.
-# A second statement gives the days in each stage.
+# The funnel: one GROUP BY path over the deals gives the deals, won, lost, the conversion per stage (from the
+# stages each path reached), the paths and the days in stage (the days each deal keeps per stage, the stays its
+# path tells: every entry of a stage but a last one the deal is still in); a second one gives
+# the pipeline per stage, currency and probability. Without a grade filter the archived accounts are left out by
+# an anti-join with the few of them rather than a join with every other account.
 
 OPEN_STAGES = ("INITIAL_CONTACT", "NEEDS_ANALYSIS", "SOLUTION_DESIGN", "QUOTATION", "SIGNING")
 STAGE_ORDER = (*OPEN_STAGES, "WON", "LOST")
@@ -610,12 +611,15 @@ BEYOND = {
 MAX_PATHS = 20
 PATH_SEPARATOR = ">"
 _OPEN_LIST = ", ".join(f"'{s}'" for s in OPEN_STAGES)
+_DAY_SUMS = ", ".join(f"sum(o.{s.lower()}_days)" for s in OPEN_STAGES)
 _FUNNEL_SQL: dict[tuple[str, bool, bool], Sql] = {}
 
 
 def _funnel_deals(grades: bool, owners: bool) -> str:
-    accounts = "SELECT id FROM account WHERE archived_at IS NULL" + (" AND grade = ANY($1)" if grades else "")
-    where = f"o.account_id IN ({accounts})"
+    if grades:
+        where = "o.account_id IN (SELECT id FROM account WHERE archived_at IS NULL AND grade = ANY($1))"
+    else:
+        where = "NOT EXISTS (SELECT 1 FROM account AS a WHERE a.id = o.account_id AND a.archived_at IS NOT NULL)"
     if owners:
         where += f" AND o.owner_id = ANY(${2 if grades else 1})"
     return where
@@ -627,17 +631,10 @@ def _funnel_sql(kind: str, grades: bool, owners: bool) -> Sql:
     if found is None:
         deals = _funnel_deals(grades, owners)
         text = {
-            "groups": f"""
-                SELECT o.path, o.reached_stages, o.stage, o.currency, o.probability, count(*), sum(o.amount)
-                FROM opportunity AS o WHERE {deals}
-                GROUP BY o.path, o.reached_stages, o.stage, o.currency, o.probability""",
+            "paths": f"SELECT o.path, count(*), {_DAY_SUMS} FROM opportunity AS o WHERE {deals} GROUP BY o.path",
             "pipeline": f"""
                 SELECT o.stage, o.currency, o.probability, count(*), sum(o.amount) FROM opportunity AS o
                 WHERE {deals} AND o.stage IN ({_OPEN_LIST}) GROUP BY o.stage, o.currency, o.probability""",
-            "durations": f"""
-                SELECT from_stage, count(*), avg(days_in_stage) FROM stage_change
-                WHERE from_stage IN ({_OPEN_LIST}) AND opportunity_id IN (SELECT o.id FROM opportunity AS o WHERE {deals})
-                GROUP BY from_stage""",
         }[kind]
         found = _FUNNEL_SQL[key] = Sql(text)
     return found
@@ -653,44 +650,36 @@ async def funnel(db: Database, conn: Connection, variables: dict[str, Any], _mem
     owners = list(dict.fromkeys(argument_id(v, "TeamMember", "filter.ownerIds") for v in given.get("ownerIds") or ()))
     args: list[Any] = [a for a in (grades, owners) if a]
     has_grades, has_owners = bool(grades), bool(owners)
-    exact = db.dialect == "postgresql"
     deals = won = lost = 0
     entered = dict.fromkeys(OPEN_STAGES, 0)
     progressed = dict.fromkeys(OPEN_STAGES, 0)
-    paths: dict[str, int] = defaultdict(int)
+    stays = dict.fromkeys(OPEN_STAGES, 0)
+    days = dict.fromkeys(OPEN_STAGES, 0)
+    paths: dict[str, int] = {}
     counts = dict.fromkeys(OPEN_STAGES, 0)
     amounts: dict[str, dict[str, Decimal]] = {s: defaultdict(Decimal) for s in OPEN_STAGES}
     weighted: dict[str, dict[str, Decimal]] = {s: defaultdict(Decimal) for s in OPEN_STAGES}
-
-    def pipeline(stage: str, currency: str, probability: int, n: int, total: Any) -> None:
-        total = db.decimal(total) if total is not None else Decimal(0)
-        counts[stage] += n
-        amounts[stage][currency] += total
-        weighted[stage][currency] += total * probability / 100
-
-    for path, reached, stage, currency, probability, n, total in await conn.rows(
-        _funnel_sql("groups", has_grades, has_owners), *args
-    ):
+    for path, n, *sums in await conn.rows(_funnel_sql("paths", has_grades, has_owners), *args):
+        taken = path.split(PATH_SEPARATOR)
+        reached = 0
+        for s in taken:
+            reached |= STAGE_BIT[s]
         deals += n
-        if stage == "WON":
-            won += n
-        elif stage == "LOST":
-            lost += n
-        for s in OPEN_STAGES:
+        won += n if taken[-1] == "WON" else 0
+        lost += n if taken[-1] == "LOST" else 0
+        for s, total in zip(OPEN_STAGES, sums):
             if reached & STAGE_BIT[s]:
                 entered[s] += n
                 if reached & BEYOND[s]:
                     progressed[s] += n
-        paths[path] += n
-        if exact and stage in counts:
-            pipeline(stage, currency, probability, n, total)
-    if not exact:
-        for row in await conn.rows(_funnel_sql("pipeline", has_grades, has_owners), *args):
-            pipeline(*row)
-    durations = {
-        stage: (n, None if average is None else round(float(average), 2))
-        for stage, n, average in await conn.rows(_funnel_sql("durations", has_grades, has_owners), *args)
-    }
+                stays[s] += n * taken[:-1].count(s)
+                days[s] += int(total or 0)
+        paths[path] = n
+    for stage, currency, probability, n, total in await conn.rows(_funnel_sql("pipeline", has_grades, has_owners), *args):
+        total = db.decimal(total) if total is not None else Decimal(0)
+        counts[stage] += n
+        amounts[stage][currency] += total
+        weighted[stage][currency] += total * probability / 100
     top = sorted(paths.items(), key=lambda item: (-item[1], item[0]))[:MAX_PATHS]
     closed = won + lost
     return {
@@ -718,7 +707,7 @@ async def funnel(db: Database, conn: Connection, variables: dict[str, Any], _mem
                 for s in OPEN_STAGES
             ],
             "daysInStage": [
-                {"stage": s, "stays": durations.get(s, (0, None))[0], "averageDays": durations.get(s, (0, None))[1]}
+                {"stage": s, "stays": stays[s], "averageDays": round(days[s] / stays[s], 2) if stays[s] else None}
                 for s in OPEN_STAGES
             ],
             "paths": [{"stages": path.split(PATH_SEPARATOR), "count": n} for path, n in top],

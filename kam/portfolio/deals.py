@@ -142,6 +142,7 @@ def generate_deals(
         previous: OpportunityStage | None = None
         previous_day = opened
         reached = 0
+        days_in = dict.fromkeys(OPEN_STAGES, 0)
         for n, (stage, day, reason) in enumerate(entries):
             if n:
                 moved_at = max(moved_at, clock.moment(rng, day))
@@ -151,6 +152,8 @@ def generate_deals(
                 OPEN_STAGES.index(stage) if previous is None else skipped_stages(previous, stage),
             ))
             reached |= bit(stage)
+            if previous in days_in:
+                days_in[previous] += day - previous_day
             previous, previous_day = stage, day
         stage, entered_on = previous, previous_day
         assert stage is not None
@@ -179,6 +182,7 @@ def generate_deals(
             clock.day(entered_on if stage is WON else expected), owner, stage.name, lost_reason, clock.day(opened),
             clock.day(entered_on), None if is_open else clock.day(entered_on), reached,
             PATH_SEPARATOR.join(s.name for s, _, _ in entries), len(entries), created, updated, VERSION,
+            *(days_in[s] for s in OPEN_STAGES),
         ))
         for n, person in enumerate(chosen):
             role = pick(rng, PRIMARY_ROLES) if n == 0 else pick(rng, ROLES)

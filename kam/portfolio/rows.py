@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from domain.interaction import RECENCY_COLUMNS
+from domain.opportunity import OPEN_STAGES, days_column
 
 # What the writes of interactions keep on accounts and stakeholders (domain/interaction.py), last on their rows:
 # the generator fills them in once it has drawn the account's interactions.
@@ -58,7 +59,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "opportunity": (
         "id", "account_id", "name", "amount", "currency", "probability", "probability_set", "expected_close_on",
         "owner_id", "stage", "lost_reason", "opened_on", "stage_entered_on", "closed_on", "reached_stages", "path",
-        "moves", "created_at", "updated_at", "version",
+        "moves", "created_at", "updated_at", "version", *(days_column(stage) for stage in OPEN_STAGES),
     ),
     "opportunity_need": ("opportunity_id", "need_id"),
     "opportunity_contact": ("id", "account_id", "opportunity_id", "stakeholder_id", "role", "is_primary"),

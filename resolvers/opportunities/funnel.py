@@ -1,4 +1,5 @@
-"""The sales funnel over any set of deals, each figure one aggregate statement (run only when asked).
+"""The sales funnel over any set of deals in two aggregate statements at most, each run only when asked: the
+pipeline's amounts, and one grouping of the deals by path for everything else.
 
 The set: the deals the caller may read, of accounts matching the filter (grades, industries, accounts;
 archived accounts left out), owned by the given members, opened within the period. Definitions (README
@@ -6,7 +7,8 @@ archived accounts left out), owned by the given members, opened within the perio
 - pipeline: per open stage, the deals in it now, their amounts and probability-weighted amounts, per currency;
 - conversion of a stage: of the deals that ever entered it, the share that ever entered a later open stage
   or WON (a deal that skipped the stage did not enter it);
-- days in a stage: the mean of the completed stays in it (from the move into it to the move out);
+- days in a stage: the mean of the completed stays in it (from the move into it to the move out), from the
+  days each deal keeps per stage and the stays its path tells (domain/opportunity.py);
 - win rate: WON / (WON + LOST), over the deals closed now;
 - paths: the stage sequences the deals took, with how many took each, most taken first.
 """
@@ -18,12 +20,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, exists, func, select
 
 from domain.account import Account, Grade
-from domain.opportunity import OPEN_STAGES, PATH_SEPARATOR, Opportunity, OpportunityStage, StageChange, beyond, bit
+from domain.opportunity import OPEN_STAGES, PATH_SEPARATOR, Opportunity, OpportunityStage, beyond, bit, completed_stays, days_column, reached_stages
 from resolvers.access import access_of
 from resolvers.context import RequestContext
 
@@ -80,25 +83,42 @@ class Outcomes:
         return None if not closed else self.won / closed
 
 
+@dataclass(frozen=True)
+class Groups:
+    """What the grouped statement tells about the set (everything but the pipeline)."""
+
+    outcomes: Outcomes
+    durations: list[StageDuration]
+    paths: list[tuple[list[OpportunityStage], int]]
+
+
+DAYS = [getattr(Opportunity, days_column(stage)) for stage in OPEN_STAGES]
+PROGRESS = [(stage, bit(stage), beyond(stage)) for stage in OPEN_STAGES]
+
+
 class Funnel:
     """The funnel's figures for one set of deals."""
 
     def __init__(self, ctx: RequestContext, criteria: FunnelCriteria) -> None:
         self.ctx = ctx
         self.criteria = criteria
-        self._outcomes: asyncio.Future[Outcomes] | None = None
+        self._groups: asyncio.Future[Groups] | None = None
 
     def deals(self) -> list[ColumnElement[bool]]:
         c = self.criteria
-        accounts = select(Account.id).where(Account.archived_at.is_(None))
+        chosen: list[ColumnElement[bool]] = []
         condition = access_of(self.ctx).account_condition()
         if condition is not None:
-            accounts = accounts.where(condition)
+            chosen.append(condition)
         if c.grades:
-            accounts = accounts.where(Account.grade.in_(c.grades))
+            chosen.append(Account.grade.in_(c.grades))
         if c.industries:
-            accounts = accounts.where(Account.industry.in_(c.industries))
-        conditions: list[ColumnElement[bool]] = [Opportunity.account_id.in_(accounts)]
+            chosen.append(Account.industry.in_(c.industries))
+        conditions: list[ColumnElement[bool]] = []
+        if chosen:
+            conditions.append(Opportunity.account_id.in_(select(Account.id).where(Account.archived_at.is_(None), *chosen)))
+        else:  # all but the few archived accounts: an anti-join with them, not a join with every account
+            conditions.append(~exists().where(Account.id == Opportunity.account_id, Account.archived_at.is_not(None)))
         if c.account_ids:
             conditions.append(Opportunity.account_id.in_(c.account_ids))
         if c.owner_ids:
@@ -138,52 +158,62 @@ class Funnel:
         ]
 
     async def outcomes(self) -> Outcomes:
-        """Deals, WON, LOST, and per open stage how many entered it and how many of those went further: one
-        statement for all the fields that show them."""
-        if self._outcomes is None:
-            self._outcomes = asyncio.ensure_future(self._count_outcomes())
-        return await self._outcomes
-
-    async def _count_outcomes(self) -> Outcomes:
-        reached = Opportunity.reached_stages
-
-        def has(bits: int) -> ColumnElement[bool]:
-            return reached.op("&")(bits) != 0
-
-        columns: list[Any] = [
-            func.count(),
-            func.count(case((Opportunity.stage == OpportunityStage.WON, 1))),
-            func.count(case((Opportunity.stage == OpportunityStage.LOST, 1))),
-        ]
-        for stage in OPEN_STAGES:
-            columns.append(func.count(case((has(bit(stage)), 1))))
-            columns.append(func.count(case((has(bit(stage)) & has(beyond(stage)), 1))))
-        (row,) = await self._rows(select(*columns).where(*self.deals()))
-        deals, won, lost, *per_stage = (int(n) for n in row)
-        conversions = [
-            StageConversion(stage, per_stage[2 * i], per_stage[2 * i + 1]) for i, stage in enumerate(OPEN_STAGES)
-        ]
-        return Outcomes(deals, won, lost, conversions)
+        """Deals, WON, LOST, and per open stage how many entered it and how many of those went further."""
+        return (await self.groups()).outcomes
 
     async def durations(self) -> list[StageDuration]:
         """Per open stage: the completed stays in it and their mean length in days."""
-        deals = select(Opportunity.id).where(*self.deals())
-        stmt = (
-            select(StageChange.from_stage, func.count(), func.avg(StageChange.days_in_stage))
-            .where(StageChange.from_stage.in_(OPEN_STAGES), StageChange.opportunity_id.in_(deals))
-            .group_by(StageChange.from_stage)
-        )
-        found = {stage: (int(n), None if avg is None else round(float(avg), 2)) for stage, n, avg in await self._rows(stmt)}
-        return [StageDuration(stage, *found.get(stage, (0, None))) for stage in OPEN_STAGES]
+        return (await self.groups()).durations
 
     async def paths(self) -> list[tuple[list[OpportunityStage], int]]:
-        """The most taken stage sequences (at most `MAX_PATHS`), with how many deals took each."""
-        counted = func.count().label("deals")
-        stmt = (
-            select(Opportunity.path, counted)
-            .where(*self.deals())
-            .group_by(Opportunity.path)
-            .order_by(counted.desc(), Opportunity.path)
-            .limit(MAX_PATHS)
+        """The most taken stage sequences (at most `MAX_PATHS`), with how many deals took each (ties by path)."""
+        return (await self.groups()).paths
+
+    async def groups(self) -> Groups:
+        """One statement for every field but the pipeline, however many of them are asked."""
+        if self._groups is None:
+            self._groups = asyncio.ensure_future(self._count_groups())
+        return await self._groups
+
+    async def _count_groups(self) -> Groups:
+        """The deals grouped by path, with the days of their completed stays per open stage; added up here per
+        figure. A path tells the stages a deal reached, the one it is in (the last) and its stays in each."""
+        stmt = select(Opportunity.path, func.count(), *map(func.sum, DAYS)).where(*self.deals()).group_by(Opportunity.path)
+        deals = won = lost = 0
+        entered = dict.fromkeys(OPEN_STAGES, 0)
+        progressed = dict.fromkeys(OPEN_STAGES, 0)
+        stays = dict.fromkeys(OPEN_STAGES, 0)
+        days = dict.fromkeys(OPEN_STAGES, 0)
+        paths: dict[str, int] = {}
+        for path, count, *sums in await self._rows(stmt):
+            taken, reached, completed = path_facts(path)
+            deals += count
+            won += count if taken[-1] is OpportunityStage.WON else 0
+            lost += count if taken[-1] is OpportunityStage.LOST else 0
+            for (stage, stage_bit, further), n, total in zip(PROGRESS, completed, sums, strict=True):
+                if reached & stage_bit:
+                    entered[stage] += count
+                    progressed[stage] += count if reached & further else 0
+                    stays[stage] += count * n
+                    days[stage] += int(total or 0)
+            paths[path] = count
+        conversions = [StageConversion(stage, entered[stage], progressed[stage]) for stage in OPEN_STAGES]
+        top = sorted(paths.items(), key=lambda item: (-item[1], item[0]))[:MAX_PATHS]
+        return Groups(
+            Outcomes(deals, won, lost, conversions),
+            [StageDuration(stage, stays[stage], average_days(days[stage], stays[stage])) for stage in OPEN_STAGES],
+            [(list(path_facts(path)[0]), n) for path, n in top],
         )
-        return [([OpportunityStage[s] for s in path.split(PATH_SEPARATOR)], int(n)) for path, n in await self._rows(stmt)]
+
+
+@lru_cache(maxsize=4096)
+def path_facts(path: str) -> tuple[tuple[OpportunityStage, ...], int, tuple[int, ...]]:
+    """What a stored path tells: its stages, the bits of those reached, and the completed stays per open stage
+    (kept per path: the same few hundred paths come back in every funnel)."""
+    taken = [OpportunityStage[name] for name in path.split(PATH_SEPARATOR)]
+    return tuple(taken), reached_stages(taken), tuple(completed_stays(taken, stage) for stage in OPEN_STAGES)
+
+
+def average_days(days: int, stays: int) -> float | None:
+    """The mean length of `stays` stays lasting `days` in all, to two decimals; null without any."""
+    return round(days / stays, 2) if stays else None

@@ -92,9 +92,15 @@ class RevenuePeriods(WithArguments):
 
         found = await run.kept_rows(self, "by month", statement, ids=ids, start=request.start, end=request.end) if ids else []
         by_account = periods_by_account(found, request.grain, request.starts)
-        empty = periods({}, request.grain, request.starts)
         c, fields = layout.at(Account.currency), self.fields
-        return lambda row: [answer_of(fields, PeriodView.of(p, row[c])) for p in by_account.get(row[0], empty)]
+
+        def answer(row: Row) -> list[dict[str, Any]]:
+            kept = by_account.get(row[0])
+            if kept is None:  # no record in the range
+                kept = by_account[row[0]] = periods({}, request.grain, request.starts)
+            return [answer_of(fields, PeriodView.of(p, row[c])) for p in kept]
+
+        return answer
 
 
 def account_revenue(planner: Planner, field: GraphQLField, nodes: FieldNodes) -> FieldPlan:

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import extract, func, select
@@ -56,7 +57,9 @@ def periods_between(start: date, end: date, grain: Grain) -> list[date]:
     return found
 
 
+@lru_cache(maxsize=4096)
 def period_end(start: date, grain: Grain) -> date:
+    """The last day of the period starting on `start`."""
     months = start.year * 12 + start.month - 1 + {Grain.MONTH: 1, Grain.QUARTER: 3, Grain.YEAR: 12}[grain]
     if months // 12 > date.max.year:
         return date.max
@@ -91,11 +94,17 @@ def periods_by_account(rows: Iterable[Any], grain: Grain, starts: list[date]) ->
     """`by_month`'s rows summed per account and period; every period of `starts` for each account found."""
     totals: dict[int, dict[date, list[Decimal | int]]] = defaultdict(lambda: defaultdict(lambda: [Decimal(0), Decimal(0), 0]))
     for account, y, m, amount, margin, orders in rows:
-        bucket = totals[account][period_start(date(int(y), int(m), 1), grain)]
+        bucket = totals[account][month_period(int(y), int(m), grain)]
         bucket[0] += Decimal(amount or 0)
         bucket[1] += Decimal(margin or 0)
         bucket[2] += int(orders)
     return {account: periods(found, grain, starts) for account, found in totals.items()}
+
+
+@lru_cache(maxsize=4096)
+def month_period(year: int, month: int, grain: Grain) -> date:
+    """The first day of the period the month falls in."""
+    return period_start(date(year, month, 1), grain)
 
 
 def periods(totals: dict[date, list[Decimal | int]], grain: Grain, starts: list[date]) -> list[Period]:

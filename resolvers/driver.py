@@ -141,7 +141,16 @@ class CompiledForm:
         results = self.results
         if not any(results):
             return rows
-        return [tuple(v if p is None or v is None else p(v) for p, v in zip(results, row, strict=True)) for row in rows]
+        converted = [(i, p) for i, p in enumerate(results) if p is not None]
+        found = []
+        for row in rows:
+            values = list(row)
+            for i, process in converted:
+                value = values[i]
+                if value is not None:
+                    values[i] = process(value)
+            found.append(tuple(values))
+        return found
 
 
 @dataclass(slots=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from strawberry.relay import GlobalID, GlobalIDValueError, to_base64
 
 from domain.base import MAX_ID
@@ -9,8 +11,10 @@ from domain.errors import DomainError, ErrorCode, with_article
 from resolvers.errors import BadUserInput
 
 
+@lru_cache(maxsize=16384)
 def to_global_id(type_name: str, row_id: int) -> str:
-    """A row's Relay ID, made as strawberry's relay makes the `id` of a Node (both read paths use it)."""
+    """A row's Relay ID, made as strawberry's relay makes the `id` of a Node (both read paths use it); the IDs
+    of rows answered often (owners, accounts on the first pages) are kept rather than encoded again."""
     return to_base64(type_name, row_id)
 
 

@@ -14,6 +14,7 @@ from domain.need import (
     Priority,
     Quarter,
 )
+from domain.policy_version import ScoringPolicyVersion
 from domain.opportunity import ContactRole, Opportunity, OpportunityContact, OpportunityNeed, OpportunityStage, StageChange
 from domain.revenue import AnnualValueSource, Grain, RevenueRecord
 from domain.plan import Action, ActionPlan, ActionStatus, Objective, PlanStatus
@@ -40,7 +41,7 @@ __all__ = [
     "InteractionMember", "InteractionStakeholder", "LifecycleStage", "LinkStrength", "MemberRole",
     "Need", "NeedCategory", "NeedPeakQuarter", "NeedStatus", "NeedVisibility", "Objective",
     "Opportunity", "OpportunityContact", "OpportunityNeed", "OpportunityStage", "StageChange", "ContactRole",
-    "RevenueRecord", "AnnualValueSource", "Grain",
+    "RevenueRecord", "AnnualValueSource", "Grain", "ScoringPolicyVersion",
     "PlanStatus", "Priority", "Quarter", "RelationshipStage", "Stakeholder", "StakeholderBuyingRole",
     "TeamMember", "TeamRole", "ValueTier",
 ]

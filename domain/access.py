@@ -98,6 +98,11 @@ def can_change_team_members(role: MemberRole) -> bool:
     return role is MemberRole.ADMIN
 
 
+def can_change_policy(role: MemberRole) -> bool:
+    """The scoring policy decides every account's grade, tier and health: ADMINs only."""
+    return role is MemberRole.ADMIN
+
+
 def creator_team_role(role: MemberRole, creator_id: int, owner: Attachment | None) -> TeamRole | None:
     """The seat on a new account's team for the member who creates it, when they need one.
 

@@ -7,7 +7,7 @@ percentages are whole numbers; money, credits, ratios and rates are Decimals (st
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from typing import Any, get_type_hints
 
@@ -97,6 +97,9 @@ STAGE_CREDITS = (
 )
 RATES = ("lifetime_retention_rate", "lifetime_discount_rate")
 MAX_LIFETIME_YEARS = 100
+# Bounds of every decimal setting: amounts up to a thousand billion, rates and credits to a millionth.
+MAX_DECIMAL = Decimal(10) ** 15
+MAX_PLACES = 6
 
 
 def camel(name: str) -> str:
@@ -106,6 +109,11 @@ def camel(name: str) -> str:
 
 
 _BY_CAMEL = {camel(name): name for name in FIELDS}
+
+
+def with_changes(policy: ScoringPolicy, changes: dict[str, Any]) -> ScoringPolicy:
+    """`policy` with some settings changed (by their snake_case names)."""
+    return replace(policy, **changes)
 
 
 def policy_problems(policy: ScoringPolicy) -> list[tuple[str, str]]:
@@ -125,6 +133,8 @@ def policy_problems(policy: ScoringPolicy) -> list[tuple[str, str]]:
         value = getattr(policy, name)
         if isinstance(value, Decimal) and not value.is_finite():
             problem(name, f"must be a finite number; got {value}")
+        elif isinstance(value, Decimal) and (abs(value) >= MAX_DECIMAL or value.as_tuple().exponent < -MAX_PLACES):  # type: ignore[operator]
+            problem(name, f"must be below {MAX_DECIMAL:,} with at most {MAX_PLACES} decimals; got {value:.40}")
         elif value < 0:
             problem(name, f"must not be negative; got {value}")
     for group, names in WEIGHT_GROUPS.items():

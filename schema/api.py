@@ -18,6 +18,7 @@ from schema.need import NeedMutation
 from schema.node import NODE_TYPES, NodeQuery
 from schema.opportunity import OpportunityMutation, OpportunityQuery
 from schema.plan import PlanMutation
+from schema.policy import PolicyMutation, PolicyQuery
 from schema.revenue import RevenueMutation
 from schema.relationship_map import RelationshipMapQuery
 from schema.scalars import SCALAR_OVERRIDES
@@ -37,6 +38,7 @@ class Query(
     GrowthQuery,
     InteractionQuery,
     OpportunityQuery,
+    PolicyQuery,
     AuditQuery,
 ):
     pass
@@ -58,6 +60,7 @@ class Mutation(
     InteractionMutation,
     OpportunityMutation,
     RevenueMutation,
+    PolicyMutation,
 ):
     pass
 

@@ -102,6 +102,9 @@ class Account(RecencyMixin, TimestampMixin, VersionedMixin, Base):
         # "Not contacted since" and "least contacted": the list filtered and ordered by the interactions kept.
         Index("ix_account_last_interaction_day_id", "last_interaction_day", "id"),
         Index("ix_account_interactions_90d_id", "interactions_90d", "id"),
+        # Overdue for contact: by the judged grade, the list ordered by when the next contact was due.
+        Index("ix_account_judged_grade_next_contact_day_id", "judged_grade", "next_contact_day", "id"),
+        Index("ix_account_next_contact_day_id", "next_contact_day", "id"),
         # Name search (`name ILIKE '%term%'`) on PostgreSQL; SQLite scans.
         Index(
             "ix_account_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}
@@ -142,6 +145,14 @@ class Account(RecencyMixin, TimestampMixin, VersionedMixin, Base):
     rfm_frequency: Mapped[int | None] = mapped_column(Integer, info=DERIVED)
     rfm_monetary: Mapped[int | None] = mapped_column(Integer, info=DERIVED)
     rfm_ranked_on: Mapped[date | None] = mapped_column(Date, info=DERIVED)
+    # What the judgment rules made of the evidence (domain/judgment.py), by the writes and `kam recompute`: the
+    # judged grade and its score, the day the next contact is due (an ordinal, 0 before the account is judged)
+    # and the policy version and day of the judgment.
+    judged_grade: Mapped[Grade | None] = mapped_column(enum_column(Grade), info=DERIVED)
+    grade_score: Mapped[Decimal | None] = mapped_column(Numeric(precision=5, scale=2), info=DERIVED)
+    next_contact_day: Mapped[int] = mapped_column(Integer, default=0, server_default="0", info=DERIVED)
+    judged_policy_version: Mapped[int | None] = mapped_column(Integer, info=DERIVED)
+    judged_on: Mapped[date | None] = mapped_column(Date, info=DERIVED)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
     @declared_attr.directive

@@ -50,6 +50,7 @@ from domain.stakeholder import (
 )
 from domain.team import AccountTeamMember, MemberRole, TeamMember, TeamRole
 from resolvers.interactions.recency import refresh_accounts, refresh_stakeholders
+from resolvers.judgments.grades import judge_accounts
 from resolvers.revenue.summary import refresh_revenue
 from kam.db import create_engine, session_factory
 from kam.demo_interactions import INTERACTIONS
@@ -692,6 +693,8 @@ async def _write_account(
     # Recency on the account, its people and their coverage, as the API's writes keep it.
     await refresh_accounts(session, [account.id], today)
     await refresh_stakeholders(session, [p.id for p in people.values()], today)
+    # Judged from all of it, as the API's writes judge an account they change.
+    await judge_accounts(session, [account.id], today)
 
 
 async def _write_deal(

@@ -1,7 +1,8 @@
 """`kam recompute`: what the writes keep, brought up to date as days pass without writes.
 
 Counts over the last 30, 90 and 365 days, and the trailing twelve months of revenue, change when a day
-ends, not only when an interaction or a revenue record is written; RFM quintiles rank the whole portfolio. The portfolio is recounted in batches of accounts in id order, each its own short
+ends, not only when an interaction or a revenue record is written, and the grades judged from them with
+them (under the policy in force when the run starts); RFM quintiles rank the whole portfolio. The portfolio is recounted in batches of accounts in id order, each its own short
 transaction that locks only its accounts (as a write of an interaction does), so the API serves
 meanwhile and no write is lost: a writer of one of those accounts waits for the batch, then counts
 again itself.
@@ -22,6 +23,8 @@ from domain.stakeholder import Stakeholder
 from kam.db import session_factory
 from resolvers.context import begin_writing
 from resolvers.interactions.recency import refresh_accounts, refresh_stakeholders
+from resolvers.judgments.grades import judge_accounts
+from resolvers.policy.reads import policy_in_force
 from resolvers.revenue.summary import refresh_revenue, rfm_updates
 
 DEFAULT_BATCH = 1000
@@ -43,6 +46,8 @@ async def recompute(
     started = perf_counter()
     async with sessions() as session:
         total = int(await session.scalar(select(func.count()).select_from(Account)) or 0)
+        stored = await policy_in_force(session)
+        policy = (stored.id, stored.policy)
     done = people = 0
     after = 0
     while True:
@@ -59,6 +64,7 @@ async def recompute(
                 break
             await refresh_accounts(session, ids, today)
             await refresh_revenue(session, ids, today)
+            await judge_accounts(session, ids, today, policy)
             stakeholder_ids = list(
                 (await session.scalars(select(Stakeholder.id).where(Stakeholder.account_id.in_(ids)).order_by(Stakeholder.id))).all()
             )

@@ -21,6 +21,7 @@ from domain.team import Caller, MemberRole, TeamMember
 from kam.db import session_factory
 from resolvers.access import Access
 from resolvers.context import begin_writing
+from resolvers.judgments.grades import judge_pending
 from resolvers.audit.recording import ACTOR, recording, write_events
 from resolvers.revenue import load
 
@@ -81,5 +82,6 @@ async def import_revenue(
                 await session.rollback()
                 return Imported(count, loaded)
             await session.flush()
+            await judge_pending(session, today)
             await write_events(session)
     return Imported(count, loaded)

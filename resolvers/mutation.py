@@ -10,9 +10,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from domain.base import utcnow
 from domain.errors import DomainError, ErrorCode, UserError
 from resolvers.audit.recording import recording, write_events
 from resolvers.context import RequestContext
+from resolvers.judgments.grades import judge_pending
 
 T = TypeVar("T")
 
@@ -34,6 +36,7 @@ async def run_mutation(
             with recording(session, operation):
                 result = await work(session)
                 await session.flush()
+                await judge_pending(session, utcnow().date())
                 await write_events(session)
     except DomainError as exc:
         return Outcome(errors=exc.errors)

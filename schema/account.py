@@ -24,6 +24,7 @@ from resolvers.team.reads import account_team
 from schema import audit as audit_schema
 from schema import growth as growth_schema
 from schema import interaction as interaction_schema
+from schema import judgment as judgment_schema
 from schema import opportunity as opportunity_schema
 from schema import need as need_schema
 from schema import plan as plan_schema
@@ -115,6 +116,10 @@ class Account(relay.Node):
     @strawberry.field(description="How recently and how often we interacted with the account (anyone, anyone of theirs).")
     def interaction_recency(self) -> interaction_schema.InteractionRecency:
         return interaction_schema.recency_of(self)  # type: ignore[arg-type]
+
+    @strawberry.field(description="The grade the rules judge from the evidence, why, and when a contact is due; null until judged.")
+    def judgment(self) -> judgment_schema.AccountJudgment | None:
+        return judgment_schema.account_judgment(self)
 
     @strawberry.field(description="The team member who owns the account.")
     async def owner(self, info: Info) -> TeamMember | None:

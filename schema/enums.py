@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from domain import account, growth, interaction, need, opportunity, plan, revenue, stakeholder, team
+from domain import account, grading, growth, interaction, need, opportunity, plan, revenue, stakeholder, team
 
 MemberRole = strawberry.enum(team.MemberRole, description="What a team member may do in kam as a whole.")
 TeamRole = strawberry.enum(team.TeamRole, description="A team member's role on one account's team.")
@@ -55,4 +55,8 @@ Grain = strawberry.enum(revenue.Grain, description="A length of period: month, q
 AnnualValueSource = strawberry.enum(
     revenue.AnnualValueSource,
     description="Where an account's current annual value comes from: entered by a person, or its revenue records' trailing twelve months.",
+)
+GradeFactor = strawberry.enum(
+    grading.GradeFactor,
+    description="A factor of the judged grade: need clarity, value, interaction frequency, sales stage.",
 )

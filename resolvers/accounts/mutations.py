@@ -24,6 +24,7 @@ from resolvers import validation as v
 from resolvers.access import access_of
 from resolvers.accounts.ownership import ensure_open, writable_account
 from resolvers.ids import input_id
+from resolvers.judgments.grades import rejudge
 
 REQUIRED_ON_CREATE = ("grade", "value_tier", "relationship_stage", "lifecycle_stage")
 TEXT_FIELDS = {"industry": 100, "region": 100, "website": 500}
@@ -75,6 +76,7 @@ async def create_account(session: AsyncSession, data: dict[str, Any], default_cu
         session.add(AccountTeamMember(account_id=account.id, member_id=account.owner_id, team_role=TeamRole.OWNER))
     if seat is TeamRole.SUPPORT:
         session.add(AccountTeamMember(account_id=account.id, member_id=access.member_id, team_role=TeamRole.SUPPORT))
+    rejudge(session, account.id)
     return account
 
 
@@ -96,6 +98,7 @@ async def update_account(session: AsyncSession, data: dict[str, Any], default_cu
     if values.get("currency", account.currency) != account.currency:
         await _refuse_currency_change(session, account)
     v.apply(account, values)
+    rejudge(session, account.id)
     return account
 
 

@@ -29,6 +29,7 @@ from resolvers.access import access_of
 from resolvers.accounts.ownership import open_account, row_of_account
 from resolvers.ids import input_id
 from resolvers.interactions.recency import lock_account, refresh_accounts, refresh_stakeholders
+from resolvers.judgments.grades import rejudge
 
 LONG_TEXT = 5000
 MAX_PARTICIPANTS = 50  # of each side: a town hall is an EVENT with a note, not 500 participants
@@ -129,6 +130,7 @@ async def _writable(session: AsyncSession, value: str, field: str = "id") -> Int
 async def _recount(session: AsyncSession, account_id: int, stakeholder_ids: set[int], now: datetime) -> None:
     await session.flush()
     await refresh_accounts(session, [account_id], now.date())
+    rejudge(session, account_id)
     await refresh_stakeholders(session, stakeholder_ids, now.date())
 
 

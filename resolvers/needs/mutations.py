@@ -18,6 +18,7 @@ from domain.stakeholder import Stakeholder
 from resolvers import validation as v
 from resolvers.accounts.ownership import open_account, row_of_account
 from resolvers.ids import input_id
+from resolvers.judgments.grades import rejudge
 
 M = TypeVar("M")
 
@@ -68,6 +69,7 @@ async def create_need(session: AsyncSession, data: dict[str, Any]) -> Need:
     need = Need(account_id=account.id, **values)
     need.peak_quarters = quarters
     session.add(need)
+    rejudge(session, account.id)
     return need
 
 
@@ -86,6 +88,7 @@ async def update_need(session: AsyncSession, data: dict[str, Any]) -> Need:
         need.peak_quarters = quarters
         # Peak quarters live in their own table; changing them still changes the need (and its version).
         need.updated_at = utcnow()
+    rejudge(session, need.account_id)
     return need
 
 
@@ -95,4 +98,5 @@ async def delete_need(session: AsyncSession, value: str) -> str:
     # The audit trail records the quarters that go with the need.
     await _load_quarters(session, need)
     await session.delete(need)
+    rejudge(session, need.account_id)
     return value

@@ -32,6 +32,7 @@ from resolvers import validation as v
 from resolvers.access import access_of
 from resolvers.accounts.ownership import open_account
 from resolvers.ids import input_id
+from resolvers.judgments.grades import rejudge
 
 LONG_TEXT = 5000
 MAX_LINKED = 50  # needs or contacts of one deal
@@ -199,6 +200,7 @@ async def create_opportunity(session: AsyncSession, data: dict[str, Any], today:
     await session.flush()
     session.add(opportunity.opening(utcnow(), me or None))
     await _set_contacts(session, opportunity, contacts)
+    rejudge(session, opportunity.account_id)
     return opportunity
 
 
@@ -256,6 +258,7 @@ async def move_stage(session: AsyncSession, data: dict[str, Any], today: date) -
     await _load_needs(session, opportunity)
     session.add(opportunity.move_to(to, on, at=utcnow(), by_id=access_of(session).member_id or None, reason=reason))
     opportunity.lost_reason = lost_reason if to is OpportunityStage.LOST else None
+    rejudge(session, opportunity.account_id)
     return opportunity
 
 
@@ -264,4 +267,5 @@ async def delete_opportunity(session: AsyncSession, value: str) -> str:
     # The audit trail records the needs that go with the deal.
     await _load_needs(session, opportunity)
     await session.delete(opportunity)
+    rejudge(session, opportunity.account_id)
     return value

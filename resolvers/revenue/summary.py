@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.account import Account, account_table
 from domain.revenue import AnnualValueSource, RevenueRecord, trailing_start
 from resolvers.kept import write_kept
+from resolvers.judgments.grades import rejudge
 
 
 def summary_select(account_ids: list[int], today: date) -> Any:
@@ -65,6 +66,8 @@ async def refresh_revenue(session: AsyncSession, account_ids: Iterable[int], tod
         return
     rows = (await session.execute(summary_select(ids, today))).all()
     await write_kept(session, Account, {row[0]: summary_values(row, today) for row in rows})
+    for account_id in ids:
+        rejudge(session, account_id)  # the value factor reads the trailing twelve months
 
 
 def rfm_updates(today: date) -> list[Any]:

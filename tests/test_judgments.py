@@ -1,0 +1,143 @@
+"""Judged grades through the API: computed by the writes that change the evidence, explained factor by factor,
+under the policy in force, brought up to date by `kam recompute`; and when a contact is due."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from kam.recompute import recompute
+from tests.conftest import ClientFor, GraphQLClient
+from tests.factories import create_account
+from tests.interaction_factories import create_interaction, days_ago, today
+from tests.plan_factories import create_need
+from tests.test_opportunities import move, open_deal
+
+JUDGMENT = """
+query($id: ID!) {
+  account(id: $id) {
+    grade
+    judgment {
+      grade score policyVersion judgedOn cadenceDays nextContactDue daysOverdue
+      factors {
+        factor points maxPoints count of expected amount { amount currency } target { amount } valueSource
+        stage established credit
+      }
+    }
+  }
+}"""
+
+CHANGE_POLICY = """
+mutation($input: ScoringPolicyChangeInput!) { scoringPolicyChange(input: $input) { userErrors { field message } } }
+"""
+
+UPDATE_NEED = """
+mutation($input: NeedUpdateInput!) { needUpdate(input: $input) { userErrors { field message } } }
+"""
+
+
+async def judgment(client: GraphQLClient, account_id: str) -> Any:
+    return (await client.execute(JUDGMENT, {"id": account_id}))["account"]["judgment"]
+
+
+def by_factor(found: Any) -> dict[str, Any]:
+    return {f["factor"]: f for f in found["factors"]}
+
+
+async def test_a_new_account_is_judged_from_what_it_has(client: GraphQLClient) -> None:
+    account = await create_account(client, grade="A", currentAnnualValue="400000", currency="EUR")
+    found = await judgment(client, account["id"])
+    # No needs, no interactions, no deal, a prospect: only the entered value counts, 400,000 of 1,000,000 x 25 = 10.
+    assert found["grade"] == "D" and found["score"] == 10.0 and found["policyVersion"] == 1
+    factors = by_factor(found)
+    assert factors["NEED_CLARITY"] | {} == {**factors["NEED_CLARITY"], "points": 0.0, "count": 0, "of": 0, "maxPoints": 25}
+    value = factors["VALUE"]
+    assert value["points"] == 10.0 and value["valueSource"] == "ENTERED"
+    assert value["amount"] == {"amount": "400000.00", "currency": "EUR"} and value["target"]["amount"] == "1000000"
+    assert factors["INTERACTION_FREQUENCY"]["count"] == 0 and factors["INTERACTION_FREQUENCY"]["expected"] == "12.86"
+    assert factors["SALES_STAGE"]["stage"] is None and factors["SALES_STAGE"]["points"] == 0.0
+    # Never contacted: a D account is due one cadence (90 days) after it was created, today.
+    assert found["cadenceDays"] == 90 and found["nextContactDue"] == (today() + timedelta(days=90)).isoformat()
+    assert found["daysOverdue"] == 0
+    # The grade a person typed stays as it was, beside the judged one.
+    assert (await client.execute(JUDGMENT, {"id": account["id"]}))["account"]["grade"] == "A"
+
+
+async def test_each_write_of_the_evidence_judges_the_account_again(client: GraphQLClient) -> None:
+    account = await create_account(client, currentAnnualValue="400000")
+    clear = await create_need(client, account["id"], visibility="EXPLICIT", status="VALIDATED")
+    vague = await create_need(client, account["id"], visibility="EXPLICIT", status="IDENTIFIED")
+    await create_need(client, account["id"], visibility="EXPLICIT", status="MET")  # met: not open, not counted
+    found = by_factor(await judgment(client, account["id"]))["NEED_CLARITY"]
+    assert (found["count"], found["of"], found["points"]) == (1, 2, 12.5)  # 1 of 2 open needs clear: 12.5 of 25
+    for n in range(13):  # 13 interactions in 90 days against 90/7 = 12.86 expected: all 25 points
+        await create_interaction(client, account["id"], occurredAt=days_ago(n + 1))
+    deal = await open_deal(client, account["id"], "1000")
+    await move(client, deal, "QUOTATION", 0)
+    found = await judgment(client, account["id"])
+    # 12.5 (needs) + 10 (value) + 25 (interactions) + 0.8 x 25 = 20 (quotation) = 67.5: a B.
+    assert found["score"] == 67.5 and found["grade"] == "B"
+    assert by_factor(found)["SALES_STAGE"] | {} == {
+        **by_factor(found)["SALES_STAGE"], "stage": "QUOTATION", "credit": "0.8", "points": 20.0, "established": False
+    }
+    payload = await client.mutate(UPDATE_NEED, {"id": vague["id"], "status": "BEING_ADDRESSED"})
+    assert payload["userErrors"] == []
+    found = await judgment(client, account["id"])
+    assert found["score"] == 80.0 and found["grade"] == "A"  # both needs clear now: 25 + 10 + 25 + 20
+    # A contact yesterday: an A account is due seven days after it.
+    assert found["nextContactDue"] == (today() - timedelta(days=1) + timedelta(days=7)).isoformat()
+    assert clear["id"]
+
+
+async def test_overdue_counts_the_days_past_the_grades_cadence(client: GraphQLClient, engine: AsyncEngine) -> None:
+    account = await create_account(client, currentAnnualValue="0")
+    await create_interaction(client, account["id"], occurredAt=days_ago(40))
+    found = await judgment(client, account["id"])
+    # One interaction in 90 days is 25 x 7/90 = 1.94 points: a D, due 90 days after the contact 40 days ago.
+    assert found["grade"] == "D" and found["score"] == 1.94 and found["daysOverdue"] == 0
+    await create_interaction(client, account["id"], occurredAt=days_ago(100), subject="an old visit")
+    assert (await judgment(client, account["id"]))["daysOverdue"] == 0  # the last interaction is still 40 days ago
+    payload = await client.mutate(CHANGE_POLICY, {"reason": "D accounts monthly", "cadenceDDays": 30})
+    assert payload["userErrors"] == []
+    await recompute(engine, today())
+    found = await judgment(client, account["id"])
+    assert (found["cadenceDays"], found["daysOverdue"]) == (30, 10)  # due 30 days after, 40 days ago: 10 days late
+    assert found["nextContactDue"] == (today() - timedelta(days=10)).isoformat()
+
+
+async def test_a_policy_change_is_applied_by_recompute_and_named_by_version(
+    client: GraphQLClient, engine: AsyncEngine
+) -> None:
+    account = await create_account(client, currentAnnualValue="1000000")
+    await create_need(client, account["id"], visibility="EXPLICIT", status="VALIDATED")
+    for n in range(13):
+        await create_interaction(client, account["id"], occurredAt=days_ago(n + 1))
+    assert (await judgment(client, account["id"]))["score"] == 75.0  # 25 + 25 + 25 + 0: exactly at the A threshold
+    assert (await judgment(client, account["id"]))["grade"] == "A"
+    payload = await client.mutate(CHANGE_POLICY, {"reason": "A is for the best", "gradeAFrom": 80})
+    assert payload["userErrors"] == []
+    # Until it is judged again, the account keeps the judgment of version 1.
+    assert (await judgment(client, account["id"]))["policyVersion"] == 1
+    await recompute(engine, today())
+    found = await judgment(client, account["id"])
+    assert (found["grade"], found["score"], found["policyVersion"]) == ("B", 75.0, 2)
+    assert found["cadenceDays"] == 14  # a B's cadence
+
+
+async def test_a_viewer_sees_judgments_of_their_accounts_only(client: GraphQLClient, client_for: ClientFor) -> None:
+    mine, other = await create_account(client), await create_account(client)
+    viewer = await client_for("VIEWER", on=[mine["id"]])
+    assert (await judgment(viewer, mine["id"]))["grade"] in {"A", "B", "C", "D"}
+    assert (await viewer.execute(JUDGMENT, {"id": other["id"]}))["account"] is None
+
+
+async def test_the_factors_of_many_accounts_are_one_statement(client: GraphQLClient, sql: Any) -> None:
+    for _ in range(6):
+        await create_account(client)
+    query = "{ accounts(first: 50) { nodes { judgment { grade factors { factor points } } } } }"
+    sql.statements.clear()
+    nodes = (await client.execute(query))["accounts"]["nodes"]
+    assert len(nodes) >= 6 and all(len(n["judgment"]["factors"]) == 4 for n in nodes)
+    assert len([s for s in sql.statements if "account_judgment" in s]) == 1

@@ -193,6 +193,7 @@ class AccountOrderField(enum.Enum):
     GRADE = "GRADE"
     LAST_INTERACTION = "LAST_INTERACTION"
     INTERACTIONS_LAST_90_DAYS = "INTERACTIONS_LAST_90_DAYS"
+    NEXT_CONTACT_DUE = "NEXT_CONTACT_DUE"
 
 
 @strawberry.input(description="Ordering of the account list; ties are broken by creation order.")
@@ -200,7 +201,8 @@ class AccountOrder:
     field: AccountOrderField = strawberry.field(
         description=(
             "What to order by. LAST_INTERACTION orders by the day of the last interaction (accounts never contacted"
-            " first when ascending); INTERACTIONS_LAST_90_DAYS by `interactionRecency.last90Days`."
+            " first when ascending); INTERACTIONS_LAST_90_DAYS by `interactionRecency.last90Days`; NEXT_CONTACT_DUE by"
+            " `judgment.nextContactDue` (accounts not judged yet first when ascending)."
         )
     )
     direction: SortDirection = strawberry.field(default=SortDirection.ASC, description="Ascending or descending.")
@@ -226,6 +228,11 @@ class AccountFilter:
         description="No interaction on or after this day (UTC): not contacted since; accounts never contacted are included.",
     )
     last_interaction_since: date | None = strawberry.field(default=None, description="At least one interaction on or after this day (UTC).")
+    judged_grades: list[Grade] | None = strawberry.field(default=None, description="The rules judge any of these grades (`judgment.grade`).")  # type: ignore[valid-type]
+    contact_overdue_on: date | None = strawberry.field(
+        default=None,
+        description="Overdue for contact on this day: the next contact (`judgment.nextContactDue`) was due before it.",
+    )
     include_archived: bool = strawberry.field(default=False, description="Also list archived accounts.")
 
     def to_criteria(self) -> reads.AccountFilter:
@@ -242,6 +249,8 @@ class AccountFilter:
             search=search_term(self.search, "filter.search"),
             last_interaction_before=self.last_interaction_before,
             last_interaction_since=self.last_interaction_since,
+            judged_grades=any_of(self.judged_grades, "filter.judgedGrades"),
+            contact_overdue_on=self.contact_overdue_on,
             include_archived=self.include_archived,
         )
 

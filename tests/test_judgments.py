@@ -141,3 +141,41 @@ async def test_the_factors_of_many_accounts_are_one_statement(client: GraphQLCli
     nodes = (await client.execute(query))["accounts"]["nodes"]
     assert len(nodes) >= 6 and all(len(n["judgment"]["factors"]) == 4 for n in nodes)
     assert len([s for s in sql.statements if "account_judgment" in s]) == 1
+
+
+OVERDUE = """
+query($on: Date!, $after: String) {
+  accounts(filter: { judgedGrades: [A], contactOverdueOn: $on }, orderBy: { field: NEXT_CONTACT_DUE }, first: 1, after: $after) {
+    nodes { name }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+
+async def a_account(client: GraphQLClient, name: str, last_contact_days_ago: int) -> dict[str, Any]:
+    """An account judged A (25 + 25 + 25 of 75: a clear need, the full value, 13 interactions in 90 days)."""
+    account = await create_account(client, name=name, currentAnnualValue="1000000")
+    await create_need(client, account["id"], visibility="EXPLICIT", status="VALIDATED")
+    for n in range(13):
+        await create_interaction(client, account["id"], occurredAt=days_ago(last_contact_days_ago + n))
+    assert (await judgment(client, account["id"]))["grade"] == "A"
+    return account
+
+
+async def test_the_a_accounts_overdue_for_contact_in_one_query(client: GraphQLClient) -> None:
+    await a_account(client, "Late by three", 10)  # an A's cadence is 7 days: due 3 days ago
+    await a_account(client, "Late by thirteen", 20)
+    await a_account(client, "On time", 1)
+    await create_account(client, name="Never judged A", currentAnnualValue="1000000")
+    on = today().isoformat()
+    first = (await client.execute(OVERDUE, {"on": on}))["accounts"]
+    assert [n["name"] for n in first["nodes"]] == ["Late by thirteen"] and first["pageInfo"]["hasNextPage"]
+    rest = (await client.execute(OVERDUE, {"on": on, "after": first["pageInfo"]["endCursor"]}))["accounts"]
+    assert [n["name"] for n in rest["nodes"]] == ["Late by three"] and not rest["pageInfo"]["hasNextPage"]
+    query = """query($on: Date!) { accounts(filter: { judgedGrades: [A], contactOverdueOn: $on }, orderBy: { field: NEXT_CONTACT_DUE }) {
+      nodes { name judgment { daysOverdue nextContactDue } } } }"""
+    nodes = (await client.execute(query, {"on": on}))["accounts"]["nodes"]
+    assert [(n["name"], n["judgment"]["daysOverdue"]) for n in nodes] == [("Late by thirteen", 13), ("Late by three", 3)]
+    # Overdue on a day three days back: only the one due before it.
+    earlier = (today() - timedelta(days=3)).isoformat()
+    assert [n["name"] for n in (await client.execute(query, {"on": earlier}))["accounts"]["nodes"]] == ["Late by thirteen"]

@@ -35,6 +35,7 @@ class AccountSort(enum.Enum):
     GRADE = enum_key("grade", Account.grade, Grade)
     LAST_INTERACTION = int_key("lastInteraction", Account.last_interaction_day)
     INTERACTIONS_LAST_90_DAYS = int_key("interactions90d", Account.interactions_90d)
+    NEXT_CONTACT_DUE = int_key("nextContactDue", Account.next_contact_day)
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class AccountFilter:
     search: str | None = None
     last_interaction_before: date | None = None
     last_interaction_since: date | None = None
+    judged_grades: tuple[Grade, ...] = ()
+    contact_overdue_on: date | None = None
     include_archived: bool = False
 
     def apply(self, stmt: Select[tuple[Account]]) -> Select[tuple[Account]]:
@@ -63,6 +66,7 @@ class AccountFilter:
             (Account.owner_id, self.owner_ids),
             (Account.industry, self.industries),
             (Account.region, self.regions),
+            (Account.judged_grade, self.judged_grades),
         ):
             if values:
                 stmt = stmt.where(column.in_(values))
@@ -74,6 +78,8 @@ class AccountFilter:
             stmt = stmt.where(Account.last_interaction_day < day_ordinal(self.last_interaction_before))
         if self.last_interaction_since is not None:
             stmt = stmt.where(Account.last_interaction_day >= day_ordinal(self.last_interaction_since))
+        if self.contact_overdue_on is not None:  # judged (a due day kept) and due before that day
+            stmt = stmt.where(Account.next_contact_day > 0, Account.next_contact_day < day_ordinal(self.contact_overdue_on))
         if not self.include_archived:
             stmt = stmt.where(Account.archived_at.is_(None))
         return stmt

@@ -14,7 +14,7 @@ from domain.need import (
     Priority,
     Quarter,
 )
-from domain.judgment import AccountJudgment
+from domain.judgment import AccountJudgment, JudgmentTransition
 from domain.policy_version import ScoringPolicyVersion
 from domain.opportunity import ContactRole, Opportunity, OpportunityContact, OpportunityNeed, OpportunityStage, StageChange
 from domain.revenue import AnnualValueSource, Grain, RevenueRecord
@@ -42,7 +42,7 @@ __all__ = [
     "InteractionMember", "InteractionStakeholder", "LifecycleStage", "LinkStrength", "MemberRole",
     "Need", "NeedCategory", "NeedPeakQuarter", "NeedStatus", "NeedVisibility", "Objective",
     "Opportunity", "OpportunityContact", "OpportunityNeed", "OpportunityStage", "StageChange", "ContactRole",
-    "RevenueRecord", "AnnualValueSource", "Grain", "ScoringPolicyVersion", "AccountJudgment",
+    "RevenueRecord", "AnnualValueSource", "Grain", "ScoringPolicyVersion", "AccountJudgment", "JudgmentTransition",
     "PlanStatus", "Priority", "Quarter", "RelationshipStage", "Stakeholder", "StakeholderBuyingRole",
     "TeamMember", "TeamRole", "ValueTier",
 ]

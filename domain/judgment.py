@@ -1,5 +1,6 @@
 """An account's judgments as kept: the grade the rules give it and when its next contact is due, with the
-explanation behind the grade and the policy version it came from.
+explanation behind the grade and the policy version it came from, and every change of them as a dated
+transition (so the grade an account had on a past day is the last transition up to that day).
 
 The figures lists filter and order by sit on the account's row (`JUDGMENT_COLUMNS`); the explanation, read
 only with one account, sits in `account_judgment` beside it. Both are derived: rewritten by every
@@ -8,13 +9,15 @@ judgment, neither a version of the account nor an event of the audit trail.
 
 from __future__ import annotations
 
+import enum
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from domain.base import Base
+from domain.base import Base, enum_column
 from domain.grading import FactorPoints, GradeFactor
 from domain.opportunity import OpportunityStage
 from domain.revenue import AnnualValueSource
@@ -74,3 +77,36 @@ def factors_from_document(stored: list[dict[str, Any]]) -> list[FactorPoints]:
             values[name] = value
         found.append(FactorPoints(**values))
     return found
+
+
+class JudgmentKind(enum.Enum):
+    """What a transition changed; the kinds to come (value tier, health band, stages) join as they are judged."""
+
+    GRADE = "GRADE"
+
+
+class TransitionCause(enum.Enum):
+    RULE = "RULE"  # the rules, judging changed evidence or a new policy version
+    PERSON = "PERSON"  # a person, with their reason
+
+
+class JudgmentTransition(Base):
+    """A dated change of a judgment: from what to what, on which business day, and why."""
+
+    __tablename__ = "judgment_transition"
+    __table_args__ = (
+        Index("ix_judgment_transition_account_id_changed_on_id", "account_id", "changed_on", "id"),
+        Index("ix_judgment_transition_kind_changed_on_id", "kind", "changed_on", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
+    kind: Mapped[JudgmentKind] = mapped_column(enum_column(JudgmentKind))
+    from_value: Mapped[str | None] = mapped_column(String(32))  # null: the first judgment
+    to_value: Mapped[str] = mapped_column(String(32))
+    changed_on: Mapped[date] = mapped_column(Date)
+    cause: Mapped[TransitionCause] = mapped_column(enum_column(TransitionCause))
+    policy_version: Mapped[int | None] = mapped_column(Integer)  # RULE: the version that judged
+    score: Mapped[Decimal | None] = mapped_column(Numeric(precision=5, scale=2))  # RULE: the score behind the new value
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("team_member.id", ondelete="SET NULL"), index=True)  # PERSON
+    reason: Mapped[str | None] = mapped_column(Text)  # PERSON

@@ -121,6 +121,18 @@ class Account(relay.Node):
     def judgment(self) -> judgment_schema.AccountJudgment | None:
         return judgment_schema.account_judgment(self)
 
+    @strawberry.field(description="Every change of the account's judgments (the judged grade so far), newest first.")
+    async def judgment_history(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[judgment_schema.JudgmentTransition]:
+        return await judgment_schema.judgment_history(info, self.id, first, after, last, before)  # type: ignore[attr-defined]
+
+    @strawberry.field(description="The grade the rules judged the account on a past day (at its end); null if not judged by then.")
+    async def judged_grade_on(
+        self, info: Info, day: Annotated[date, strawberry.argument(description="A day, not after today (UTC).")]
+    ) -> Grade | None:  # type: ignore[valid-type]
+        return await judgment_schema.judged_grade_on(info, self.id, day)  # type: ignore[attr-defined]
+
     @strawberry.field(description="The team member who owns the account.")
     async def owner(self, info: Info) -> TeamMember | None:
         if self.owner_id is None:  # type: ignore[attr-defined]

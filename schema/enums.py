@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from domain import account, grading, growth, interaction, need, opportunity, plan, revenue, stakeholder, team
+from domain import account, grading, growth, interaction, judgment, need, opportunity, plan, revenue, stakeholder, team
 
 MemberRole = strawberry.enum(team.MemberRole, description="What a team member may do in kam as a whole.")
 TeamRole = strawberry.enum(team.TeamRole, description="A team member's role on one account's team.")
@@ -59,4 +59,8 @@ AnnualValueSource = strawberry.enum(
 GradeFactor = strawberry.enum(
     grading.GradeFactor,
     description="A factor of the judged grade: need clarity, value, interaction frequency, sales stage.",
+)
+JudgmentKind = strawberry.enum(judgment.JudgmentKind, description="What a judgment transition changed.")
+TransitionCause = strawberry.enum(
+    judgment.TransitionCause, description="Why a judgment changed: the rules (evidence or policy), or a person."
 )

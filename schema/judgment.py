@@ -4,19 +4,27 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
+from domain import account as model
+from domain import team as team_model
 from domain.cadence import cadence_days, days_overdue
 from domain.grading import FactorPoints
 from domain.judgment import factors_from_document
 from domain.policy_version import ScoringPolicyVersion
+from resolvers.errors import BadUserInput
+from resolvers.judgments import reads
 from resolvers.judgments.reads import judgment_of
 from resolvers.loaders import by_id
-from schema.common import Money, context, today
-from schema.enums import AnnualValueSource, Grade, GradeFactor, OpportunityStage
+from resolvers.pagination import page_request
+from schema.common import Connection, Money, context, today
+from schema.enums import AnnualValueSource, Grade, GradeFactor, JudgmentKind, OpportunityStage, TransitionCause
+
+if TYPE_CHECKING:
+    from schema.team import TeamMember
 
 
 @strawberry.type(description="The points one factor of the grade gave, and the evidence behind them (fields a factor does not use are null).")
@@ -93,6 +101,46 @@ class AccountJudgment:
     @strawberry.field(description="Days past the due day today (UTC); 0 when not overdue.")
     def days_overdue(self) -> int:
         return days_overdue(date.fromordinal(self.account.next_contact_day), today())
+
+
+@strawberry.type(description="A dated change of a judgment: from what to what, on which day, and why.")
+class JudgmentTransition:
+    """Answered from a `JudgmentTransition` row."""
+
+    kind: JudgmentKind = strawberry.field(description="What changed.")  # type: ignore[valid-type]
+    from_value: str | None = strawberry.field(description="The value before (a grade's letter for GRADE); null at the first judgment.")
+    to_value: str = strawberry.field(description="The value after.")
+    changed_on: date = strawberry.field(description="The business day of the change.")
+    cause: TransitionCause = strawberry.field(description="The rules, or a person.")  # type: ignore[valid-type]
+    policy_version: int | None = strawberry.field(description="RULE: the version of the scoring policy that judged.")
+    reason: str | None = strawberry.field(description="PERSON: their reason.")
+
+    @strawberry.field(description="RULE: the score behind the new value.")
+    def score(self) -> float | None:
+        value = self.score  # type: ignore[attr-defined]
+        return None if value is None else float(value)
+
+    @strawberry.field(description="PERSON: who made the change.")
+    async def by(self, info: Info) -> Annotated[TeamMember, strawberry.lazy("schema.team")] | None:
+        member_id = self.by_id  # type: ignore[attr-defined]
+        if member_id is None:
+            return None
+        return await by_id(context(info), team_model.TeamMember).load(member_id)  # type: ignore[return-value]
+
+
+async def judgment_history(info: Info, account_id: int, first: int | None, after: str | None, last: int | None, before: str | None) -> Connection[JudgmentTransition]:
+    """`Account.judgmentHistory`."""
+    ctx = context(info)
+    page = page_request(ctx, reads.NEWEST_FIRST, first, after, last, before)
+    return Connection(page=await reads.account_transitions(ctx, account_id, page))
+
+
+async def judged_grade_on(info: Info, account_id: int, day: date) -> model.Grade | None:
+    """`Account.judgedGradeOn`: refused for a day after today, which no judgment has reached."""
+    if day > today():
+        raise BadUserInput("`day` is in the future; the grade of a day to come is not known.", argument="day")
+    found = await reads.judged_on_day(context(info), account_id, JudgmentKind.GRADE, day)
+    return None if found is None else model.Grade[found]
 
 
 def account_judgment(root: Any) -> AccountJudgment | None:

@@ -179,3 +179,59 @@ async def test_the_a_accounts_overdue_for_contact_in_one_query(client: GraphQLCl
     # Overdue on a day three days back: only the one due before it.
     earlier = (today() - timedelta(days=3)).isoformat()
     assert [n["name"] for n in (await client.execute(query, {"on": earlier}))["accounts"]["nodes"]] == ["Late by thirteen"]
+
+
+HISTORY = """
+query($id: ID!, $day: Date!, $first: Int, $after: String) {
+  account(id: $id) {
+    judgedGradeOn(day: $day)
+    judgmentHistory(first: $first, after: $after) {
+      totalCount
+      nodes { kind fromValue toValue changedOn cause policyVersion score reason by { id } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}"""
+
+
+async def test_every_move_of_the_judged_grade_is_a_dated_transition(client: GraphQLClient, engine: AsyncEngine) -> None:
+    account = await create_account(client, currentAnnualValue="1000000")
+    on = today().isoformat()
+    first = (await client.execute(HISTORY, {"id": account["id"], "day": on}))["account"]
+    # Created with only its value (25 points): a C from nothing, on the day it was created.
+    assert first["judgedGradeOn"] == "C" and first["judgmentHistory"]["totalCount"] == 1
+    (opening,) = first["judgmentHistory"]["nodes"]
+    assert opening == {
+        "kind": "GRADE", "fromValue": None, "toValue": "C", "changedOn": on, "cause": "RULE", "policyVersion": 1,
+        "score": 25.0, "reason": None, "by": None,
+    }
+    await create_need(client, account["id"], visibility="EXPLICIT", status="VALIDATED")  # 50: a B
+    await create_need(client, account["id"], visibility="IMPLICIT", status="IDENTIFIED")  # 37.5: a C again
+    await create_interaction(client, account["id"], occurredAt=days_ago(1))  # 39.44: still a C, no transition
+    payload = await client.mutate(CHANGE_POLICY, {"reason": "C from 40", "gradeCFrom": 40})
+    assert payload["userErrors"] == []
+    await recompute(engine, today())  # 39.44 under version 2: a D
+    found = (await client.execute(HISTORY, {"id": account["id"], "day": on, "first": 2}))["account"]
+    moves = found["judgmentHistory"]
+    assert moves["totalCount"] == 4 and found["judgedGradeOn"] == "D"
+    assert [(n["fromValue"], n["toValue"], n["score"], n["policyVersion"]) for n in moves["nodes"]] == [
+        ("C", "D", 39.44, 2), ("B", "C", 37.5, 1)
+    ]
+    rest = (await client.execute(HISTORY, {"id": account["id"], "day": on, "first": 5, "after": moves["pageInfo"]["endCursor"]}))
+    assert [(n["fromValue"], n["toValue"]) for n in rest["account"]["judgmentHistory"]["nodes"]] == [("C", "B"), (None, "C")]
+    # Before the account existed it had no judged grade; a day to come is refused.
+    yesterday = (today() - timedelta(days=1)).isoformat()
+    assert (await client.execute(HISTORY, {"id": account["id"], "day": yesterday}))["account"]["judgedGradeOn"] is None
+    tomorrow = (today() + timedelta(days=1)).isoformat()
+    errors = await client.errors(HISTORY, {"id": account["id"], "day": tomorrow})
+    assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_the_grade_on_a_day_of_many_accounts_is_one_statement(client: GraphQLClient, sql: Any) -> None:
+    for _ in range(5):
+        await create_account(client)
+    query = "query($day: Date!) { accounts(first: 50) { nodes { judgedGradeOn(day: $day) } } }"
+    sql.statements.clear()
+    nodes = (await client.execute(query, {"day": today().isoformat()}))["accounts"]["nodes"]
+    assert len(nodes) >= 5 and all(n["judgedGradeOn"] in {"A", "B", "C", "D"} for n in nodes)
+    assert len([s for s in sql.statements if "judgment_transition" in s]) == 1

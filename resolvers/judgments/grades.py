@@ -1,8 +1,8 @@
 """Judging accounts: each one's grade from its evidence under the policy in force, and when its next
 contact is due; kept on the account's row with the explanation beside it (domain/judgment.py).
 
-A batch of accounts is judged in five statements whatever its size: the policy, the accounts' rows, their
-open needs and their open deals (grouped), then the writes. Writes of the evidence call it within their
+A batch of accounts is judged in a few statements whatever its size: the policy, the accounts' rows, their
+open needs and their open deals (grouped), then the writes; a grade that moves is a dated transition. Writes of the evidence call it within their
 own transaction for the accounts they touched; `kam recompute` calls it for the portfolio as days pass.
 """
 
@@ -17,10 +17,10 @@ from typing import Any
 from sqlalchemy import case, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.account import Account, RelationshipStage
+from domain.account import Account, Grade, RelationshipStage
 from domain.cadence import next_contact_due
 from domain.grading import CLEAR_STATUSES, GradeInputs, GradeResult, grade_of
-from domain.judgment import AccountJudgment, factors_document
+from domain.judgment import AccountJudgment, JudgmentKind, JudgmentTransition, TransitionCause, factors_document
 from domain.need import OPEN_STATUSES, Need, NeedVisibility
 from domain.opportunity import OPEN_STAGES, Opportunity, OpportunityStage
 from domain.policy import ScoringPolicy
@@ -88,6 +88,7 @@ async def _judge(session: AsyncSession, ids: list[int], today: date, policy: tup
             select(
                 Account.id, Account.entered_annual_value, Account.current_annual_value, Account.annual_value_source,
                 Account.interactions_90d, Account.relationship_stage, Account.last_interaction_day, Account.created_at,
+                Account.judged_grade,
             ).where(Account.id.in_(ids))
         )
     ).all()
@@ -116,16 +117,35 @@ async def _judge(session: AsyncSession, ids: list[int], today: date, policy: tup
         stages[account].append(stage)
     values: dict[int, dict[str, object]] = {}
     explanations = []
+    transitions = []
     for row in rows:
-        account_id, last_day, created_at = row[0], row[6], row[7]
+        account_id, last_day, created_at, before = row[0], row[6], row[7], row[8]
         result = grade_of(inputs_of(row, needs.get(account_id, (0, 0)), stages.get(account_id, ())), settings)
         last = date.fromordinal(last_day) if last_day else None
         due = next_contact_due(last, result.grade, settings, since=created_at.date())
         values[account_id] = judged_values(result, due, version, today)
         explanations.append({"account_id": account_id, "grade_factors": factors_document(result.factors)})
+        if result.grade is not before:
+            transitions.append(rule_transition(account_id, before, result, version, today))
     await write_kept(session, Account, values)
     await session.execute(delete(AccountJudgment).where(AccountJudgment.account_id.in_(found)))
     await session.execute(insert(AccountJudgment), explanations)
+    if transitions:
+        await session.execute(insert(JudgmentTransition), transitions)
+
+
+def rule_transition(account_id: int, before: Grade | None, result: GradeResult, version: int, today: date) -> dict[str, Any]:
+    """The rules moved an account's judged grade (from none at its first judgment)."""
+    return {
+        "account_id": account_id,
+        "kind": JudgmentKind.GRADE,
+        "from_value": None if before is None else before.name,
+        "to_value": result.grade.name,
+        "changed_on": today,
+        "cause": TransitionCause.RULE,
+        "policy_version": version,
+        "score": Decimal(str(result.score)),
+    }
 
 
 _PENDING = "judgments.pending"  # session.info key: accounts a running write changed the evidence of

@@ -1,12 +1,18 @@
-"""Reading judgments: the explanation of each account's judged grade, for all accounts of a request at once."""
+"""Reading judgments: the explanation of each account's judged grade, its transitions, and what it was on a
+past day, each for all accounts of a request at once."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import enum
+from datetime import date
+
+from sqlalchemy import func, select
 from strawberry.dataloader import DataLoader
 
-from domain.judgment import AccountJudgment
+from domain.judgment import AccountJudgment, JudgmentKind, JudgmentTransition
 from resolvers.context import RequestContext
+from resolvers.loaders import child_connection
+from resolvers.pagination import Order, Page, PageRequest, date_key
 
 
 async def judgment_of(ctx: RequestContext, account_id: int) -> AccountJudgment | None:
@@ -16,3 +22,43 @@ async def judgment_of(ctx: RequestContext, account_id: int) -> AccountJudgment |
         return [found.get(i) for i in ids]
 
     return await ctx.loader("account judgment", lambda: DataLoader(load_fn=load)).load(account_id)
+
+
+class TransitionSort(enum.Enum):
+    CHANGED_ON = date_key("changedOn", JudgmentTransition.changed_on)
+
+
+NEWEST_FIRST = Order(TransitionSort.CHANGED_ON.value, descending=True)
+
+
+async def account_transitions(ctx: RequestContext, account_id: int, page: PageRequest) -> Page[JudgmentTransition]:
+    return await child_connection(ctx, JudgmentTransition.account_id, account_id, NEWEST_FIRST, page, where_key="transitions")
+
+
+async def judged_on_day(ctx: RequestContext, account_id: int, kind: JudgmentKind, day: date) -> str | None:
+    """The value a judgment of `kind` had at the end of `day`: the last transition up to it (None: not judged yet)."""
+
+    async def load(ids: list[int]) -> list[str | None]:
+        ranked = (
+            select(
+                JudgmentTransition.account_id,
+                JudgmentTransition.to_value,
+                func.row_number()
+                .over(
+                    partition_by=JudgmentTransition.account_id,
+                    order_by=(JudgmentTransition.changed_on.desc(), JudgmentTransition.id.desc()),
+                )
+                .label("n"),
+            )
+            .where(
+                JudgmentTransition.account_id.in_(ids),
+                JudgmentTransition.kind == kind,
+                JudgmentTransition.changed_on <= day,
+            )
+            .subquery()
+        )
+        stmt = select(ranked.c.account_id, ranked.c.to_value).where(ranked.c.n == 1)
+        found = dict((await ctx.run(lambda s: s.execute(stmt))).all())
+        return [found.get(i) for i in ids]
+
+    return await ctx.loader(("judged on day", kind, day), lambda: DataLoader(load_fn=load)).load(account_id)

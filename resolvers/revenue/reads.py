@@ -4,7 +4,6 @@ range of days, all accounts of a request in one GROUP BY."""
 from __future__ import annotations
 
 import enum
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -43,7 +42,7 @@ class Period:
 def periods_between(start: date, end: date, grain: Grain) -> list[date]:
     """The first days of the periods from the one holding `start` to the one holding `end`."""
     first, last = period_start(start, grain), period_start(end, grain)
-    step = {Grain.MONTH: 1, Grain.QUARTER: 3, Grain.YEAR: 12}[grain]
+    step = MONTHS[grain]
     found = []
     months = first.year * 12 + first.month - 1
     while months // 12 <= date.max.year:
@@ -57,10 +56,17 @@ def periods_between(start: date, end: date, grain: Grain) -> list[date]:
     return found
 
 
-@lru_cache(maxsize=4096)
+MONTHS = {Grain.MONTH: 1, Grain.QUARTER: 3, Grain.YEAR: 12}  # months a period of each grain spans
+
+
 def period_end(start: date, grain: Grain) -> date:
     """The last day of the period starting on `start`."""
-    months = start.year * 12 + start.month - 1 + {Grain.MONTH: 1, Grain.QUARTER: 3, Grain.YEAR: 12}[grain]
+    return _period_end(start, MONTHS[grain])
+
+
+@lru_cache(maxsize=4096)
+def _period_end(start: date, span: int) -> date:
+    months = start.year * 12 + start.month - 1 + span
     if months // 12 > date.max.year:
         return date.max
     return date.fromordinal(date(months // 12, months % 12 + 1, 1).toordinal() - 1)
@@ -92,34 +98,44 @@ def by_month(accounts: Any, start: Any, end: Any) -> Any:
 
 def periods_by_account(rows: Iterable[Any], grain: Grain, starts: list[date]) -> dict[int, list[Period]]:
     """`by_month`'s rows summed per account and period; every period of `starts` for each account found."""
-    totals: dict[int, dict[date, list[Decimal | int]]] = defaultdict(lambda: defaultdict(lambda: [Decimal(0), Decimal(0), 0]))
+    span = MONTHS[grain]
+    totals: dict[int, dict[date, list[Any]]] = {}
     for account, y, m, amount, margin, orders in rows:
-        bucket = totals[account][month_period(int(y), int(m), grain)]
-        bucket[0] += Decimal(amount or 0)
-        bucket[1] += Decimal(margin or 0)
+        found = totals.get(account)
+        if found is None:
+            found = totals[account] = {}
+        start = _month_period(int(y), int(m), span)
+        bucket = found.get(start)
+        if bucket is None:
+            bucket = found[start] = [ZERO, ZERO, 0]
+        bucket[0] += _decimal(amount)
+        bucket[1] += _decimal(margin)
         bucket[2] += int(orders)
     return {account: periods(found, grain, starts) for account, found in totals.items()}
 
 
+ZERO = Decimal(0)
+
+
+def _decimal(value: Any) -> Decimal:
+    return value if type(value) is Decimal else Decimal(value or 0)
+
+
 @lru_cache(maxsize=4096)
-def month_period(year: int, month: int, grain: Grain) -> date:
-    """The first day of the period the month falls in."""
-    return period_start(date(year, month, 1), grain)
+def _month_period(year: int, month: int, span: int) -> date:
+    """The first day of the period of `span` months the month falls in (periods start in January)."""
+    return date(year, (month - 1) // span * span + 1, 1)
 
 
-def periods(totals: dict[date, list[Decimal | int]], grain: Grain, starts: list[date]) -> list[Period]:
+def periods(totals: dict[date, list[Any]], grain: Grain, starts: list[date]) -> list[Period]:
     """Every period of `starts` with its totals (zero where it has none)."""
-    zero: list[Decimal | int] = [Decimal(0), Decimal(0), 0]
-    return [
-        Period(
-            s,
-            period_end(s, grain),
-            Decimal(totals.get(s, zero)[0]).quantize(CENT),
-            Decimal(totals.get(s, zero)[1]).quantize(CENT),
-            int(totals.get(s, zero)[2]),
-        )
-        for s in starts
-    ]
+    span = MONTHS[grain]
+    zero: list[Any] = [ZERO, ZERO, 0]
+    found = []
+    for s in starts:
+        amount, margin, orders = totals.get(s, zero)
+        found.append(Period(s, _period_end(s, span), _decimal(amount).quantize(CENT), _decimal(margin).quantize(CENT), int(orders)))
+    return found
 
 
 async def revenue_by_period(ctx: RequestContext, account_id: int, grain: Grain, start: date, end: date) -> list[Period]:

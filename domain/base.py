@@ -112,9 +112,9 @@ class Base(DeclarativeBase):
 
 
 def has_own_id(table: Any) -> bool:
-    """Rows keyed by one integer of their own (the others are keyed by their parents)."""
+    """Rows keyed by one integer of their own (the others are keyed by their parents, or are one row of them)."""
     columns = list(table.primary_key.columns)
-    return len(columns) == 1 and isinstance(columns[0].type, Integer)
+    return len(columns) == 1 and isinstance(columns[0].type, Integer) and not columns[0].foreign_keys
 
 
 R = TypeVar("R")

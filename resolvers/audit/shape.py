@@ -30,9 +30,10 @@ from resolvers.validation import camel
 
 # Bookkeeping that changes with every update and says nothing the event's own time does not.
 UNRECORDED_ON_UPDATE = frozenset({"updated_at"})
-# Credentials are managed outside the API (`kam token ...`) and are no business data; an account's judgment is
-# derived from its evidence, and rewritten with it: never recorded, also when they go with a deleted member or account.
-UNRECORDED_TABLES = frozenset({"api_token", "account_judgment"})
+# Credentials are managed outside the API (`kam token ...`) and are no business data; an account's judgment and
+# its transitions are derived from its evidence (a history of their own): never recorded, also when they go with a
+# deleted member or account.
+UNRECORDED_TABLES = frozenset({"api_token", "account_judgment", "judgment_transition"})
 
 
 @dataclass(frozen=True, slots=True)

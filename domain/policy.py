@@ -74,7 +74,8 @@ class ScoringPolicy:
 
 DEFAULT_POLICY = ScoringPolicy()
 
-_TYPES: dict[str, type] = {name: hint for name, hint in get_type_hints(ScoringPolicy).items()}
+# Each setting's type: int (points, scores, days, per cents) or Decimal (money, credits, ratios, rates).
+SETTING_TYPES: dict[str, type] = {name: hint for name, hint in get_type_hints(ScoringPolicy).items()}
 FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ScoringPolicy))
 
 WEIGHT_GROUPS: dict[str, tuple[str, ...]] = {
@@ -214,7 +215,7 @@ def from_document(document: dict[str, Any]) -> ScoringPolicy:
     values: dict[str, Any] = {}
     for key, name in _BY_CAMEL.items():
         raw = document[key]
-        if _TYPES[name] is int:
+        if SETTING_TYPES[name] is int:
             if type(raw) is not int:
                 raise ValueError(f"{key} must be a whole number; got {type(raw).__name__} {raw!r:.40}.")
             values[name] = raw

@@ -16,6 +16,7 @@ import enum
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 from sqlalchemy import Date, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -74,13 +75,19 @@ def trailing_twelve_months(current_annual_value: Decimal, source: str) -> Decima
     return current_annual_value if source == AnnualValueSource.TRAILING_TWELVE_MONTHS.name else Decimal("0.00")
 
 
+# Months a period of each grain spans; periods start in January.
+GRAIN_MONTHS = {Grain.MONTH: 1, Grain.QUARTER: 3, Grain.YEAR: 12}
+
+
 def period_start(day: date, grain: Grain) -> date:
     """The first day of the month, quarter or year `day` falls in."""
-    if grain is Grain.YEAR:
-        return day.replace(month=1, day=1)
-    if grain is Grain.QUARTER:
-        return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
-    return day.replace(day=1)
+    return month_period(day.year, day.month, GRAIN_MONTHS[grain])
+
+
+@lru_cache(maxsize=4096)
+def month_period(year: int, month: int, span: int) -> date:
+    """The first day of the period of `span` months that the month falls in (kept: sums per period ask often)."""
+    return date(year, (month - 1) // span * span + 1, 1)
 
 
 def amount_problem(amount: Decimal, margin: Decimal | None) -> tuple[str, str] | None:

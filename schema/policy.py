@@ -8,7 +8,6 @@ both types are made from one table of descriptions, so a new setting is one line
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Any
 
 import strawberry
@@ -71,16 +70,12 @@ SETTINGS: dict[str, str] = {
 }
 
 
-def _setting_type(name: str) -> type:
-    return int if rules.ScoringPolicy.__dataclass_fields__[name].type in ("int", int) else Decimal
-
-
 def _settings(optional: bool) -> dict[str, Any]:
     """The settings as strawberry fields: required (the policy), or optional and unset (a change)."""
     annotations: dict[str, Any] = {}
     namespace: dict[str, Any] = {"__annotations__": annotations}
     for name in rules.FIELDS:
-        kind = _setting_type(name)
+        kind = rules.SETTING_TYPES[name]
         if optional:
             annotations[name] = kind | None
             namespace[name] = strawberry.field(default=strawberry.UNSET, description=SETTINGS[name])

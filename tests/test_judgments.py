@@ -235,3 +235,22 @@ async def test_the_grade_on_a_day_of_many_accounts_is_one_statement(client: Grap
     nodes = (await client.execute(query, {"day": today().isoformat()}))["accounts"]["nodes"]
     assert len(nodes) >= 5 and all(n["judgedGradeOn"] in {"A", "B", "C", "D"} for n in nodes)
     assert len([s for s in sql.statements if "judgment_transition" in s]) == 1
+
+
+async def test_the_worst_days_and_versions_are_client_errors_or_answers(client: GraphQLClient) -> None:
+    account = await create_account(client)
+    # Year 1 is before any judgment (null); 9999 is a day to come (refused).
+    found = await client.execute(HISTORY, {"id": account["id"], "day": "0001-01-01"})
+    assert found["account"]["judgedGradeOn"] is None
+    errors = await client.errors(HISTORY, {"id": account["id"], "day": "9999-12-31"})
+    assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+    for on in ("0001-01-01", "9999-12-31"):
+        nodes = (await client.execute(OVERDUE, {"on": on}))["accounts"]["nodes"]
+        assert nodes == []  # not judged A, so neither day lists it
+    bad_cursor = await client.errors(HISTORY, {"id": account["id"], "day": "2026-01-01", "after": "x" * 100_000})
+    assert bad_cursor[0]["extensions"]["code"] == "BAD_USER_INPUT"
+    versions = "query($v: Int) { scoringPolicy(version: $v) { version } }"
+    for v in (0, -1, 2**31 - 1):
+        assert (await client.execute(versions, {"v": v}))["scoringPolicy"] is None
+    too_big = await client.errors(versions, {"v": 2**31})
+    assert too_big[0]["extensions"]["code"] == "BAD_USER_INPUT"

@@ -288,7 +288,7 @@ class Nullable(FieldPlan):
     async def load(self, run: Run, rows: list[Row], layout: Layout) -> Getter:
         i, inner = layout.at(self.column), await self.inner.load(run, rows, layout)
         if isinstance(inner, int):
-            return lambda row: row[inner]
+            return lambda row: None if row[i] is None else row[inner]
         return lambda row: None if row[i] is None else inner(row)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import extract, func, select
 from strawberry.dataloader import DataLoader
 
-from domain.revenue import CENT, Grain, RevenueRecord, period_start
+from domain.revenue import CENT, GRAIN_MONTHS, Grain, RevenueRecord, month_period, period_start
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
 from resolvers.loaders import child_connection
@@ -42,7 +42,7 @@ class Period:
 def periods_between(start: date, end: date, grain: Grain) -> list[date]:
     """The first days of the periods from the one holding `start` to the one holding `end`."""
     first, last = period_start(start, grain), period_start(end, grain)
-    step = MONTHS[grain]
+    step = GRAIN_MONTHS[grain]
     found = []
     months = first.year * 12 + first.month - 1
     while months // 12 <= date.max.year:
@@ -56,12 +56,9 @@ def periods_between(start: date, end: date, grain: Grain) -> list[date]:
     return found
 
 
-MONTHS = {Grain.MONTH: 1, Grain.QUARTER: 3, Grain.YEAR: 12}  # months a period of each grain spans
-
-
 def period_end(start: date, grain: Grain) -> date:
     """The last day of the period starting on `start`."""
-    return _period_end(start, MONTHS[grain])
+    return _period_end(start, GRAIN_MONTHS[grain])
 
 
 @lru_cache(maxsize=4096)
@@ -98,13 +95,13 @@ def by_month(accounts: Any, start: Any, end: Any) -> Any:
 
 def periods_by_account(rows: Iterable[Any], grain: Grain, starts: list[date]) -> dict[int, list[Period]]:
     """`by_month`'s rows summed per account and period; every period of `starts` for each account found."""
-    span = MONTHS[grain]
+    span = GRAIN_MONTHS[grain]
     totals: dict[int, dict[date, list[Any]]] = {}
     for account, y, m, amount, margin, orders in rows:
         found = totals.get(account)
         if found is None:
             found = totals[account] = {}
-        start = _month_period(int(y), int(m), span)
+        start = month_period(int(y), int(m), span)
         bucket = found.get(start)
         if bucket is None:
             bucket = found[start] = [ZERO, ZERO, 0]
@@ -121,15 +118,9 @@ def _decimal(value: Any) -> Decimal:
     return value if type(value) is Decimal else Decimal(value or 0)
 
 
-@lru_cache(maxsize=4096)
-def _month_period(year: int, month: int, span: int) -> date:
-    """The first day of the period of `span` months the month falls in (periods start in January)."""
-    return date(year, (month - 1) // span * span + 1, 1)
-
-
 def periods(totals: dict[date, list[Any]], grain: Grain, starts: list[date]) -> list[Period]:
     """Every period of `starts` with its totals (zero where it has none)."""
-    span = MONTHS[grain]
+    span = GRAIN_MONTHS[grain]
     zero: list[Any] = [ZERO, ZERO, 0]
     found = []
     for s in starts:

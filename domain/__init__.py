@@ -15,6 +15,7 @@ from domain.need import (
     Quarter,
 )
 from domain.judgment import AccountJudgment, JudgmentTransition
+from domain.judgment_override import JudgmentOverride, OverrideKind
 from domain.policy_version import ScoringPolicyVersion
 from domain.opportunity import ContactRole, Opportunity, OpportunityContact, OpportunityNeed, OpportunityStage, StageChange
 from domain.revenue import AnnualValueSource, Grain, RevenueRecord
@@ -42,7 +43,7 @@ __all__ = [
     "InteractionMember", "InteractionStakeholder", "LifecycleStage", "LinkStrength", "MemberRole",
     "Need", "NeedCategory", "NeedPeakQuarter", "NeedStatus", "NeedVisibility", "Objective",
     "Opportunity", "OpportunityContact", "OpportunityNeed", "OpportunityStage", "StageChange", "ContactRole",
-    "RevenueRecord", "AnnualValueSource", "Grain", "ScoringPolicyVersion", "AccountJudgment", "JudgmentTransition",
+    "RevenueRecord", "AnnualValueSource", "Grain", "ScoringPolicyVersion", "AccountJudgment", "JudgmentTransition", "JudgmentOverride", "OverrideKind",
     "PlanStatus", "Priority", "Quarter", "RelationshipStage", "Stakeholder", "StakeholderBuyingRole",
     "TeamMember", "TeamRole", "ValueTier",
 ]

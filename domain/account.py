@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from domain.base import Base, TimestampMixin, UTCDateTime, VersionedMixin, enum_column
 from domain.growth import GrowthQuadrant
+from domain.health import HealthBand
 from domain.interaction import DERIVED, RecencyMixin
 
 
@@ -105,6 +106,10 @@ class Account(RecencyMixin, TimestampMixin, VersionedMixin, Base):
         # Overdue for contact: by the judged grade, the list ordered by when the next contact was due.
         Index("ix_account_judged_grade_next_contact_day_id", "judged_grade", "next_contact_day", "id"),
         Index("ix_account_next_contact_day_id", "next_contact_day", "id"),
+        # At risk first: the list filtered by health band and ordered by the health score.
+        Index("ix_account_health_band_health_score_id", "health_band", "health_score", "id"),
+        Index("ix_account_judged_value_tier_id", "judged_value_tier", "id"),
+        Index("ix_account_key_account_recommended_key_account_score_id", "key_account_recommended", "key_account_score", "id"),
         # Name search (`name ILIKE '%term%'`) on PostgreSQL; SQLite scans.
         Index(
             "ix_account_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}
@@ -145,14 +150,32 @@ class Account(RecencyMixin, TimestampMixin, VersionedMixin, Base):
     rfm_frequency: Mapped[int | None] = mapped_column(Integer, info=DERIVED)
     rfm_monetary: Mapped[int | None] = mapped_column(Integer, info=DERIVED)
     rfm_ranked_on: Mapped[date | None] = mapped_column(Date, info=DERIVED)
-    # What the judgment rules made of the evidence (domain/judgment.py), by the writes and `kam recompute`: the
-    # judged grade and its score, the day the next contact is due (an ordinal, 0 before the account is judged)
-    # and the policy version and day of the judgment.
+    # A planner's rating of the account's strategic fit, 1-5 (null: not rated): an input of the key-account
+    # recommendation.
+    strategic_fit: Mapped[int | None] = mapped_column(Integer)
+    # What the judgment rules made of the evidence (domain/judgment.py), by the writes and `kam recompute`:
+    # the grade, value tier and stages in force (a person's override while it lasts, else the rules'), the
+    # rules' grade score, the day the next contact is due (an ordinal, 0 before the account is judged), the
+    # health, the key-account recommendation, the predicted lifetime value, and the policy version and day.
     judged_grade: Mapped[Grade | None] = mapped_column(enum_column(Grade), info=DERIVED)
     grade_score: Mapped[Decimal | None] = mapped_column(Numeric(precision=5, scale=2), info=DERIVED)
     next_contact_day: Mapped[int] = mapped_column(Integer, default=0, server_default="0", info=DERIVED)
+    judged_value_tier: Mapped[ValueTier | None] = mapped_column(enum_column(ValueTier), info=DERIVED)
+    judged_lifecycle_stage: Mapped[LifecycleStage | None] = mapped_column(enum_column(LifecycleStage), info=DERIVED)
+    judged_relationship_stage: Mapped[RelationshipStage | None] = mapped_column(enum_column(RelationshipStage), info=DERIVED)
+    health_score: Mapped[Decimal | None] = mapped_column(Numeric(precision=5, scale=2), info=DERIVED)
+    health_band: Mapped[HealthBand | None] = mapped_column(enum_column(HealthBand), info=DERIVED)
+    key_account_score: Mapped[Decimal | None] = mapped_column(Numeric(precision=5, scale=2), info=DERIVED)
+    key_account_recommended: Mapped[bool | None] = mapped_column(Boolean, info=DERIVED)
+    predicted_lifetime_value: Mapped[Decimal | None] = mapped_column(MONEY, info=DERIVED)
     judged_policy_version: Mapped[int | None] = mapped_column(Integer, info=DERIVED)
     judged_on: Mapped[date | None] = mapped_column(Date, info=DERIVED)
+    # The value tier the portfolio's ABC ranking gives (by `kam recompute` and revenue loads): the tier, the
+    # account's rank by trailing revenue and the share (per cent) of the total the accounts ranked before it make.
+    ranked_value_tier: Mapped[ValueTier | None] = mapped_column(enum_column(ValueTier), info=DERIVED)
+    value_tier_rank: Mapped[int | None] = mapped_column(Integer, info=DERIVED)
+    value_tier_share_before: Mapped[Decimal | None] = mapped_column(Numeric(precision=7, scale=4), info=DERIVED)
+    value_tier_ranked_on: Mapped[date | None] = mapped_column(Date, info=DERIVED)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
     @declared_attr.directive

@@ -25,6 +25,9 @@ def proportional_points(value: Number, target: Number, weight: int) -> Fraction:
     return weight * share(value, target)
 
 
+DAYS_PER_YEAR = Fraction(1461, 4)  # 365.25: a year on average, leap years included
+
+
 def rounded(value: Fraction, places: int = 2) -> Decimal:
     """`value` rounded half away from zero to `places` decimals, exactly (no binary or 28-digit detour)."""
     scale = 10**places

@@ -22,10 +22,9 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from domain.factors import points, proportional_points, rounded
+from domain.factors import DAYS_PER_YEAR, points, proportional_points, rounded
 from domain.policy import ScoringPolicy
 
-DAYS_PER_YEAR = Fraction(1461, 4)  # 365.25: a year on average, leap years included
 MIN_RATING, MAX_RATING = 1, 5
 
 

@@ -11,10 +11,13 @@ margin to date) is kept by the revenue records (domain/revenue.py).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from domain.factors import rounded
+from domain.factors import DAYS_PER_YEAR, rounded
+from domain.policy import ScoringPolicy
 
 
 def _check_rate(name: str, rate: Decimal) -> None:
@@ -46,3 +49,42 @@ def expected_remaining_years(retention_rate: Decimal, max_years: int) -> Decimal
     r = Fraction(retention_rate)
     years = Fraction(max_years) if r == 1 else min(r / (1 - r), Fraction(max_years))
     return rounded(years)
+
+
+
+@dataclass(frozen=True, slots=True)
+class LifetimeValue:
+    """An account's lifetime value, historical and predicted, with the figures behind the prediction.
+
+    The average annual margin is the margin to date over the years since the first order, counted as one
+    year at least (a customer of three months has not shown a year's margin yet, and dividing by a
+    quarter would quadruple it).
+    """
+
+    historical: Decimal  # the margin to date
+    average_annual_margin: Decimal
+    years_as_customer: Decimal  # since the first order, two decimals
+    retention_rate: Decimal
+    discount_rate: Decimal
+    expected_remaining_years: Decimal
+    max_years: int
+    predicted: Decimal
+
+
+def lifetime_value_of(margin_to_date: Decimal, first_order_on: date | None, today: date, policy: ScoringPolicy) -> LifetimeValue | None:
+    """None for an account that never ordered: there is no margin to extrapolate."""
+    if first_order_on is None:
+        return None
+    years = max((today - first_order_on).days, 0) / DAYS_PER_YEAR
+    average = rounded(Fraction(margin_to_date) / max(years, Fraction(1)))
+    retention, discount = policy.lifetime_retention_rate, policy.lifetime_discount_rate
+    return LifetimeValue(
+        historical=margin_to_date,
+        average_annual_margin=average,
+        years_as_customer=rounded(years),
+        retention_rate=retention,
+        discount_rate=discount,
+        expected_remaining_years=expected_remaining_years(retention, policy.lifetime_max_years),
+        max_years=policy.lifetime_max_years,
+        predicted=predicted_lifetime_value(average, retention, discount, policy.lifetime_max_years),
+    )

@@ -70,6 +70,9 @@ class ScoringPolicy:
     lifetime_retention_rate: Decimal = Decimal("0.8")
     lifetime_discount_rate: Decimal = Decimal("0.08")
     lifetime_max_years: int = 10
+    # Lifecycle: a customer whose last purchase is longer ago than this has lapsed (CHURNED, or WIN_BACK while
+    # a deal is open).
+    lifecycle_lapsed_after_days: int = 730
 
 
 DEFAULT_POLICY = ScoringPolicy()
@@ -185,6 +188,8 @@ def policy_problems(policy: ScoringPolicy) -> list[tuple[str, str]]:
         problem("key_account_from", f"must lie between 1 and 100; got {policy.key_account_from}")
     if "lifetime_max_years" not in bad and not 1 <= policy.lifetime_max_years <= MAX_LIFETIME_YEARS:
         problem("lifetime_max_years", f"must lie between 1 and {MAX_LIFETIME_YEARS}; got {policy.lifetime_max_years}")
+    if "lifecycle_lapsed_after_days" not in bad and policy.lifecycle_lapsed_after_days < 1:
+        problem("lifecycle_lapsed_after_days", "must be at least 1 day")
     order = {camel(name): i for i, name in enumerate(FIELDS)}
     return sorted(problems, key=lambda p: order[p[0]])
 

@@ -12,32 +12,50 @@ and so is every account when the total is zero.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
 from domain.account import ValueTier
+from domain.factors import rounded
 from domain.policy import ScoringPolicy
 
 
-def value_tiers(revenues: Iterable[tuple[int, Decimal]], policy: ScoringPolicy) -> dict[int, ValueTier]:
-    """Each account id's tier from its (account id, trailing revenue) pair. Raises ValueError on a repeated id."""
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """An account's place in the ranking: its tier, its rank (1: the largest revenue) and the share of the
+    total (per cent, four decimals) the accounts ranked before it make (None when it has no revenue)."""
+
+    tier: ValueTier
+    rank: int
+    share_before: Decimal | None
+
+
+def value_ranking(revenues: Iterable[tuple[int, Decimal]], policy: ScoringPolicy) -> dict[int, Ranked]:
+    """Each account id's place from its (account id, trailing revenue) pair. Raises ValueError on a repeated id."""
     ranked = sorted(revenues, key=lambda pair: (-pair[1], pair[0]))
     ids = [account_id for account_id, _ in ranked]
     if len(set(ids)) != len(ids):
         raise ValueError("an account appears more than once in the revenues to rank")
     total = sum((Fraction(revenue) for _, revenue in ranked if revenue > 0), Fraction(0))
-    tiers: dict[int, ValueTier] = {}
+    places: dict[int, Ranked] = {}
     before = Fraction(0)
-    for account_id, revenue in ranked:
+    for rank, (account_id, revenue) in enumerate(ranked, start=1):
         if revenue <= 0:
-            tiers[account_id] = ValueTier.LOW
+            places[account_id] = Ranked(ValueTier.LOW, rank, None)
             continue
         share_before = before * 100 / total
         if share_before < policy.value_tier_high_up_to:
-            tiers[account_id] = ValueTier.HIGH
+            tier = ValueTier.HIGH
         elif share_before < policy.value_tier_medium_up_to:
-            tiers[account_id] = ValueTier.MEDIUM
+            tier = ValueTier.MEDIUM
         else:
-            tiers[account_id] = ValueTier.LOW
+            tier = ValueTier.LOW
+        places[account_id] = Ranked(tier, rank, rounded(share_before, 4))
         before += Fraction(revenue)
-    return tiers
+    return places
+
+
+def value_tiers(revenues: Iterable[tuple[int, Decimal]], policy: ScoringPolicy) -> dict[int, ValueTier]:
+    """Each account id's tier from its (account id, trailing revenue) pair. Raises ValueError on a repeated id."""
+    return {account_id: place.tier for account_id, place in value_ranking(revenues, policy).items()}

@@ -49,8 +49,9 @@ from domain.stakeholder import (
     Stakeholder,
 )
 from domain.team import AccountTeamMember, MemberRole, TeamMember, TeamRole
+from resolvers.growth.transitions import rebuild_quadrant_moves
 from resolvers.interactions.recency import refresh_accounts, refresh_stakeholders
-from resolvers.judgments.grades import judge_accounts
+from resolvers.judgments.judging import judge_accounts
 from resolvers.revenue.summary import refresh_revenue
 from kam.db import create_engine, session_factory
 from kam.demo_interactions import INTERACTIONS
@@ -285,8 +286,8 @@ ACCOUNTS = (
         "B", "HIGH", True, "PREFERRED_SUPPLIER", "AT_RISK", 1_450_000, 1_900_000,
         team=(("sofia", "OWNER"), ("marco", "EXECUTIVE_SPONSOR"), ("jonas", "SPECIALIST")),
         people=(
-            P("ceo", "Dr. Javier Morales", "Chief Executive Officer", "Board of Directors", "DECISION_MAKER", "NEUTRAL", "HIGH", "EXECUTIVE", None,
-              "Appointed six months ago to merge three hospitals; wants quick, visible savings."),
+            P("ceo", "Dr. Javier Morales", "Chief Executive Officer", "Board of Directors", "DECISION_MAKER", "SKEPTIC", "HIGH", "EXECUTIVE", None,
+              "Appointed six months ago to merge three hospitals; wants quick, visible savings and doubts every legacy contract."),
             P("cmo", "Dr. Lucía Ferreira", "Chief Medical Officer", "Medical Board", "DECISION_MAKER INFLUENCER", "SUPPORTER", "HIGH", "EXECUTIVE", "ceo",
               "Patient safety and clinicians' time; rejects any tool that adds clicks."),
             P("cfo", "Ricardo Nunes", "Chief Financial Officer", "Finance", "DECISION_MAKER ECONOMIC_BUYER", "OPPONENT", "HIGH", "EXECUTIVE", "ceo",
@@ -326,8 +327,9 @@ ACCOUNTS = (
                   O("Cover every decision maker with at least a good relationship", "Decision makers covered", 3, 90)),
                  (X("Send the updated data-processing agreement", "sofia", -25, "DONE", "gdpr", "dpo"),
                   X("Clinician time study in two wards", "jonas", -10, "DONE", "clinician", "nursing"),
-                  X("Introduction to the new CEO through the CMO", "marco", 14, "IN_PROGRESS", "renewal", "ceo"),
-                  X("Savings case: licence consolidation across the three hospitals", "sofia", 30, "IN_PROGRESS", "savings", "cfo"),
+                  # Both late: the plan is behind while nobody calls.
+                  X("Introduction to the new CEO through the CMO", "marco", -20, "IN_PROGRESS", "renewal", "ceo"),
+                  X("Savings case: licence consolidation across the three hospitals", "sofia", -5, "IN_PROGRESS", "savings", "cfo"),
                   X("Prepare for the purchasing benchmark tender", "sofia", 60, "BLOCKED", None, "purchasing"))),
         ),
     ),
@@ -631,6 +633,7 @@ async def _write_account(
         for a, quadrant in zip(spec.assessments, quadrants, strict=True)
     )
     await session.flush()
+    await rebuild_quadrant_moves(session, [account.id])
     # The account carries its latest assessment's figures beside its quadrant, as the API keeps them.
     newest = spec.assessments[-1]
     await session.execute(

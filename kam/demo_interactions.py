@@ -1,8 +1,8 @@
 """The demo portfolio's interactions: who talked to whom, when, and what came of it.
 
-The story they tell: Nordwerk and Boreal are worked weekly; Lumen regularly; nobody has called
-St. Aurelia, a key account already at risk, for more than two months; Transalpina and Meridian are
-early conversations. Keys are those of kam/demo.py's accounts (by name), people, members and needs.
+The story they tell: Nordwerk and Boreal are worked weekly, though Boreal's weekly check-in has slipped
+for ten days, past an A account's cadence; Lumen regularly; nobody has called St. Aurelia, a key account
+already at risk, for more than two months; Transalpina and Meridian are early conversations. Keys are those of kam/demo.py's accounts (by name), people, members and needs.
 """
 
 from __future__ import annotations
@@ -59,14 +59,23 @@ INTERACTIONS: dict[str, tuple[InteractionRow, ...]] = {
         R(160, 11, "VISIT", "OUTBOUND", 120, "Annual review", "ceo cmo", "sofia marco", "savings", None, None),
     ),
     "Boreal Energy ASA": (
-        R(1, 12, "CALL", "OUTBOUND", 30, "Gearbox analytics: weekly check-in", "wind data", "jonas", "gearbox",
+        R(10, 12, "CALL", "OUTBOUND", 30, "Gearbox analytics: weekly check-in", "wind data", "jonas", "gearbox",
           "Two early warnings confirmed by inspection.", "Present the saved repair cost to the CTO."),
-        R(8, 9, "MEETING", "MUTUAL", 90, "NIS2 readiness workshop", "security data", "amira", "nis2",
+        R(13, 9, "MEETING", "MUTUAL", 90, "NIS2 readiness workshop", "security data", "amira", "nis2",
           "Gap list agreed.", "Deliver the control mapping."),
-        R(15, 13, "CALL", "OUTBOUND", 30, "Gearbox analytics: weekly check-in", "wind", "jonas", "gearbox", None, None),
+        R(17, 13, "CALL", "OUTBOUND", 30, "Gearbox analytics: weekly check-in", "wind", "jonas", "gearbox", None, None),
+        R(24, 13, "CALL", "OUTBOUND", 30, "Gearbox analytics: weekly check-in", "wind engineer", "jonas", "gearbox",
+          "First storm-season alarm handled by the crew on the day.", None),
         R(29, 10, "MEETING", "MUTUAL", 60, "Budget 2027 alignment", "cfo cto", "jonas ingrid", "budget",
           "Budget holds if the hydro pilot shows results.", "Scope the hydro pilot."),
+        R(31, 13, "CALL", "OUTBOUND", 30, "Gearbox analytics: weekly check-in", "wind", "jonas", "gearbox", None, None),
+        R(38, 13, "CALL", "OUTBOUND", 30, "Gearbox analytics: weekly check-in", "wind data", "jonas", "gearbox", None, None),
+        R(45, 13, "CALL", "OUTBOUND", 30, "Gearbox analytics: weekly check-in", "wind", "jonas", "gearbox", None, None),
         R(50, 8, "VISIT", "OUTBOUND", 300, "Hydro plant visit", "hydro engineer", "amira", "hydro", None, None),
+        R(52, 13, "CALL", "OUTBOUND", 30, "Gearbox analytics: weekly check-in", "wind", "jonas", "gearbox", None, None),
+        R(59, 13, "CALL", "OUTBOUND", 30, "Gearbox analytics: weekly check-in", "wind engineer", "jonas", "gearbox", None, None),
+        R(66, 9, "MEETING", "MUTUAL", 60, "Rollout review: parks seven to ten", "cto wind", "jonas amira", "gearbox",
+          "Four more parks agreed for the autumn.", "Plan the rollout schedule with wind operations."),
     ),
     "Transalpina Logistics S.p.A.": (
         R(12, 15, "CALL", "OUTBOUND", 40, "Route-optimisation pilot results", "fleet", "lukas", "routes",

@@ -1,8 +1,8 @@
 """The demo portfolio's revenue: an order a month over the last three years, on the trend each account is on.
 
-Nordwerk and Boreal grow, Lumen's revenue falls by almost a third a year, St. Aurelia slips, Transalpina
-buys a little, and Meridian, a prospect, has bought nothing yet. The monthly amounts are scaled so that
-the latest twelve months come near the annual value the demo states for the account.
+Nordwerk and Boreal grow, Lumen's revenue falls by almost a third a year and St. Aurelia's by more than a
+third, Transalpina buys a little, and Meridian, a prospect, has bought nothing yet. The monthly amounts are
+scaled so that the latest twelve months come near the annual value the demo states for the account.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ MARGIN = Decimal("0.25")
 TRENDS: dict[str, tuple[float, tuple[str, ...]]] = {
     "Nordwerk Maschinenbau AG": (0.25, ("Sensors", "Analytics licences", "Services")),
     "Lumen Retail Group": (-0.30, ("Store screens", "Analytics licences")),
-    "St. Aurelia Health Network": (-0.10, ("Scheduling licences", "Services")),
+    "St. Aurelia Health Network": (-0.35, ("Scheduling licences", "Services")),
     "Boreal Energy ASA": (0.15, ("Analytics licences", "Sensors", "Services")),
     "Transalpina Logistics S.p.A.": (0.05, ("Route planning licences",)),
 }

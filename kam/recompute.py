@@ -2,7 +2,8 @@
 
 Counts over the last 30, 90 and 365 days, and the trailing twelve months of revenue, change when a day
 ends, not only when an interaction or a revenue record is written, and the grades judged from them with
-them (under the policy in force when the run starts); RFM quintiles rank the whole portfolio. The portfolio is recounted in batches of accounts in id order, each its own short
+them (under the policy in force when the run starts); RFM quintiles and the ABC value tiers rank the whole
+portfolio (the value tiers from one read of the revenue when the run starts, written batch by batch). The portfolio is recounted in batches of accounts in id order, each its own short
 transaction that locks only its accounts (as a write of an interaction does), so the API serves
 meanwhile and no write is lost: a writer of one of those accounts waits for the batch, then counts
 again itself.
@@ -23,7 +24,8 @@ from domain.stakeholder import Stakeholder
 from kam.db import session_factory
 from resolvers.context import begin_writing
 from resolvers.interactions.recency import refresh_accounts, refresh_stakeholders
-from resolvers.judgments.grades import judge_accounts
+from resolvers.judgments.judging import judge_accounts
+from resolvers.judgments.value_tiers import rank_portfolio, write_ranks
 from resolvers.policy.reads import policy_in_force
 from resolvers.revenue.summary import refresh_revenue, rfm_updates
 
@@ -48,6 +50,7 @@ async def recompute(
         total = int(await session.scalar(select(func.count()).select_from(Account)) or 0)
         stored = await policy_in_force(session)
         policy = (stored.id, stored.policy)
+        ranking = await rank_portfolio(session, today, stored.policy)
     done = people = 0
     after = 0
     while True:
@@ -64,6 +67,7 @@ async def recompute(
                 break
             await refresh_accounts(session, ids, today)
             await refresh_revenue(session, ids, today)
+            await write_ranks(session, ranking, ids, today)
             await judge_accounts(session, ids, today, policy)
             stakeholder_ids = list(
                 (await session.scalars(select(Stakeholder.id).where(Stakeholder.account_id.in_(ids)).order_by(Stakeholder.id))).all()

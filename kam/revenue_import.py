@@ -21,7 +21,7 @@ from domain.team import Caller, MemberRole, TeamMember
 from kam.db import session_factory
 from resolvers.access import Access
 from resolvers.context import begin_writing
-from resolvers.judgments.grades import judge_pending
+from resolvers.judgments.judging import judge_pending
 from resolvers.audit.recording import ACTOR, recording, write_events
 from resolvers.revenue import load
 

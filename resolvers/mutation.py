@@ -14,7 +14,7 @@ from domain.base import utcnow
 from domain.errors import DomainError, ErrorCode, UserError
 from resolvers.audit.recording import recording, write_events
 from resolvers.context import RequestContext
-from resolvers.judgments.grades import judge_pending
+from resolvers.judgments.judging import judge_pending
 
 T = TypeVar("T")
 

@@ -51,6 +51,8 @@ from schema.common import (
 from schema.enums import (
     Grade,
     GrowthQuadrant,
+    HealthBand,
+    JudgmentKind,
     LifecycleStage,
     RelationshipStage,
     TeamRole,
@@ -113,6 +115,10 @@ class Account(relay.Node):
     def estimated_wallet(self) -> Money:
         return money(self.estimated_wallet, self.currency)  # type: ignore[attr-defined,return-value]
 
+    strategic_fit: int | None = strawberry.field(
+        description="A planner's rating of how well the account fits our strategy, 1-5 (null: not rated): an input of the key-account recommendation."
+    )
+
     @strawberry.field(description="How recently and how often we interacted with the account (anyone, anyone of theirs).")
     def interaction_recency(self) -> interaction_schema.InteractionRecency:
         return interaction_schema.recency_of(self)  # type: ignore[arg-type]
@@ -121,11 +127,17 @@ class Account(relay.Node):
     def judgment(self) -> judgment_schema.AccountJudgment | None:
         return judgment_schema.account_judgment(self)
 
-    @strawberry.field(description="Every change of the account's judgments (the judged grade so far), newest first.")
+    @strawberry.field(description="Every change of the account's judgments in force (grade, value tier, health band, stages, quadrant), newest first.")
     async def judgment_history(
-        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+        self,
+        info: Info,
+        kinds: Annotated[list[JudgmentKind] | None, strawberry.argument(description="Only changes of these kinds.")] = None,  # type: ignore[valid-type]
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[judgment_schema.JudgmentTransition]:
-        return await judgment_schema.judgment_history(info, self.id, first, after, last, before)  # type: ignore[attr-defined]
+        return await judgment_schema.judgment_history(info, self.id, kinds, first, after, last, before)  # type: ignore[attr-defined]
 
     @strawberry.field(description="The grade the rules judged the account on a past day (at its end); null if not judged by then.")
     async def judged_grade_on(
@@ -240,7 +252,10 @@ class AccountFilter:
         description="No interaction on or after this day (UTC): not contacted since; accounts never contacted are included.",
     )
     last_interaction_since: date | None = strawberry.field(default=None, description="At least one interaction on or after this day (UTC).")
-    judged_grades: list[Grade] | None = strawberry.field(default=None, description="The rules judge any of these grades (`judgment.grade`).")  # type: ignore[valid-type]
+    judged_grades: list[Grade] | None = strawberry.field(default=None, description="The grade in force is any of these (`judgment.grade`: an override's while it holds, else the rules').")  # type: ignore[valid-type]
+    judged_value_tiers: list[ValueTier] | None = strawberry.field(default=None, description="The value tier in force is any of these (`judgment.valueTier`).")  # type: ignore[valid-type]
+    health_bands: list[HealthBand] | None = strawberry.field(default=None, description="The health band is any of these (`judgment.health.band`); AT_RISK: a churn warning.")  # type: ignore[valid-type]
+    key_account_recommended: bool | None = strawberry.field(default=None, description="Only accounts the rules recommend as key accounts (true) or only others (false).")
     contact_overdue_on: date | None = strawberry.field(
         default=None,
         description="Overdue for contact on this day: the next contact (`judgment.nextContactDue`) was due before it.",
@@ -262,6 +277,9 @@ class AccountFilter:
             last_interaction_before=self.last_interaction_before,
             last_interaction_since=self.last_interaction_since,
             judged_grades=any_of(self.judged_grades, "filter.judgedGrades"),
+            judged_value_tiers=any_of(self.judged_value_tiers, "filter.judgedValueTiers"),
+            health_bands=any_of(self.health_bands, "filter.healthBands"),
+            key_account_recommended=self.key_account_recommended,
             contact_overdue_on=self.contact_overdue_on,
             include_archived=self.include_archived,
         )
@@ -319,6 +337,7 @@ class AccountCreateInput:
     current_annual_value: Decimal = strawberry.field(default=Decimal(0), description="What the customer buys from us per year.")
     estimated_wallet: Decimal = strawberry.field(default=Decimal(0), description="The customer's yearly spend in our field.")
     currency: str | None = strawberry.field(default=None, description="ISO 4217 code of both amounts; the server's default currency if null.")
+    strategic_fit: int | None = strawberry.field(default=None, description="How well the account fits our strategy, 1-5; null: not rated.")
 
 
 @strawberry.input(description="Changes to an account; fields left out stay as they are.")
@@ -338,6 +357,7 @@ class AccountUpdateInput:
     current_annual_value: Decimal | None = strawberry.field(default=strawberry.UNSET, description="What the customer buys from us per year.")  # type: ignore[name-defined]
     estimated_wallet: Decimal | None = strawberry.field(default=strawberry.UNSET, description="The customer's yearly spend in our field.")  # type: ignore[name-defined]
     currency: str | None = strawberry.field(default=strawberry.UNSET, description="ISO 4217 code of both amounts.")
+    strategic_fit: int | None = strawberry.field(default=strawberry.UNSET, description="How well the account fits our strategy, 1-5; null clears it.")
 
 
 @strawberry.input(description="The account to archive or restore.")
@@ -370,7 +390,7 @@ class AccountPayload:
     user_errors: list[UserError] = strawberry.field(description="Why nothing changed; empty on success.")
 
 
-def _payload(outcome: Outcome[model.Account]) -> AccountPayload:
+def account_payload(outcome: Outcome[model.Account]) -> AccountPayload:
     return AccountPayload(account=outcome.result, user_errors=user_errors(outcome))  # type: ignore[arg-type]
 
 
@@ -379,20 +399,20 @@ class AccountMutation:
     @strawberry.mutation(description="Create an account.")
     async def account_create(self, info: Info, input: AccountCreateInput) -> AccountPayload:
         ctx, data = context(info), provided(input)
-        return _payload(await mutate(info, lambda s: mutations.create_account(s, data, ctx.config.default_currency)))
+        return account_payload(await mutate(info, lambda s: mutations.create_account(s, data, ctx.config.default_currency)))
 
     @strawberry.mutation(description="Change an account.")
     async def account_update(self, info: Info, input: AccountUpdateInput) -> AccountPayload:
         ctx, data = context(info), provided(input)
-        return _payload(await mutate(info, lambda s: mutations.update_account(s, data, ctx.config.default_currency)))
+        return account_payload(await mutate(info, lambda s: mutations.update_account(s, data, ctx.config.default_currency)))
 
     @strawberry.mutation(description="Archive an account: it leaves lists and the matrix, keeps all its data, and can be restored.")
     async def account_archive(self, info: Info, input: AccountArchiveInput) -> AccountPayload:
-        return _payload(await mutate(info, lambda s: mutations.archive_account(s, input.id, input.version, True)))
+        return account_payload(await mutate(info, lambda s: mutations.archive_account(s, input.id, input.version, True)))
 
     @strawberry.mutation(description="Restore an archived account.")
     async def account_restore(self, info: Info, input: AccountArchiveInput) -> AccountPayload:
-        return _payload(await mutate(info, lambda s: mutations.archive_account(s, input.id, input.version, False)))
+        return account_payload(await mutate(info, lambda s: mutations.archive_account(s, input.id, input.version, False)))
 
     @strawberry.mutation(
         description=(
@@ -408,12 +428,12 @@ class AccountMutation:
 
     @strawberry.mutation(description="Put a team member on an account's team, or change their role on it.")
     async def account_team_member_set(self, info: Info, input: AccountTeamMemberSetInput) -> AccountPayload:
-        return _payload(
+        return account_payload(
             await mutate(info, lambda s: mutations.set_team_member(s, input.account_id, input.member_id, input.team_role))
         )
 
     @strawberry.mutation(description="Take a team member off an account's team.")
     async def account_team_member_remove(self, info: Info, input: AccountTeamMemberRemoveInput) -> AccountPayload:
-        return _payload(
+        return account_payload(
             await mutate(info, lambda s: mutations.remove_team_member(s, input.account_id, input.member_id))
         )

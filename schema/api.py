@@ -15,6 +15,7 @@ from schema.audit import AuditQuery
 from schema.growth import GrowthMutation, GrowthQuery
 from schema.interaction import InteractionMutation, InteractionQuery
 from schema.need import NeedMutation
+from schema.overrides import JudgmentOverrideMutation
 from schema.node import NODE_TYPES, NodeQuery
 from schema.opportunity import OpportunityMutation, OpportunityQuery
 from schema.plan import PlanMutation
@@ -24,6 +25,7 @@ from schema.relationship_map import RelationshipMapQuery
 from schema.scalars import SCALAR_OVERRIDES
 from schema.stakeholder import StakeholderMutation, StakeholderQuery
 from schema.team import TeamMutation, TeamQuery
+from schema.transitions import JudgmentTransitionQuery
 
 log = logging.getLogger("kam.graphql")
 
@@ -39,6 +41,7 @@ class Query(
     InteractionQuery,
     OpportunityQuery,
     PolicyQuery,
+    JudgmentTransitionQuery,
     AuditQuery,
 ):
     pass
@@ -61,6 +64,7 @@ class Mutation(
     OpportunityMutation,
     RevenueMutation,
     PolicyMutation,
+    JudgmentOverrideMutation,
 ):
     pass
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import strawberry
 
-from domain import account, grading, growth, interaction, judgment, need, opportunity, plan, revenue, stakeholder, team
+from domain import (
+    account, grading, growth, health, interaction, judgment, judgment_override, key_account, need, opportunity, plan, revenue,
+    stages, stakeholder, team,
+)
 
 MemberRole = strawberry.enum(team.MemberRole, description="What a team member may do in kam as a whole.")
 TeamRole = strawberry.enum(team.TeamRole, description="A team member's role on one account's team.")
@@ -62,5 +65,16 @@ GradeFactor = strawberry.enum(
 )
 JudgmentKind = strawberry.enum(judgment.JudgmentKind, description="What a judgment transition changed.")
 TransitionCause = strawberry.enum(
-    judgment.TransitionCause, description="Why a judgment changed: the rules (evidence or policy), or a person."
+    judgment.TransitionCause,
+    description="Why a judgment changed: the rules (evidence or policy), a person, a growth assessment, or an override's expiry.",
 )
+OverrideKind = strawberry.enum(
+    judgment_override.OverrideKind, description="A judgment a person may override: grade, value tier, lifecycle or relationship stage."
+)
+HealthBand = strawberry.enum(
+    health.HealthBand, description="Health band: HEALTHY, WATCH, or AT_RISK (a churn warning) by the policy's health scores."
+)
+HealthFactor = strawberry.enum(health.HealthFactor, description="A factor of the health score.")
+KeyAccountFactor = strawberry.enum(key_account.KeyAccountFactor, description="A factor of the key-account recommendation.")
+RelationshipReason = strawberry.enum(stages.RelationshipReason, description="Why the rules give the relationship stage they give.")
+LifecycleReason = strawberry.enum(stages.LifecycleReason, description="Why the rules give the lifecycle stage they give.")

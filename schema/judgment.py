@@ -13,17 +13,27 @@ from domain import account as model
 from domain import team as team_model
 from domain.cadence import cadence_days, days_overdue
 from domain.grading import FactorPoints
-from domain.judgment import factors_from_document
+from domain.account import Grade as GradeModel
+from domain.health import HealthResult
+from domain.judgment import from_document
+from domain.judgment_override import OVERRIDE_VALUES, OverrideKind as OverrideKindModel
+from domain.key_account import KeyAccountRecommendation as KeyAccountModel
+from domain.lifetime_value import LifetimeValue as LifetimeModel
 from domain.policy_version import ScoringPolicyVersion
 from resolvers.errors import BadUserInput
 from resolvers.judgments import reads
-from resolvers.judgments.reads import judgment_of
+from resolvers.judgments.reads import judgment_of, overrides_of
+from schema import judged
 from resolvers.loaders import by_id
 from resolvers.pagination import page_request
 from schema.common import Connection, Money, context, today
-from schema.enums import AnnualValueSource, Grade, GradeFactor, JudgmentKind, OpportunityStage, TransitionCause
+from schema.enums import (
+    AnnualValueSource, Grade, GradeFactor, JudgmentKind, LifecycleStage, OpportunityStage, RelationshipStage, TransitionCause,
+    ValueTier,
+)
 
 if TYPE_CHECKING:
+    from schema.account import Account
     from schema.team import TeamMember
 
 
@@ -65,11 +75,52 @@ class GradeFactorPoints:
 class AccountJudgment:
     account: strawberry.Private[Any]
 
-    @strawberry.field(description="The grade the rules give (the account's `grade` is what a person set).")
-    def grade(self) -> Grade:  # type: ignore[valid-type]
-        return self.account.judged_grade  # type: ignore[no-any-return]
+    async def _in_force(self, info: Info, kind: OverrideKindModel, kept: Any) -> Any:
+        """The value in force: an override's while it holds, else the rules' (an override that ended today is
+        already over, before the next judgment rewrites the row)."""
+        override = (await overrides_of(context(info), self.account.id)).get(kind)
+        if override is None:
+            return kept
+        if override.holds(today()):
+            return OVERRIDE_VALUES[kind][override.value]
+        if kind is OverrideKindModel.VALUE_TIER:
+            return self.account.ranked_value_tier
+        found = await judgment_of(context(info), self.account.id)
+        rules = None if found is None else getattr(found, f"rule_{kind.name.lower()}")
+        return kept if rules is None else OVERRIDE_VALUES[kind][rules]
 
-    @strawberry.field(description="The grade's score, 0-100: the factors' points added up (each factor is shown rounded to two decimals).")
+    @strawberry.field(description="The grade in force: a person's override while it holds, else the rules' (`rules.grade`). The account's `grade` is the label a planner keeps on the record.")
+    async def grade(self, info: Info) -> Grade:  # type: ignore[valid-type]
+        return await self._in_force(info, OverrideKindModel.GRADE, self.account.judged_grade)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="The value tier in force: an override while it holds, else the ABC ranking's; null until the portfolio is ranked.")
+    async def value_tier(self, info: Info) -> ValueTier | None:  # type: ignore[valid-type]
+        return await self._in_force(info, OverrideKindModel.VALUE_TIER, self.account.judged_value_tier)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="The lifecycle stage in force: an override while it holds, else the rules' (a churn warning puts a retained account AT_RISK).")
+    async def lifecycle_stage(self, info: Info) -> LifecycleStage:  # type: ignore[valid-type]
+        return await self._in_force(info, OverrideKindModel.LIFECYCLE_STAGE, self.account.judged_lifecycle_stage)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="The relationship stage in force: an override while it holds, else the rules' (a first won deal makes a prospect FIRST_DEAL).")
+    async def relationship_stage(self, info: Info) -> RelationshipStage:  # type: ignore[valid-type]
+        return await self._in_force(info, OverrideKindModel.RELATIONSHIP_STAGE, self.account.judged_relationship_stage)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="What the rules say, whatever the overrides.")
+    async def rules(self, info: Info) -> judged.RulesJudgment:
+        found = await judgment_of(context(info), self.account.id)
+        assert found is not None  # written with the row's judgment
+        return judged.RulesJudgment(
+            grade=GradeModel[found.rule_grade], value_tier=self.account.ranked_value_tier,
+            lifecycle_stage=OVERRIDE_VALUES[OverrideKindModel.LIFECYCLE_STAGE][found.rule_lifecycle_stage],
+            relationship_stage=OVERRIDE_VALUES[OverrideKindModel.RELATIONSHIP_STAGE][found.rule_relationship_stage],
+        )
+
+    @strawberry.field(description="People's overrides in force, by kind.")
+    async def overrides(self, info: Info) -> list[judged.JudgmentOverride]:
+        found = await overrides_of(context(info), self.account.id)
+        return [o for kind in OverrideKindModel if (o := found.get(kind)) is not None and o.holds(today())]  # type: ignore[misc]
+
+    @strawberry.field(description="The rules' grade score, 0-100: the factors' points added up (each factor is shown rounded to two decimals).")
     def score(self) -> float:
         return float(self.account.grade_score)
 
@@ -78,7 +129,39 @@ class AccountJudgment:
         found = await judgment_of(context(info), self.account.id)
         if found is None:
             return []
-        return [GradeFactorPoints.of_factor(f, self.account.currency) for f in factors_from_document(found.grade_factors)]
+        return [GradeFactorPoints.of_factor(f, self.account.currency) for f in (from_document(FactorPoints, f) for f in found.grade_factors)]
+
+    @strawberry.field(description="The account's health and churn warning, with each factor's points and the factors that lost the most.")
+    async def health(self, info: Info) -> judged.Health:
+        found = await judgment_of(context(info), self.account.id)
+        assert found is not None and found.health is not None
+        return judged.Health(result=from_document(HealthResult, found.health), currency=self.account.currency)
+
+    @strawberry.field(description="Whether the rules recommend the account as a key account, and why.")
+    async def key_account(self, info: Info) -> judged.KeyAccountRecommendation:
+        found = await judgment_of(context(info), self.account.id)
+        assert found is not None and found.key_account is not None
+        return judged.KeyAccountRecommendation(result=from_document(KeyAccountModel, found.key_account), currency=self.account.currency)
+
+    @strawberry.field(description="What the stages were read from.")
+    async def stage_evidence(self, info: Info) -> judged.StageEvidence:
+        found = await judgment_of(context(info), self.account.id)
+        assert found is not None and found.stages is not None
+        return judged.stage_evidence(found.stages)
+
+    @strawberry.field(description="Where the account ranked in the last ABC analysis; null until ranked.")
+    def value_tier_ranking(self) -> judged.ValueTierRanking | None:
+        a = self.account
+        if a.ranked_value_tier is None:
+            return None
+        return judged.ValueTierRanking(tier=a.ranked_value_tier, rank=a.value_tier_rank, share_before=a.value_tier_share_before, ranked_on=a.value_tier_ranked_on)
+
+    @strawberry.field(description="The lifetime value, historical and predicted; null for an account that never ordered.")
+    async def lifetime_value(self, info: Info) -> judged.LifetimeValue | None:
+        found = await judgment_of(context(info), self.account.id)
+        if found is None or found.lifetime is None:
+            return None
+        return judged.LifetimeValue(result=from_document(LifetimeModel, found.lifetime), currency=self.account.currency)
 
     @strawberry.field(description="The version of the scoring policy the judgment came from.")
     def policy_version(self) -> int:
@@ -88,7 +171,7 @@ class AccountJudgment:
     def judged_on(self) -> date:
         return self.account.judged_on  # type: ignore[no-any-return]
 
-    @strawberry.field(description="Days between contacts the judged grade expects, under that policy version.")
+    @strawberry.field(description="Days between contacts the grade in force expects, under that policy version.")
     async def cadence_days(self, info: Info) -> int:
         version = await by_id(context(info), ScoringPolicyVersion).load(self.account.judged_policy_version)
         assert version is not None  # versions are never deleted
@@ -127,12 +210,18 @@ class JudgmentTransition:
             return None
         return await by_id(context(info), team_model.TeamMember).load(member_id)  # type: ignore[return-value]
 
+    @strawberry.field(description="The account whose judgment changed.")
+    async def account(self, info: Info) -> Annotated[Account, strawberry.lazy("schema.account")]:
+        return await by_id(context(info), model.Account).load(self.account_id)  # type: ignore[attr-defined,return-value]
 
-async def judgment_history(info: Info, account_id: int, first: int | None, after: str | None, last: int | None, before: str | None) -> Connection[JudgmentTransition]:
+
+async def judgment_history(
+    info: Info, account_id: int, kinds: list[Any] | None, first: int | None, after: str | None, last: int | None, before: str | None
+) -> Connection[JudgmentTransition]:
     """`Account.judgmentHistory`."""
     ctx = context(info)
     page = page_request(ctx, reads.NEWEST_FIRST, first, after, last, before)
-    return Connection(page=await reads.account_transitions(ctx, account_id, page))
+    return Connection(page=await reads.account_transitions(ctx, account_id, page, None if kinds is None else frozenset(kinds)))
 
 
 async def judged_grade_on(info: Info, account_id: int, day: date) -> model.Grade | None:

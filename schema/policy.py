@@ -67,6 +67,7 @@ SETTINGS: dict[str, str] = {
     "lifetime_retention_rate": "Yearly retention rate the predicted lifetime value assumes (0-1).",
     "lifetime_discount_rate": "Yearly rate future margins are discounted at (0-1).",
     "lifetime_max_years": "Years ahead the predicted lifetime value counts at most.",
+    "lifecycle_lapsed_after_days": "Days after its last purchase a customer has lapsed (CHURNED, or WIN_BACK while a deal is open).",
 }
 
 

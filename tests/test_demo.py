@@ -309,3 +309,41 @@ async def test_what_an_account_bought_over_three_years_comes_in_one_query(demo: 
     assert sum(p["orders"] for p in nordwerk["revenue"]["byPeriod"]) == 36 and yearly(nordwerk)
     meridian = (await client.execute(BOUGHT, {"id": ids["Meridian Capital Bank plc"], **window}))["account"]
     assert meridian["currentAnnualValueSource"] == "ENTERED" and all(p["orders"] == 0 for p in meridian["revenue"]["byPeriod"])
+
+
+JUDGED = """
+{
+  accounts(first: 20) {
+    nodes {
+      name grade
+      judgment {
+        grade score cadenceDays daysOverdue lifecycleStage
+        factors { factor points count of stage }
+        health { score band churnWarning warningFactors }
+      }
+    }
+  }
+}"""
+
+
+async def test_the_judgments_tell_the_demo_story(demo: str, client: GraphQLClient) -> None:
+    judged = {n["name"]: n for n in (await client.execute(JUDGED))["accounts"]["nodes"]}
+    # The planner keeps Nordwerk an A; the rules judge a B and say why: half of its needs are clear, 6 interactions
+    # in 90 days where an A expects 12.86, the furthest open deal only in NEEDS_ANALYSIS.
+    nordwerk = judged["Nordwerk Maschinenbau AG"]
+    assert (nordwerk["grade"], nordwerk["judgment"]["grade"], nordwerk["judgment"]["score"]) == ("A", "B", 64.17)
+    assert [(f["factor"], f["points"]) for f in nordwerk["judgment"]["factors"]] == [
+        ("NEED_CLARITY", 12.5), ("VALUE", 25.0), ("INTERACTION_FREQUENCY", 11.67), ("SALES_STAGE", 15.0)
+    ]
+    # Boreal earns its A (12 interactions in 90 days), but the weekly check-in slipped: the last was 10 days ago, an
+    # A's cadence is 7.
+    boreal = judged["Boreal Energy ASA"]["judgment"]
+    assert (boreal["grade"], boreal["score"], boreal["cadenceDays"], boreal["daysOverdue"]) == ("A", 78.33, 7, 3)
+    # St. Aurelia: nobody called for 68 days, the new CEO and the CFO stand against us, revenue fell by more than a
+    # third, two of the plan's three open actions are late: a churn warning that puts the customer AT_RISK.
+    aurelia = judged["St. Aurelia Health Network"]["judgment"]
+    assert (aurelia["health"]["band"], aurelia["health"]["churnWarning"], aurelia["lifecycleStage"]) == ("AT_RISK", True, "AT_RISK")
+    assert aurelia["health"]["score"] < 40
+    assert aurelia["health"]["warningFactors"] == ["RECENCY", "ORGANISATIONAL_SUPPORT", "REVENUE_TREND", "PLAN_PROGRESS"]
+    # The only churn warning of the portfolio.
+    assert [name for name, n in judged.items() if n["judgment"]["health"]["churnWarning"]] == ["St. Aurelia Health Network"]

@@ -185,7 +185,7 @@ HISTORY = """
 query($id: ID!, $day: Date!, $first: Int, $after: String) {
   account(id: $id) {
     judgedGradeOn(day: $day)
-    judgmentHistory(first: $first, after: $after) {
+    judgmentHistory(kinds: [GRADE], first: $first, after: $after) {
       totalCount
       nodes { kind fromValue toValue changedOn cause policyVersion score reason by { id } }
       pageInfo { hasNextPage endCursor }

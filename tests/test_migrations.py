@@ -104,3 +104,31 @@ def test_the_days_in_stage_a_deal_keeps_are_filled_in_from_its_stage_changes(emp
     downgrade(empty_url, "0007")
     upgrade(empty_url)
     assert inspect(empty_url, days) == kept
+
+
+def test_quadrant_moves_are_filled_in_from_the_assessments(empty_url: str) -> None:
+    """Migration 0012 writes each account's quadrant moves from its assessments, as the writes of assessments
+    keep them (resolvers/growth/transitions.py): taken down (moves and indexes go) and up again, the demo's
+    moves are those its load wrote."""
+
+    upgrade(empty_url)
+    asyncio.run(load_demo(empty_url, only_if_empty=False))
+
+    def moves(connection: sa.Connection) -> list[tuple[Any, ...]]:
+        rows = connection.execute(sa.text(
+            "SELECT account_id, from_value, to_value, changed_on, cause, by_id FROM judgment_transition"
+            " WHERE kind = 'QUADRANT' ORDER BY account_id, changed_on, id"
+        ))
+        return [tuple(row) for row in rows]
+
+    def indexes(connection: sa.Connection) -> set[str]:
+        return {index["name"] for index in sa.inspect(connection).get_indexes("judgment_transition")}
+
+    kept = inspect(empty_url, moves)
+    assert len(kept) > 6 and any(row[1] is not None for row in kept)
+    ours = {"ix_judgment_transition_kind_to_value_changed_on_id", "ix_judgment_transition_kind_from_value_to_value_changed_on_id"}
+    assert ours <= inspect(empty_url, indexes)
+    downgrade(empty_url, "0011")
+    assert inspect(empty_url, moves) == [] and not ours & inspect(empty_url, indexes)
+    upgrade(empty_url)
+    assert inspect(empty_url, moves) == kept

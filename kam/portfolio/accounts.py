@@ -4,8 +4,8 @@ Grades follow a realistic pyramid (few A accounts, many C and D), and
 everything else leans on the grade: value, wallet, relationship stage, how
 often it is assessed and how large its team is. The latest assessment holds
 the account's current value and wallet, and the account carries that
-assessment's quadrant, current value, potential and currency, as the API keeps
-them.
+assessment's quadrant, current value, potential and currency, and its moves
+between quadrants as transitions, as the API keeps them.
 """
 
 from __future__ import annotations
@@ -17,11 +17,13 @@ from datetime import datetime
 from decimal import Decimal
 
 from domain.growth import MatrixThresholds, classify_quadrant, default_potential
+from domain.judgment import JudgmentKind, TransitionCause
 from kam.portfolio.chance import Clock, pick, table
 from kam.portfolio.names import account_name
 from kam.portfolio.rows import VERSION, Batch, Ids
 from kam.portfolio.team import Team
 from kam.portfolio.words import ASSESSMENT_NOTES, REGIONS, Region
+from resolvers.growth.transitions import quadrant_moves
 
 GRADES = table({"A": 8, "B": 22, "C": 38, "D": 32})
 REGION_TABLE = table({index: region.weight for index, region in enumerate(REGIONS)})
@@ -54,6 +56,7 @@ CADENCE = {"A": 91, "B": 91, "C": 182, "D": 182}
 HIGH_VALUE, MEDIUM_VALUE = 1_500_000, 250_000
 ROUND = 1_000
 CHURNED_ARCHIVED_SHARE = 0.5
+QUADRANT, ASSESSMENT = JudgmentKind.QUADRANT.name, TransitionCause.ASSESSMENT.name
 
 
 @dataclass(slots=True)
@@ -167,6 +170,13 @@ def generate_account(
             first_id + n, account_id, clock.day(day), current_value, potential, currency, quadrant,
             pick(rng, assessed_by), note, clock.moment(rng, day),
         ))
+    # Its quadrant moves: the assessments are in (assessed_on, id) order, days a cadence apart.
+    moves = list(quadrant_moves((row[2], row[6], row[7]) for row in assessments[-len(history):]))
+    first_move = ids.take("judgment_transition", len(moves))
+    rows["judgment_transition"].extend(
+        (first_move + n, account_id, QUADRANT, was, now, day, ASSESSMENT, by)
+        for n, (was, now, day, by) in enumerate(moves)
+    )
 
     archived = archived_ord = None
     if lifecycle == "CHURNED" and rng.random() < CHURNED_ARCHIVED_SHARE:

@@ -47,6 +47,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "id", "account_id", "assessed_on", "current_value", "potential", "currency", "quadrant", "assessed_by_id",
         "note", "created_at",
     ),
+    # The accounts' quadrant moves, as the writes of assessments keep them (resolvers/growth/transitions.py).
+    "judgment_transition": ("id", "account_id", "kind", "from_value", "to_value", "changed_on", "cause", "by_id"),
     "action_plan": (
         "id", "account_id", "title", "description", "status", "starts_on", "ends_on", "owner_id", "created_at",
         "updated_at", "version",

@@ -17,6 +17,7 @@ from domain.access import (
 )
 from domain.account import Account
 from domain.errors import DomainError, ErrorCode
+from domain.key_account import MAX_RATING, MIN_RATING
 from domain.opportunity import Opportunity
 from domain.revenue import AnnualValueSource, RevenueRecord
 from domain.team import AccountTeamMember, TeamMember, TeamRole
@@ -24,10 +25,18 @@ from resolvers import validation as v
 from resolvers.access import access_of
 from resolvers.accounts.ownership import ensure_open, writable_account
 from resolvers.ids import input_id
-from resolvers.judgments.grades import rejudge
+from resolvers.judgments.judging import rejudge
 
 REQUIRED_ON_CREATE = ("grade", "value_tier", "relationship_stage", "lifecycle_stage")
 TEXT_FIELDS = {"industry": 100, "region": 100, "website": 500}
+
+
+def strategic_fit(rating: int | None) -> int | None:
+    if rating is not None and not MIN_RATING <= rating <= MAX_RATING:
+        raise DomainError.single(
+            "strategicFit", f"A strategic-fit rating lies between {MIN_RATING} and {MAX_RATING}; got {rating}.", ErrorCode.OUT_OF_RANGE
+        )
+    return rating
 
 
 async def _clean(session: AsyncSession, data: dict[str, Any], default_currency: str) -> dict[str, Any]:
@@ -43,6 +52,8 @@ async def _clean(session: AsyncSession, data: dict[str, Any], default_currency: 
     for key in ("current_annual_value", "estimated_wallet"):
         if key in data:
             out[key] = v.money(v.not_null(data, key), v.camel(key))
+    if "strategic_fit" in data:
+        out["strategic_fit"] = strategic_fit(data["strategic_fit"])
     if "currency" in data:
         out["currency"] = v.currency(data["currency"] or default_currency)
     if "owner_id" in data:

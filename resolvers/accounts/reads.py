@@ -10,6 +10,7 @@ from sqlalchemy import Select, select
 
 from domain.account import Account, Grade, LifecycleStage, RelationshipStage, ValueTier
 from domain.growth import GrowthQuadrant
+from domain.health import HealthBand
 from domain.interaction import day_ordinal
 from resolvers.access import access_of, load_visible
 from resolvers.context import RequestContext
@@ -54,6 +55,9 @@ class AccountFilter:
     last_interaction_since: date | None = None
     judged_grades: tuple[Grade, ...] = ()
     contact_overdue_on: date | None = None
+    judged_value_tiers: tuple[ValueTier, ...] = ()
+    health_bands: tuple[HealthBand, ...] = ()
+    key_account_recommended: bool | None = None
     include_archived: bool = False
 
     def apply(self, stmt: Select[tuple[Account]]) -> Select[tuple[Account]]:
@@ -67,11 +71,15 @@ class AccountFilter:
             (Account.industry, self.industries),
             (Account.region, self.regions),
             (Account.judged_grade, self.judged_grades),
+            (Account.judged_value_tier, self.judged_value_tiers),
+            (Account.health_band, self.health_bands),
         ):
             if values:
                 stmt = stmt.where(column.in_(values))
         if self.is_key_account is not None:
             stmt = stmt.where(Account.is_key_account == self.is_key_account)
+        if self.key_account_recommended is not None:
+            stmt = stmt.where(Account.key_account_recommended == self.key_account_recommended)
         if self.search and self.search.strip():
             stmt = stmt.where(Account.name.icontains(self.search.strip(), autoescape=True))
         if self.last_interaction_before is not None:

@@ -1,4 +1,5 @@
-"""Recording and deleting growth assessments, keeping the account's quadrant and figures on its latest one."""
+"""Recording and deleting growth assessments, keeping the account's quadrant and figures on its latest one and
+its quadrant moves (resolvers/growth/transitions.py) on its history."""
 
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ from domain.growth import (
 from domain.team import TeamMember
 from resolvers import validation as v
 from resolvers.accounts.ownership import open_account
+from resolvers.growth.transitions import rebuild_quadrant_moves
 from resolvers.ids import input_id
+from resolvers.judgments.judging import rejudge
 
 CENT = Decimal("0.01")
 
@@ -66,6 +69,9 @@ async def _sync_latest(session: AsyncSession, account: Account) -> None:
     )
     if account.quadrant != quadrant:
         account.quadrant = quadrant
+    # Under the same lock, so writers of one account's assessments rebuild its moves one after the other.
+    await rebuild_quadrant_moves(session, [account.id])
+    rejudge(session, account.id)  # the latest potential counts toward the key-account recommendation
 
 
 async def record_assessment(

@@ -29,7 +29,7 @@ from resolvers.access import access_of
 from resolvers.accounts.ownership import open_account, row_of_account
 from resolvers.ids import input_id
 from resolvers.interactions.recency import lock_account, refresh_accounts, refresh_stakeholders
-from resolvers.judgments.grades import rejudge
+from resolvers.judgments.judging import rejudge
 
 LONG_TEXT = 5000
 MAX_PARTICIPANTS = 50  # of each side: a town hall is an EVENT with a note, not 500 participants

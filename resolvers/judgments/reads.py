@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from strawberry.dataloader import DataLoader
 
 from domain.judgment import AccountJudgment, JudgmentKind, JudgmentTransition
+from domain.judgment_override import JudgmentOverride, OverrideKind
 from resolvers.context import RequestContext
 from resolvers.loaders import child_connection
 from resolvers.pagination import Order, Page, PageRequest, date_key
@@ -31,8 +32,13 @@ class TransitionSort(enum.Enum):
 NEWEST_FIRST = Order(TransitionSort.CHANGED_ON.value, descending=True)
 
 
-async def account_transitions(ctx: RequestContext, account_id: int, page: PageRequest) -> Page[JudgmentTransition]:
-    return await child_connection(ctx, JudgmentTransition.account_id, account_id, NEWEST_FIRST, page, where_key="transitions")
+async def account_transitions(
+    ctx: RequestContext, account_id: int, page: PageRequest, kinds: frozenset[JudgmentKind] | None = None
+) -> Page[JudgmentTransition]:
+    """An account's transitions, of some kinds only if `kinds` is given."""
+    where = () if kinds is None else (JudgmentTransition.kind.in_(sorted(kinds, key=lambda k: k.name)),)
+    key = ("transitions", None if kinds is None else tuple(sorted(k.name for k in kinds)))
+    return await child_connection(ctx, JudgmentTransition.account_id, account_id, NEWEST_FIRST, page, where=where, where_key=key)
 
 
 async def judged_on_day(ctx: RequestContext, account_id: int, kind: JudgmentKind, day: date) -> str | None:
@@ -62,3 +68,16 @@ async def judged_on_day(ctx: RequestContext, account_id: int, kind: JudgmentKind
         return [found.get(i) for i in ids]
 
     return await ctx.loader(("judged on day", kind, day), lambda: DataLoader(load_fn=load)).load(account_id)
+
+
+async def overrides_of(ctx: RequestContext, account_id: int) -> dict[OverrideKind, JudgmentOverride]:
+    """An account's overrides by kind, those that ended included (a read tells them apart by the day)."""
+
+    async def load(ids: list[int]) -> list[dict[OverrideKind, JudgmentOverride]]:
+        stmt = select(JudgmentOverride).where(JudgmentOverride.account_id.in_(ids)).order_by(JudgmentOverride.id)
+        found: dict[int, dict[OverrideKind, JudgmentOverride]] = {i: {} for i in ids}
+        for override in (await ctx.run(lambda s: s.scalars(stmt))).all():
+            found[override.account_id][override.kind] = override
+        return [found[i] for i in ids]
+
+    return await ctx.loader("judgment overrides", lambda: DataLoader(load_fn=load)).load(account_id)

@@ -18,7 +18,7 @@ from domain.stakeholder import Stakeholder
 from resolvers import validation as v
 from resolvers.accounts.ownership import open_account, row_of_account
 from resolvers.ids import input_id
-from resolvers.judgments.grades import rejudge
+from resolvers.judgments.judging import rejudge
 
 M = TypeVar("M")
 

@@ -32,7 +32,7 @@ from resolvers import validation as v
 from resolvers.access import access_of
 from resolvers.accounts.ownership import open_account
 from resolvers.ids import input_id
-from resolvers.judgments.grades import rejudge
+from resolvers.judgments.judging import rejudge
 
 LONG_TEXT = 5000
 MAX_LINKED = 50  # needs or contacts of one deal

@@ -33,6 +33,7 @@ from domain.team import TeamMember
 from resolvers import validation as v
 from resolvers.accounts.ownership import open_account, row_of_account
 from resolvers.ids import input_id
+from resolvers.judgments.judging import rejudge
 
 LONG_TEXT = 5000
 
@@ -111,6 +112,8 @@ async def update_plan(session: AsyncSession, data: dict[str, Any]) -> ActionPlan
         check_plan_covers(starts_on, ends_on, await _due_dates(session, plan.id))
     if "owner_id" in data:
         values["owner_id"] = await _owner_id(session, data["owner_id"])
+    if "status" in values:
+        rejudge(session, plan.account_id)  # only live plans' actions count toward health
     v.apply(plan, values)
     return plan
 
@@ -119,6 +122,7 @@ async def delete_plan(session: AsyncSession, value: str) -> str:
     """Objectives and actions go with the plan."""
     plan = await _writable_plan(session, value, "id")
     await session.delete(plan)
+    rejudge(session, plan.account_id)
     return value
 
 
@@ -205,6 +209,7 @@ async def create_action(session: AsyncSession, data: dict[str, Any], now: dateti
     action = Action(plan_id=plan.id, **values)
     apply_action_status(action, status, now or datetime.now(UTC))
     session.add(action)
+    rejudge(session, plan.account_id)  # open and overdue actions count toward health
     return action
 
 
@@ -219,6 +224,8 @@ async def update_action(session: AsyncSession, data: dict[str, Any], now: dateti
     v.check_version(action, data.pop("version", None))
     values = await _clean_action(session, data, plan)
     status = values.pop("status", None)
+    if status is not None or "due_on" in values:
+        rejudge(session, plan.account_id)
     v.apply(action, values)
     if status is not None and status is not action.status:
         apply_action_status(action, status, now or datetime.now(UTC))
@@ -227,14 +234,16 @@ async def update_action(session: AsyncSession, data: dict[str, Any], now: dateti
 
 async def complete_action(session: AsyncSession, value: str, version: int | None, now: datetime | None = None) -> Action:
     """Marking an action done twice keeps the first completion time."""
-    action, _ = await _action(session, value)
+    action, plan = await _action(session, value)
     v.check_version(action, version)
     if action.status is not ActionStatus.DONE:
         apply_action_status(action, ActionStatus.DONE, now or datetime.now(UTC))
+        rejudge(session, plan.account_id)
     return action
 
 
 async def delete_action(session: AsyncSession, value: str) -> str:
-    action, _ = await _action(session, value)
+    action, plan = await _action(session, value)
     await session.delete(action)
+    rejudge(session, plan.account_id)
     return value

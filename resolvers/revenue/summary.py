@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.account import Account, account_table
 from domain.revenue import AnnualValueSource, RevenueRecord, trailing_start
 from resolvers.kept import write_kept
-from resolvers.judgments.grades import rejudge
+from resolvers.judgments.judging import rejudge
 
 
 def summary_select(account_ids: list[int], today: date) -> Any:

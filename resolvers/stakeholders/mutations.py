@@ -27,6 +27,7 @@ from domain.team import TeamMember
 from resolvers import validation as v
 from resolvers.accounts.ownership import open_account
 from resolvers.ids import input_id
+from resolvers.judgments.judging import rejudge
 from resolvers.interactions.recency import lock_account, refresh_stakeholders
 
 TEXT_FIELDS = {"title": 200, "department": 200, "phone": 50, "buying_motive": 2000}
@@ -109,6 +110,7 @@ async def create_stakeholder(session: AsyncSession, data: dict[str, Any]) -> Sta
     person = Stakeholder(account_id=account.id, **values)
     person.buying_roles = roles
     session.add(person)
+    rejudge(session, account.id)  # the map's support counts toward health
     return person
 
 
@@ -122,6 +124,8 @@ async def update_stakeholder(session: AsyncSession, data: dict[str, Any]) -> Sta
     if roles is not None:
         # Read first: the query flushes pending changes, and a second flush would bump the version again.
         await _load_roles(session, person)
+    if "attitude" in values or "influence" in values:
+        rejudge(session, person.account_id)
     v.apply(person, values)
     if roles is not None and set(roles) != set(person.buying_roles):
         person.buying_roles = roles
@@ -139,6 +143,7 @@ async def set_reports_to(session: AsyncSession, value: str, manager: str | None,
 async def delete_stakeholder(session: AsyncSession, value: str) -> str:
     """Direct reports stay, reporting to nobody; links and coverage of the person go with them."""
     person = await _writable_stakeholder(session, value, "id")
+    rejudge(session, person.account_id)
     # The audit trail records the roles that go with the person.
     await _load_roles(session, person)
     reports = await session.scalars(select(Stakeholder).where(Stakeholder.reports_to_id == person.id))

@@ -18,11 +18,13 @@ from typing import Any
 from sqlalchemy import select
 
 from domain.account import Account
+from domain.judgment import JudgmentKind, JudgmentTransition
 from domain.plan import Action, ActionPlan
 from domain.stakeholder import Stakeholder
 from kam.db import create_engine
 from resolvers.accounts.reads import AccountSort
 from resolvers.ids import to_global_id
+from resolvers.judgments.reads import TransitionSort
 from resolvers.pagination import encode_cursor
 
 QUERY_DIR = Path(__file__).resolve().parent / "queries"
@@ -35,6 +37,8 @@ PRIORITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW")
 ACTION_STATUSES = ("TODO", "IN_PROGRESS", "DONE", "BLOCKED")
 PAGE_SIZE = 50  # accounts(first: 50) in account_page.graphql
 NOT_CONTACTED_DAYS = 60  # not_contacted lists the accounts with no interaction for this many days
+# overdue_accounts asks for grade A half the time, else for one of these.
+OTHER_GRADES = ("B", "C", "D")
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,16 @@ QUERIES: dict[str, Query] = {
             {"NotContacted": "not_contacted"},
         ),
         Query(
+            "overdue_accounts",
+            "The accounts of a grade overdue for contact, longest overdue first: 20 with owner and due day",
+            {"OverdueAccounts": "overdue_accounts"},
+        ),
+        Query(
+            "moved_quadrant",
+            "Accounts whose quadrant moved from one quadrant to another this year, newest first: 20 with the account",
+            {"MovedQuadrant": "moved_quadrant"},
+        ),
+        Query(
             "account_timeline",
             "One account's last 20 interactions with the stakeholders and members who took part",
             {"AccountTimeline": "account_timeline"},
@@ -95,12 +109,22 @@ def document(file: str) -> str:
     return (QUERY_DIR / f"{file}.graphql").read_text(encoding="utf-8")
 
 
-def three_years_before(today: date) -> date:
-    """`from` of revenue_by_quarter: the same day three years before (28 February for a 29th)."""
+def years_before(today: date, years: int) -> date:
+    """The same day `years` years before (28 February for a 29th)."""
     try:
-        return today.replace(year=today.year - 3)
+        return today.replace(year=today.year - years)
     except ValueError:
-        return today.replace(year=today.year - 3, day=28)
+        return today.replace(year=today.year - years, day=28)
+
+
+def three_years_before(today: date) -> date:
+    """`from` of revenue_by_quarter: the same day three years before."""
+    return years_before(today, 3)
+
+
+def moved_since(today: date) -> tuple[date, date]:
+    """The days moved_quadrant asks about moves since: 1 January of this year, and one year ago."""
+    return today.replace(month=1, day=1), years_before(today, 1)
 
 
 def not_contacted_before(today: date | None = None) -> date:
@@ -123,6 +147,11 @@ class Portfolio:
     # Who owns active accounts (the funnel of one owner's deals), and the day the bodies were drawn (UTC).
     owners: list[int] = field(default_factory=list)
     today: date = field(default_factory=lambda: datetime.now(UTC).date())
+    # Per judged grade, the accounts overdue for contact today as overdue_accounts lists them: (due day, id).
+    overdue: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    # Per (from, to) pair of quadrants, its moves since the earlier of moved_since's days as moved_quadrant
+    # lists them, newest first: (day, id).
+    moves: dict[tuple[str, str], list[tuple[date, int]]] = field(default_factory=dict)
 
 
 async def read_portfolio(database_url: str, rng: random.Random, sample_size: int = 500) -> Portfolio:
@@ -161,6 +190,30 @@ async def read_portfolio(database_url: str, rng: random.Random, sample_size: int
                 .order_by(Account.last_interaction_day, Account.id)
             )
             portfolio.not_contacted = [(day, account_id) for day, account_id in await conn.execute(quiet)]
+            due = (
+                select(Account.judged_grade, Account.next_contact_day, Account.id)
+                .where(
+                    Account.archived_at.is_(None),
+                    Account.judged_grade.is_not(None),
+                    Account.next_contact_day > 0,
+                    Account.next_contact_day < portfolio.today.toordinal(),
+                )
+                .order_by(Account.next_contact_day, Account.id)
+            )
+            for grade, day, account_id in await conn.execute(due):
+                portfolio.overdue.setdefault(grade.name, []).append((day, account_id))
+            T = JudgmentTransition
+            moved = (
+                select(T.from_value, T.to_value, T.changed_on, T.id)
+                .where(
+                    T.kind == JudgmentKind.QUADRANT,
+                    T.from_value.is_not(None),
+                    T.changed_on >= min(moved_since(portfolio.today)),
+                )
+                .order_by(T.changed_on.desc(), T.id.desc())
+            )
+            for was, now, day, transition_id in await conn.execute(moved):
+                portfolio.moves.setdefault((was, now), []).append((day, transition_id))
     finally:
         await engine.dispose()
     return portfolio
@@ -197,6 +250,27 @@ def variables(query: str, portfolio: Portfolio, rng: random.Random) -> tuple[str
             day, account_id = rng.choice(portfolio.not_contacted)
             variables["after"] = encode_cursor(AccountSort.LAST_INTERACTION.value, day, account_id)
         return "NotContacted", variables
+    if query == "overdue_accounts":
+        # One grade, A half the time; half the requests page onward from a random account of its list.
+        grade = "A" if rng.random() < 0.5 else rng.choice(OTHER_GRADES)
+        variables = {"grades": [grade], "on": portfolio.today.isoformat(), "after": None}
+        listed = portfolio.overdue.get(grade)
+        if listed and rng.random() < 0.5:
+            day, account_id = rng.choice(listed)
+            variables["after"] = encode_cursor(AccountSort.NEXT_CONTACT_DUE.value, day, account_id)
+        return "OverdueAccounts", variables
+    if query == "moved_quadrant":
+        # Since 1 January or one year ago; a pair of quadrants some account moved between since then (within the
+        # year, if none did); half the requests page onward from a random move of that list.
+        since = rng.choice(moved_since(portfolio.today))
+        pairs = [p for p, moves in portfolio.moves.items() if moves[0][0] >= since] or list(portfolio.moves)
+        was, now = rng.choice(sorted(pairs)) if pairs else ("DEVELOP", "STRATEGIC")
+        variables = {"from": [was], "to": [now], "since": since.isoformat(), "after": None}
+        listed_moves = [m for m in portfolio.moves.get((was, now), ()) if m[0] >= since]
+        if listed_moves and rng.random() < 0.5:
+            day, transition_id = rng.choice(listed_moves)
+            variables["after"] = encode_cursor(TransitionSort.CHANGED_ON.value, day, transition_id)
+        return "MovedQuadrant", variables
     if query == "account_timeline":
         return "AccountTimeline", {"id": to_global_id("Account", rng.choice(portfolio.sample))}
     if query == "funnel":

@@ -11,7 +11,9 @@ below it; AT_RISK is exactly when `churn_warning` is set.
 
 Factors:
 - RECENCY: full points up to the grade's cadence since the last interaction, then linearly down to none at
-  `health_recency_zero_at_cadences` cadences (3: none at 21 days for a 7-day cadence); never contacted: none.
+  `health_recency_zero_at_cadences` cadences (3: none at 21 days for a 7-day cadence). An account never
+  contacted counts its days from its creation (`days_since_created`), as the contact cadence does: a new
+  account is given a cadence to be contacted, not a churn warning on its first day; with neither, none.
 - SATISFACTION, COMPLAINTS: unknown until the voice of the customer (surveys, feedback) is recorded.
 - ORGANISATIONAL_SUPPORT: (support index + 2) / 4 of the weight; unknown without stakeholders.
 - PLAN_PROGRESS: 1 - overdue / open actions of the weight; no open actions: full points.
@@ -59,6 +61,8 @@ class HealthInputs:
     open_actions: int
     revenue_last_12: Decimal | None  # None: no revenue history
     revenue_previous_12: Decimal | None
+    # Days since the account was created: recency's count when it was never contacted (None: not known).
+    days_since_created: int | None = None
     # Unknown until the voice of the customer is recorded; the types widen then.
     satisfaction: None = None
     open_complaints: None = None
@@ -68,7 +72,8 @@ class HealthInputs:
 class HealthPoints:
     """One factor's points and evidence; the fields a factor does not use are None.
 
-    - RECENCY: `days` since the last interaction (None: never) against `cadence_days`.
+    - RECENCY: `days` since the last interaction (None: never; then `days_since_created` counts) against
+      `cadence_days`.
     - ORGANISATIONAL_SUPPORT: the `support_index`.
     - PLAN_PROGRESS: `count` overdue actions of `of` open ones.
     - REVENUE_TREND: `amount` of the last twelve months against `previous`, and their `ratio` (four decimals;
@@ -87,6 +92,7 @@ class HealthPoints:
     amount: Decimal | None = None
     previous: Decimal | None = None
     ratio: Decimal | None = None
+    days_since_created: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,8 +141,12 @@ def health_of(inputs: HealthInputs, policy: ScoringPolicy) -> HealthResult:
     factors = [
         factor(
             HealthFactor.RECENCY, policy.health_recency_weight,
-            recency_share(days, inputs.cadence_days, policy.health_recency_zero_at_cadences),
+            recency_share(
+                days if days is not None else inputs.days_since_created, inputs.cadence_days,
+                policy.health_recency_zero_at_cadences,
+            ),
             days=days, cadence_days=inputs.cadence_days,
+            days_since_created=inputs.days_since_created if days is None else None,
         ),
         factor(HealthFactor.SATISFACTION, policy.health_satisfaction_weight, None),
         factor(HealthFactor.COMPLAINTS, policy.health_complaints_weight, None),

@@ -6,7 +6,7 @@ import asyncio
 import gc
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
@@ -42,6 +42,7 @@ from kam.inputs import json_problem, text_problem
 from kam.limits import BodyLimit, timeout_error
 from kam.compiled.direct import DirectReads
 from kam.request_id import RequestIdMiddleware, current_request_id
+from kam.reevaluation import Reevaluation
 from kam.settings import Settings, get_settings
 from kam.unavailable import RETRY_AFTER, is_unavailable, reason, says_unavailable, unavailable_error
 from resolvers.access import bind_access
@@ -50,7 +51,7 @@ from resolvers.driver import Reader, session_rows
 from schema.api import build_schema
 
 
-def api_config(settings: Settings) -> ApiConfig:
+def api_config(settings: Settings, after_policy_change: Callable[[], None] | None = None) -> ApiConfig:
     return ApiConfig(
         default_page_size=settings.default_page_size,
         max_page_size=settings.max_page_size,
@@ -58,6 +59,7 @@ def api_config(settings: Settings) -> ApiConfig:
             current_value=settings.growth_value_threshold, potential=settings.growth_potential_threshold
         ),
         default_currency=settings.default_currency,
+        after_policy_change=after_policy_change,
     )
 
 
@@ -115,7 +117,8 @@ class KamGraphQL(GraphQL):
         self.max_json_items = settings.max_json_items
         self.engine = engine
         self.sessions = session_factory(engine)
-        self.config = api_config(settings)
+        self.reevaluation = Reevaluation(engine) if settings.rejudge_on_policy_change else None
+        self.config = api_config(settings, None if self.reevaluation is None else self.reevaluation.request)
         self.authenticator = Authenticator(settings, self.sessions)
         self.direct = DirectReads(self.schema, settings) if settings.compiled_reads else None
 
@@ -364,6 +367,8 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         # full collections (50-125 ms each, every few requests under load).
         gc.set_threshold(*GC_THRESHOLDS)
         yield
+        if graphql.reevaluation is not None:
+            await graphql.reevaluation.stop()
         await engine.dispose()
 
     graphql = KamGraphQL(engine, settings)
@@ -383,6 +388,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app.state.engine = engine
     app.state.settings = settings
     app.state.graphql = graphql
+    app.state.reevaluation = graphql.reevaluation
     # Queries the executor answered because no plan covers them (kam/compiled/fallbacks.py); None without plans.
     app.state.fallbacks = graphql.direct.planner.fallbacks if graphql.direct is not None else None
     return app

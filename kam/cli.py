@@ -126,8 +126,9 @@ def recompute(
     batch: Annotated[int, typer.Option(min=1, max=10_000, help="Accounts per transaction.")] = 1000,
 ) -> None:
     """Bring what the writes keep up to date as days pass: each account's and stakeholder's interaction counts
-    over the last 30, 90 and 365 days and each account's trailing twelve months of revenue, then rank the
-    portfolio's RFM scores. Safe to run while the API serves; run it daily."""
+    over the last 30, 90 and 365 days, each account's trailing twelve months of revenue and its judgments (with
+    the portfolio's value tiers ranked), then rank the portfolio's RFM scores. Safe to run while the API serves;
+    run it daily."""
     from rich.progress import Progress
 
     from kam.recompute import recompute as run

@@ -11,15 +11,17 @@ again itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from time import perf_counter
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from domain.account import Account
+from domain.policy import ScoringPolicy
+from domain.value_tier import Ranked
 from domain.stakeholder import Stakeholder
 from kam.db import session_factory
 from resolvers.context import begin_writing
@@ -40,19 +42,33 @@ class Recounted:
     seconds: float
 
 
-async def recompute(
-    engine: AsyncEngine, today: date, *, batch: int = DEFAULT_BATCH, progress: Callable[[int, int], None] | None = None
-) -> Recounted:
-    """Recount every account's and stakeholder's interactions as of `today`; `progress(done, total)` after each batch."""
-    sessions = session_factory(engine)
-    started = perf_counter()
+@dataclass(frozen=True)
+class Start:
+    """What a run reads once when it starts: how many accounts, the policy in force, the value-tier ranking."""
+
+    total: int
+    policy: tuple[int, ScoringPolicy]
+    ranking: dict[int, Ranked]
+
+
+async def _start(sessions: Callable[[], AsyncSession], today: date, rank: bool) -> Start:
     async with sessions() as session:
         total = int(await session.scalar(select(func.count()).select_from(Account)) or 0)
         stored = await policy_in_force(session)
-        policy = (stored.id, stored.policy)
-        ranking = await rank_portfolio(session, today, stored.policy)
-    done = people = 0
-    after = 0
+        ranking = await rank_portfolio(session, today, stored.policy) if rank else {}
+        return Start(total, (stored.id, stored.policy), ranking)
+
+
+async def _in_batches(
+    sessions: Callable[[], AsyncSession],
+    batch: int,
+    work: Callable[[AsyncSession, list[int]], Awaitable[None]],
+    progress: Callable[[int, int], None] | None,
+    total: int,
+) -> int:
+    """`work` on the accounts in id order, `batch` at a time, each batch its own short transaction that locks only
+    its accounts (as a write of an interaction does); returns how many accounts were worked on."""
+    done = after = 0
     while True:
         async with sessions() as session, session.begin():
             await begin_writing(session)
@@ -64,23 +80,61 @@ async def recompute(
                 ).all()
             )
             if not ids:
-                break
-            await refresh_accounts(session, ids, today)
-            await refresh_revenue(session, ids, today)
-            await write_ranks(session, ranking, ids, today)
-            await judge_accounts(session, ids, today, policy)
-            stakeholder_ids = list(
-                (await session.scalars(select(Stakeholder.id).where(Stakeholder.account_id.in_(ids)).order_by(Stakeholder.id))).all()
-            )
-            for start in range(0, len(stakeholder_ids), STAKEHOLDERS_PER_STATEMENT):
-                await refresh_stakeholders(session, stakeholder_ids[start : start + STAKEHOLDERS_PER_STATEMENT], today)
+                return done
+            await work(session, ids)
         after = ids[-1]
         done += len(ids)
-        people += len(stakeholder_ids)
         if progress is not None:
             progress(done, max(total, done))
+
+
+async def recompute(
+    engine: AsyncEngine, today: date, *, batch: int = DEFAULT_BATCH, progress: Callable[[int, int], None] | None = None
+) -> Recounted:
+    """Recount every account's and stakeholder's interactions as of `today`, its revenue and its judgments;
+    `progress(done, total)` after each batch."""
+    sessions = session_factory(engine)
+    started = perf_counter()
+    start = await _start(sessions, today, rank=True)
+    people = 0
+
+    async def recount(session: AsyncSession, ids: list[int]) -> None:
+        nonlocal people
+        await refresh_accounts(session, ids, today)
+        await refresh_revenue(session, ids, today)
+        await write_ranks(session, start.ranking, ids, today)
+        await judge_accounts(session, ids, today, start.policy)
+        stakeholder_ids = list(
+            (await session.scalars(select(Stakeholder.id).where(Stakeholder.account_id.in_(ids)).order_by(Stakeholder.id))).all()
+        )
+        for first in range(0, len(stakeholder_ids), STAKEHOLDERS_PER_STATEMENT):
+            await refresh_stakeholders(session, stakeholder_ids[first : first + STAKEHOLDERS_PER_STATEMENT], today)
+        people += len(stakeholder_ids)
+
+    done = await _in_batches(sessions, batch, recount, progress, start.total)
     # The RFM quintiles rank the whole portfolio at once: one short transaction after the recounts.
     async with sessions() as session, session.begin():
         for stmt in rfm_updates(today):
             await session.execute(stmt)
     return Recounted(done, people, perf_counter() - started)
+
+
+async def rejudge_portfolio(
+    engine: AsyncEngine,
+    today: date,
+    *,
+    batch: int = DEFAULT_BATCH,
+    rank: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Judge every account again under the policy in force, in the same short batches as `recompute` (without
+    recounting): how a new policy version reaches the portfolio, and (`rank`: with the value tiers ranked
+    first) how a bulk load is judged. Returns the number of accounts judged."""
+    sessions = session_factory(engine)
+    start = await _start(sessions, today, rank)
+
+    async def judge(session: AsyncSession, ids: list[int]) -> None:
+        await write_ranks(session, start.ranking, ids, today)
+        await judge_accounts(session, ids, today, start.policy)
+
+    return await _in_batches(sessions, batch, judge, progress, start.total)

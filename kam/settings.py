@@ -90,6 +90,13 @@ class Settings(BaseSettings):
             "than a sixteenth of it is not kept (parsed and validated per request)."
         ),
     )
+    rejudge_on_policy_change: bool = Field(
+        True,
+        description=(
+            "After a scoring policy change, judge every account again under the new version in the background, in short "
+            "batches, on the worker that served the change (else `kam recompute` applies it)."
+        ),
+    )
     compiled_reads: bool = Field(
         True,
         description=(

@@ -30,6 +30,7 @@ class ApiConfig:
     max_page_size: int
     matrix_thresholds: MatrixThresholds
     default_currency: str
+    after_policy_change: Callable[[], None] | None = None  # run once a new scoring policy version is committed
 
 
 @dataclass
@@ -58,6 +59,7 @@ class RequestContext:
     executed: bool = False  # its operation got past parsing, validation and its variables: the answer has `data`
     finished: bool = False
     changed: bool = False  # a mutation of this request completed: its changes await `finish`
+    after_commit: list[Callable[[], None]] = field(default_factory=list)  # run once `finish` committed
 
     @property
     def session(self) -> AsyncSession:
@@ -134,9 +136,13 @@ class RequestContext:
             self.finished = True
             try:
                 if self.opened is not None:
-                    if keep and self.changed:
+                    committed = keep and self.changed
+                    if committed:
                         await self.opened.commit()
                     await self.opened.close()
+                    if committed:
+                        for then in self.after_commit:
+                            then()
             finally:
                 if self.reader is not None:
                     await self.reader.close()

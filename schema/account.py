@@ -145,6 +145,12 @@ class Account(relay.Node):
     ) -> Grade | None:  # type: ignore[valid-type]
         return await judgment_schema.judged_grade_on(info, self.id, day)  # type: ignore[attr-defined]
 
+    @strawberry.field(description="The account's judgments (grade, value tier, health band, stages, quadrant) in force at the end of a past day.")
+    async def judgment_on(
+        self, info: Info, day: Annotated[date, strawberry.argument(description="A day, not after today (UTC).")]
+    ) -> judgment_schema.PastJudgment:
+        return await judgment_schema.judgment_on(info, self.id, day)  # type: ignore[attr-defined]
+
     @strawberry.field(description="The team member who owns the account.")
     async def owner(self, info: Info) -> TeamMember | None:
         if self.owner_id is None:  # type: ignore[attr-defined]

@@ -84,6 +84,14 @@ class Connection(Generic[T]):
         return await count if inspect.isawaitable(count) else count
 
 
+async def member_of(info: Info, member_id: int | None) -> Any:
+    """The team member an id names (a `TeamMember` row, answered as the TeamMember type), or None."""
+    from domain.team import TeamMember
+    from resolvers.loaders import by_id
+
+    return None if member_id is None else await by_id(context(info), TeamMember).load(member_id)
+
+
 def today() -> date:
     """The day mutations date things on by default: today in UTC."""
     return datetime.now(UTC).date()

@@ -11,15 +11,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from domain import team as team_model
 from domain.health import HealthPoints, HealthResult
 from domain.judgment import from_document
 from domain.key_account import KeyAccountReason as KeyAccountReasonModel
 from domain.key_account import KeyAccountRecommendation as KeyAccountModel
 from domain.lifetime_value import LifetimeValue as LifetimeModel
 from domain.stages import LifecycleStageResult, RelationshipStageResult
-from resolvers.loaders import by_id
-from schema.common import Money, context
+from schema.common import Money, member_of, money
 from schema.enums import (
     Grade, HealthBand, HealthFactor, KeyAccountFactor, LifecycleReason, LifecycleStage, OverrideKind, RelationshipReason,
     RelationshipStage, ValueTier,
@@ -29,10 +27,6 @@ if TYPE_CHECKING:
     from schema.team import TeamMember
 
 
-def _money(amount: Decimal | None, currency: str) -> Money | None:
-    return None if amount is None else Money(amount=amount, currency=currency)
-
-
 @strawberry.type(description="The points one factor of the health score gave and its evidence; an unknown factor gives none and is left out of the score.")
 class HealthFactorPoints:
     factor: HealthFactor = strawberry.field(description="The factor.")  # type: ignore[valid-type]
@@ -40,6 +34,7 @@ class HealthFactorPoints:
     points: float | None = strawberry.field(description="Points it gave (null when unknown).")
     max_points: int = strawberry.field(description="Points it can give (its weight in the policy).")
     days: int | None = strawberry.field(description="RECENCY: days since the last interaction (null: never contacted).")
+    days_since_created: int | None = strawberry.field(description="RECENCY, never contacted: days since the account was created, counted instead (a new account is given one cadence).")
     cadence_days: int | None = strawberry.field(description="RECENCY: the grade's cadence the days are judged against.")
     support_index: float | None = strawberry.field(description="ORGANISATIONAL_SUPPORT: the map's support index, -2 to +2.")
     count: int | None = strawberry.field(description="PLAN_PROGRESS: overdue open actions.")
@@ -52,8 +47,8 @@ class HealthFactorPoints:
     def of_points(cls, p: HealthPoints, currency: str) -> HealthFactorPoints:
         return cls(
             factor=p.factor, known=p.known, points=p.points, max_points=p.max_points, days=p.days,
-            cadence_days=p.cadence_days, support_index=p.support_index, count=p.count, of=p.of,
-            amount=_money(p.amount, currency), previous=_money(p.previous, currency), ratio=p.ratio,
+            cadence_days=p.cadence_days, days_since_created=p.days_since_created, support_index=p.support_index, count=p.count, of=p.of,
+            amount=money(p.amount, currency), previous=money(p.previous, currency), ratio=p.ratio,
         )
 
 
@@ -110,7 +105,7 @@ class KeyAccountReason:
         years = r.factor.name == "RELATIONSHIP_LENGTH"
         return cls(
             factor=r.factor, known=r.known, points=r.points, max_points=r.max_points,
-            amount=_money(r.amount, currency), target=None if years else _money(r.target, currency),
+            amount=money(r.amount, currency), target=None if years else money(r.target, currency),
             years=r.years, target_years=r.target if years else None, first_deal_on=r.first_won_on, rating=r.rating,
         )
 
@@ -217,10 +212,7 @@ class JudgmentOverride:
 
     @strawberry.field(description="Who set it.")
     async def set_by(self, info: Info) -> Annotated[TeamMember, strawberry.lazy("schema.team")] | None:
-        member_id = self.set_by_id  # type: ignore[attr-defined]
-        if member_id is None:
-            return None
-        return await by_id(context(info), team_model.TeamMember).load(member_id)  # type: ignore[return-value]
+        return await member_of(info, self.set_by_id)  # type: ignore[attr-defined,no-any-return]
 
 
 @strawberry.type(description="What the rules say, beside any override in force.")

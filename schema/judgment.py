@@ -10,11 +10,13 @@ import strawberry
 from strawberry.types import Info
 
 from domain import account as model
-from domain import team as team_model
 from domain.cadence import cadence_days, days_overdue
 from domain.grading import FactorPoints
 from domain.account import Grade as GradeModel
+from domain.growth import GrowthQuadrant as GrowthQuadrantModel
+from domain.health import HealthBand as HealthBandModel
 from domain.health import HealthResult
+from domain.judgment import JudgmentKind as JudgmentKindModel
 from domain.judgment import from_document
 from domain.judgment_override import OVERRIDE_VALUES, OverrideKind as OverrideKindModel
 from domain.key_account import KeyAccountRecommendation as KeyAccountModel
@@ -26,9 +28,9 @@ from resolvers.judgments.reads import judgment_of, overrides_of
 from schema import judged
 from resolvers.loaders import by_id
 from resolvers.pagination import page_request
-from schema.common import Connection, Money, context, today
+from schema.common import Connection, Money, context, member_of, money, today
 from schema.enums import (
-    AnnualValueSource, Grade, GradeFactor, JudgmentKind, LifecycleStage, OpportunityStage, RelationshipStage, TransitionCause,
+    AnnualValueSource, Grade, GradeFactor, GrowthQuadrant, HealthBand, JudgmentKind, LifecycleStage, OpportunityStage, RelationshipStage, TransitionCause,
     ValueTier,
 )
 
@@ -56,12 +58,9 @@ class GradeFactorPoints:
 
     @classmethod
     def of_factor(cls, f: FactorPoints, currency: str) -> GradeFactorPoints:
-        def money(amount: Decimal | None) -> Money | None:
-            return None if amount is None else Money(amount=amount, currency=currency)
-
         return cls(
             factor=f.factor, points=f.points, max_points=f.max_points, count=f.count, of=f.of, expected=f.expected,
-            amount=money(f.amount), target=money(f.target), value_source=f.value_source, stage=f.stage,
+            amount=money(f.amount, currency), target=money(f.target, currency), value_source=f.value_source, stage=f.stage,
             established=f.established, credit=f.credit,
         )
 
@@ -194,8 +193,8 @@ class JudgmentTransition:
     from_value: str | None = strawberry.field(description="The value before (a grade's letter for GRADE); null at the first judgment.")
     to_value: str = strawberry.field(description="The value after.")
     changed_on: date = strawberry.field(description="The business day of the change.")
-    cause: TransitionCause = strawberry.field(description="The rules, or a person.")  # type: ignore[valid-type]
-    policy_version: int | None = strawberry.field(description="RULE: the version of the scoring policy that judged.")
+    cause: TransitionCause = strawberry.field(description="The rules, a person, an override's expiry, or a growth assessment (QUADRANT).")  # type: ignore[valid-type]
+    policy_version: int | None = strawberry.field(description="RULE, EXPIRY: the version of the scoring policy that judged.")
     reason: str | None = strawberry.field(description="PERSON: their reason.")
 
     @strawberry.field(description="RULE: the score behind the new value.")
@@ -203,12 +202,9 @@ class JudgmentTransition:
         value = self.score  # type: ignore[attr-defined]
         return None if value is None else float(value)
 
-    @strawberry.field(description="PERSON: who made the change.")
+    @strawberry.field(description="PERSON: who made the change; ASSESSMENT: who assessed the account.")
     async def by(self, info: Info) -> Annotated[TeamMember, strawberry.lazy("schema.team")] | None:
-        member_id = self.by_id  # type: ignore[attr-defined]
-        if member_id is None:
-            return None
-        return await by_id(context(info), team_model.TeamMember).load(member_id)  # type: ignore[return-value]
+        return await member_of(info, self.by_id)  # type: ignore[attr-defined,no-any-return]
 
     @strawberry.field(description="The account whose judgment changed.")
     async def account(self, info: Info) -> Annotated[Account, strawberry.lazy("schema.account")]:
@@ -230,6 +226,46 @@ async def judged_grade_on(info: Info, account_id: int, day: date) -> model.Grade
         raise BadUserInput("`day` is in the future; the grade of a day to come is not known.", argument="day")
     found = await reads.judged_on_day(context(info), account_id, JudgmentKind.GRADE, day)
     return None if found is None else model.Grade[found]
+
+
+@strawberry.type(description="An account's judgments in force at the end of a past day, as its transitions recorded them; null where not judged by then.")
+class PastJudgment:
+    values: strawberry.Private[dict[Any, str]]
+
+    def _value(self, kind: Any, enum_class: Any) -> Any:
+        found = self.values.get(kind)
+        return None if found is None else enum_class[found]
+
+    @strawberry.field(description="The grade in force.")
+    def grade(self) -> Grade | None:  # type: ignore[valid-type]
+        return self._value(JudgmentKindModel.GRADE, model.Grade)
+
+    @strawberry.field(description="The value tier in force.")
+    def value_tier(self) -> ValueTier | None:  # type: ignore[valid-type]
+        return self._value(JudgmentKindModel.VALUE_TIER, model.ValueTier)
+
+    @strawberry.field(description="The health band.")
+    def health_band(self) -> HealthBand | None:  # type: ignore[valid-type]
+        return self._value(JudgmentKindModel.HEALTH_BAND, HealthBandModel)
+
+    @strawberry.field(description="The lifecycle stage in force.")
+    def lifecycle_stage(self) -> LifecycleStage | None:  # type: ignore[valid-type]
+        return self._value(JudgmentKindModel.LIFECYCLE_STAGE, model.LifecycleStage)
+
+    @strawberry.field(description="The relationship stage in force.")
+    def relationship_stage(self) -> RelationshipStage | None:  # type: ignore[valid-type]
+        return self._value(JudgmentKindModel.RELATIONSHIP_STAGE, model.RelationshipStage)
+
+    @strawberry.field(description="The growth matrix's quadrant of the latest assessment by then.")
+    def quadrant(self) -> GrowthQuadrant | None:  # type: ignore[valid-type]
+        return self._value(JudgmentKindModel.QUADRANT, GrowthQuadrantModel)
+
+
+async def judgment_on(info: Info, account_id: int, day: date) -> PastJudgment:
+    """`Account.judgmentOn`: refused for a day after today, which no judgment has reached."""
+    if day > today():
+        raise BadUserInput("`day` is in the future; the judgments of a day to come are not known.", argument="day")
+    return PastJudgment(values=await reads.judgments_on_day(context(info), account_id, day))
 
 
 def account_judgment(root: Any) -> AccountJudgment | None:

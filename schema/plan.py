@@ -14,13 +14,13 @@ from domain import account as account_model
 from domain import need as need_model
 from domain import plan as model
 from domain import stakeholder as stakeholder_model
-from domain import team as team_model
 from resolvers.context import RequestContext
 from resolvers.loaders import by_id
 from resolvers.mutation import Outcome
 from resolvers.pagination import PageRequest, page_request
 from resolvers.plans import mutations, reads
 from schema.common import (
+    member_of,
     FILTER,
     After,
     Before,
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
 
 async def _member(info: Info, member_id: int | None) -> TeamMember | None:
-    return None if member_id is None else await by_id(context(info), team_model.TeamMember).load(member_id)  # type: ignore[return-value]
+    return await member_of(info, member_id)  # type: ignore[no-any-return]
 
 
 async def _plan(info: Info, plan_id: int) -> ActionPlan:

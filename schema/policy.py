@@ -14,13 +14,11 @@ import strawberry
 from strawberry.types import Info
 
 from domain import policy as rules
-from domain import team as team_model
 from domain.policy_version import ScoringPolicyVersion
-from resolvers.loaders import by_id
 from resolvers.mutation import Outcome
 from resolvers.pagination import page_request
 from resolvers.policy import mutations, reads
-from schema.common import After, Before, Connection, First, Last, UserError, context, mutate, user_errors
+from schema.common import member_of, After, Before, Connection, First, Last, UserError, context, mutate, user_errors
 from schema.team import TeamMember
 
 # What each setting means, for the reader of GraphiQL (DOMAIN.md section 9 gives the defaults).
@@ -123,10 +121,7 @@ class ScoringPolicy:
 
     @strawberry.field(description="Who made this version; null for the defaults.")
     async def created_by(self, info: Info) -> TeamMember | None:
-        member_id = self.created_by_id  # type: ignore[attr-defined]
-        if member_id is None:
-            return None
-        return await by_id(context(info), team_model.TeamMember).load(member_id)  # type: ignore[return-value]
+        return await member_of(info, self.created_by_id)  # type: ignore[attr-defined,no-any-return]
 
     @strawberry.field(description="The settings of this version.")
     def settings(self) -> PolicySettings:  # type: ignore[valid-type]
@@ -175,4 +170,8 @@ class PolicyMutation:
     async def scoring_policy_change(self, info: Info, input: ScoringPolicyChangeInput) -> ScoringPolicyPayload:  # type: ignore[valid-type]
         given = {k: v for k, v in vars(input).items() if v is not strawberry.UNSET}
         reason, version = given.pop("reason"), given.pop("version", None)
-        return _payload(await mutate(info, lambda s: mutations.change_policy(s, given, reason, version)))
+        outcome = await mutate(info, lambda s: mutations.change_policy(s, given, reason, version))
+        ctx = context(info)
+        if ctx.opened is not None and ctx.opened.info.pop(mutations.POLICY_CHANGED, False) and ctx.config.after_policy_change:
+            ctx.after_commit.append(ctx.config.after_policy_change)  # the portfolio is judged again once it is kept
+        return _payload(outcome)

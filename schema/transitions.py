@@ -12,7 +12,8 @@ from resolvers.errors import BadUserInput
 from resolvers.filters import any_of, ids_of
 from resolvers.judgments import transitions as reads
 from resolvers.judgments.reads import NEWEST_FIRST
-from resolvers.pagination import page_request
+from resolvers.context import RequestContext
+from resolvers.pagination import PageRequest, page_request
 from schema.common import FILTER, After, Before, Connection, First, Last, context
 from schema.enums import JudgmentKind
 from schema.judgment import JudgmentTransition
@@ -47,6 +48,19 @@ class JudgmentTransitionFilter:
         )
 
 
+def transition_list_request(
+    ctx: RequestContext,
+    filter: JudgmentTransitionFilter | None = None,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> tuple[reads.TransitionFilter, PageRequest]:
+    """The list's arguments as the reads take them (BAD_USER_INPUT for a bad filter, page or cursor)."""
+    page = page_request(ctx, NEWEST_FIRST, first, after, last, before)
+    return (filter or JudgmentTransitionFilter()).to_criteria(), page
+
+
 @strawberry.type
 class JudgmentTransitionQuery:
     @strawberry.field(
@@ -65,6 +79,5 @@ class JudgmentTransitionQuery:
         before: Before = None,
     ) -> Connection[JudgmentTransition]:
         ctx = context(info)
-        page = page_request(ctx, NEWEST_FIRST, first, after, last, before)
-        criteria = (filter or JudgmentTransitionFilter()).to_criteria()
+        criteria, page = transition_list_request(ctx, filter, first, after, last, before)
         return Connection(page=await reads.list_transitions(ctx, criteria, page))

@@ -137,7 +137,8 @@ class GraphQLClient:
 @pytest.fixture
 def settings(database_url: str, request: pytest.FixtureRequest) -> Settings:
     """The suite's settings, changed by what a test passes with `indirect=True`."""
-    return Settings(database_url=database_url, **getattr(request, "param", {}))
+    # A policy change's background run is awaited by the tests of it only (tests/test_policy.py).
+    return Settings(database_url=database_url, **{"rejudge_on_policy_change": False, **getattr(request, "param", {})})
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from bench.baseline import values as baseline
 from domain.account import Account, Grade, LifecycleStage, RelationshipStage, ValueTier
 from domain.audit import AuditEvent
 from domain.growth import GrowthAssessment, GrowthQuadrant
-from domain.judgment import JUDGMENT_COLUMNS
+from domain.judgment import JUDGMENT_COLUMNS, JudgmentKind, JudgmentTransition
 from domain.need import (
     Need,
     NeedCategory,
@@ -46,6 +46,7 @@ from kam.portfolio.load import load_portfolio
 from kam.settings import Settings
 from resolvers.accounts.reads import AccountSort
 from resolvers.ids import to_global_id
+from resolvers.judgments.reads import TransitionSort
 from resolvers.pagination import encode_cursor
 from tests.conftest import GraphQLClient
 from tests.stores import Store
@@ -146,6 +147,88 @@ async def contact_order(database_url: str) -> list[tuple[int, int]]:
         await engine.dispose()
 
 
+def due_cursor(row: tuple[str | None, int, int]) -> str:
+    return encode_cursor(AccountSort.NEXT_CONTACT_DUE.value, row[1], row[2])
+
+
+def move_cursor(row: tuple[str | None, str, Any, int]) -> str:
+    return encode_cursor(TransitionSort.CHANGED_ON.value, row[2], row[3])
+
+
+async def due_order(database_url: str) -> list[tuple[str | None, int, int]]:
+    """(judged grade, next contact's day, id) of every open account with a due day, in the order of that day."""
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            stmt = (
+                select(Account.judged_grade, Account.next_contact_day, Account.id)
+                .where(Account.archived_at.is_(None), Account.next_contact_day > 0)
+                .order_by(Account.next_contact_day, Account.id)
+            )
+            return [(None if g is None else g.name, day, account_id) for g, day, account_id in await conn.execute(stmt)]
+    finally:
+        await engine.dispose()
+
+
+async def quadrant_moves(database_url: str) -> list[tuple[str | None, str, Any, int]]:
+    """(from, to, day, id) of every quadrant transition, newest first."""
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            t = JudgmentTransition
+            stmt = (
+                select(t.from_value, t.to_value, t.changed_on, t.id)
+                .where(t.kind == JudgmentKind.QUADRANT)
+                .order_by(t.changed_on.desc(), t.id.desc())
+            )
+            return [(was, now, day, move_id) for was, now, day, move_id in await conn.execute(stmt)]
+    finally:
+        await engine.dispose()
+
+
+def overdue_cases(today: str, due: list[tuple[str | None, int, int]]) -> list[dict[str, Any]]:
+    """Each grade today; every grade (ranges merged) and no grade at all, due before a far day; paged."""
+    far = "2100-01-01"
+    cases: list[dict[str, Any]] = [{"grades": [g], "on": today, "after": None} for g in workload.GRADES]
+    cases += [
+        {"grades": None, "on": far, "after": None},
+        {"grades": ["A", "B", "C", "D"], "on": far, "after": None},
+        {"grades": ["D", "B", "D"], "on": far, "after": None},
+        {"grades": ["C"], "on": "1970-01-01", "after": None},
+        {"grades": ["A", "B", "C", "D"], "on": far, "after": encode_cursor(AccountSort.NEXT_CONTACT_DUE.value, 0, 0)},
+    ]
+    for row in (due[:1] + due[len(due) // 2 : len(due) // 2 + 1] + due[-1:]) if due else []:
+        cases += [
+            {"grades": None, "on": far, "after": due_cursor(row)},
+            {"grades": ["A", "B", "C", "D"], "on": far, "after": due_cursor(row)},
+            {"grades": [row[0] or "A"], "on": far, "after": due_cursor(row)},
+        ]
+    return cases
+
+
+def moved_cases(since: str, moves: list[tuple[str | None, str, Any, int]]) -> list[dict[str, Any]]:
+    """Every pair that occurs, since ever and since `since`; from or to alone; neither; several; paged."""
+    ever = "2000-01-01"
+    pairs = sorted({(f, t) for f, t, _, _ in moves if f is not None})
+    cases: list[dict[str, Any]] = [
+        {"from": [f], "to": [t], "since": day, "after": None} for f, t in pairs for day in (ever, since)
+    ]
+    cases += [
+        {"from": ["DEVELOP", "MONITOR", "DEVELOP"], "to": None, "since": ever, "after": None},
+        {"from": None, "to": ["STRATEGIC"], "since": ever, "after": None},
+        {"from": None, "to": None, "since": ever, "after": None},
+        {"from": ["MONITOR", "DEVELOP"], "to": ["DEVELOP", "STRATEGIC", "MAINTAIN"], "since": ever, "after": None},
+        {"from": ["DEVELOP"], "to": ["STRATEGIC"], "since": "2100-01-01", "after": None},
+    ]
+    for row in (moves[:1] + moves[len(moves) // 2 : len(moves) // 2 + 1] + moves[-1:]) if moves else []:
+        cases += [
+            {"from": None, "to": None, "since": ever, "after": move_cursor(row)},
+            {"from": list(workload.QUADRANTS), "to": None, "since": ever, "after": move_cursor(row)},
+            {"from": None if row[0] is None else [row[0]], "to": [row[1]], "since": ever, "after": move_cursor(row)},
+        ]
+    return cases
+
+
 async def read_bodies(database_url: str, query: str) -> list[dict[str, Any]]:
     """Bodies as the benchmark draws them, plus the cases a random draw may miss."""
     portfolio = await workload.read_portfolio(database_url, random.Random(4))
@@ -180,6 +263,10 @@ async def read_bodies(database_url: str, query: str) -> list[dict[str, Any]]:
                 for row in (listed[0], listed[-1], (0, 0))
             ),
         ],
+        "overdue_accounts": overdue_cases(portfolio.today.isoformat(), await due_order(database_url)),
+        "moved_quadrant": moved_cases(
+            workload.moved_since(portfolio.today)[0].isoformat(), await quadrant_moves(database_url)
+        ),
         "account_timeline": [{"id": to_global_id("Account", a)} for a, _ in portfolio.accounts]
         + [{"id": to_global_id("Account", 9999)}],
         "funnel": [
@@ -217,7 +304,9 @@ async def test_baseline_answers_what_graphql_answers(query: str, client: GraphQL
         await other.close()
 
 
-@pytest.mark.parametrize("query", ["funnel", "revenue_by_quarter", "not_contacted", "account_timeline"])
+@pytest.mark.parametrize(
+    "query", ["funnel", "revenue_by_quarter", "not_contacted", "overdue_accounts", "moved_quadrant", "account_timeline"]
+)
 async def test_baseline_answers_what_graphql_answers_on_a_generated_portfolio(
     query: str, client: GraphQLClient, database_url: str, engine: AsyncEngine
 ) -> None:

@@ -523,3 +523,52 @@ async def test_queries_with_plans_are_not_counted_as_fallbacks(servers: Servers)
     assert servers.fallbacks.requests() == before + 1
     await servers.both("mutation { __typename }")  # not a read: never counted
     assert servers.fallbacks.requests() == before + 1
+
+
+OVERDUE = """
+query($on: Date!, $after: String) {
+  accounts(filter: { judgedGrades: [A, B, C, D], contactOverdueOn: $on }, orderBy: { field: NEXT_CONTACT_DUE }, first: 5, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    nodes { id name judgment { nextContactDue daysOverdue score policyVersion judgedOn } }
+  }
+}"""
+
+
+async def test_the_overdue_list_with_its_due_days_is_planned(servers: Servers) -> None:
+    planner = Planner(build_schema(), maxsize=16)
+    assert planner.plan(OVERDUE, parse(OVERDUE), None) is not None
+    on = "9999-12-31"  # every judged account is overdue on the last day of the calendar
+    first = (await servers.both(OVERDUE, {"on": on}))["data"]["accounts"]
+    dues = [n["judgment"]["nextContactDue"] for n in first["nodes"]]
+    assert dues and dues == sorted(dues) and all(n["judgment"]["daysOverdue"] >= 0 for n in first["nodes"])
+    await servers.both(OVERDUE, {"on": on, "after": first["pageInfo"]["endCursor"]})
+    # The values in force and the explanations are not planned: the executor answers them.
+    in_force = "{ accounts(first: 3) { nodes { judgment { grade health { score } } } } }"
+    assert planner.plan(in_force, parse(in_force), None) is None
+    await servers.both(in_force)
+
+
+MOVES = """
+query($filter: JudgmentTransitionFilter, $first: Int, $after: String, $last: Int, $before: String) {
+  judgmentTransitions(filter: $filter, first: $first, after: $after, last: $last, before: $before) {
+    totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    nodes { kind fromValue toValue changedOn cause policyVersion score reason by { id } account { id name quadrant } }
+  }
+}"""
+
+
+@pytest.mark.parametrize(
+    "criteria",
+    [None, {"kinds": ["QUADRANT"]}, {"kinds": ["QUADRANT"], "to": ["STRATEGIC", "DEVELOP"], "changedSince": "2020-01-01"}, {"kinds": ["GRADE", "HEALTH_BAND"]}],
+)
+async def test_transitions_across_accounts_are_planned(servers: Servers, criteria: Any) -> None:
+    planner = Planner(build_schema(), maxsize=16)
+    assert planner.plan(MOVES, parse(MOVES), None) is not None
+    first = (await servers.both(MOVES, {"filter": criteria, "first": 4}))["data"]["judgmentTransitions"]
+    assert first["nodes"] and first["totalCount"] >= len(first["nodes"])
+    following = {"filter": criteria, "first": 4, "after": first["pageInfo"]["endCursor"]}
+    second = (await servers.both(MOVES, following))["data"]["judgmentTransitions"]
+    if second["nodes"]:
+        back = {"filter": criteria, "last": 4, "before": second["pageInfo"]["startCursor"]}
+        assert (await servers.both(MOVES, back))["data"]["judgmentTransitions"]["nodes"] == first["nodes"]
+    await servers.both(MOVES, {"filter": criteria, "first": 3}, who="VIEWER")

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 import resolvers.accounts.mutations as account_mutations
 from domain import (
     Account,
+    JudgmentOverride,
     AccountTeamMember,
     Action,
     ActionPlan,
@@ -48,7 +49,7 @@ from tests.stakeholder_factories import add_link, create_stakeholder, set_covera
 DEPENDANTS = (
     Stakeholder, StakeholderBuyingRole, InfluenceLink, Coverage, Need, NeedPeakQuarter,
     GrowthAssessment, ActionPlan, Objective, Action, AccountTeamMember, Interaction, InteractionStakeholder,
-    InteractionMember, Opportunity, OpportunityContact, OpportunityNeed, StageChange, RevenueRecord,
+    InteractionMember, Opportunity, OpportunityContact, OpportunityNeed, StageChange, RevenueRecord, JudgmentOverride,
 )
 
 DELETE = """
@@ -78,6 +79,10 @@ mutation($input: OpportunityCreateInput!) { opportunityCreate(input: $input) { u
 
 REVENUE = """
 mutation($input: RevenueImportInput!) { revenueImport(input: $input) { created userErrors { field code } } }
+"""
+
+OVERRIDE = """
+mutation($input: JudgmentOverrideSetInput!) { judgmentOverrideSet(input: $input) { userErrors { field code } } }
 """
 
 TEAM_SET = """
@@ -117,6 +122,8 @@ async def furnished_account(client: GraphQLClient, name: str) -> dict[str, Any]:
     assert (await client.mutate(DEAL, deal))["userErrors"] == []
     record = {"account": account["id"], "date": "2026-01-15", "amount": "250.00", "reference": f"INV-{name}"}
     assert (await client.mutate(REVENUE, {"records": [record]}))["userErrors"] == []
+    override = {"accountId": account["id"], "grade": "A", "reason": "Strategic for the region"}
+    assert (await client.mutate(OVERRIDE, override))["userErrors"] == []
     return {"account": account, "owner": owner, "helper": helper, "boss": boss, "person": person}
 
 

@@ -19,7 +19,7 @@ from tests.test_revenue import load, record
 HEALTH = """
   health {
     score band churnWarning warningFactors unknownFactors
-    factors { factor known points maxPoints days cadenceDays supportIndex count of amount { amount } previous { amount } ratio }
+    factors { factor known points maxPoints days daysSinceCreated cadenceDays supportIndex count of amount { amount } previous { amount } ratio }
   }"""
 KEY_ACCOUNT = """
   keyAccount {
@@ -92,25 +92,26 @@ async def live_plan(client: GraphQLClient, account_id: str, *due: tuple[int, str
 async def test_health_is_scored_over_the_known_factors_as_the_evidence_comes_in(client: GraphQLClient) -> None:
     account = await create_account(client)
     found = await explain(client, account["id"], HEALTH)
-    # Nothing known but that nobody called (RECENCY 0 of 30) and that no action is late (PLAN_PROGRESS 10 of 10):
-    # 10 of the 40 known points, rescaled: 25.00, below 40: a churn warning.
-    assert health_summary(found) == (25.0, "AT_RISK", True, ["RECENCY"])
+    # Never called, but created today: recency counts from the creation, within the D's 90-day cadence (30 of 30),
+    # and no action is late (PLAN_PROGRESS 10 of 10): 40 of the 40 known points, 100.00. A new account is given a
+    # cadence to be contacted, not a churn warning on its first day.
+    assert health_summary(found) == (100.0, "HEALTHY", False, [])
     assert found["health"]["unknownFactors"] == ["SATISFACTION", "COMPLAINTS", "ORGANISATIONAL_SUPPORT", "REVENUE_TREND"]
     by = factors(found)
-    assert (by["RECENCY"]["known"], by["RECENCY"]["points"], by["RECENCY"]["days"], by["RECENCY"]["cadenceDays"]) == (True, 0.0, None, 90)
+    recency = by["RECENCY"]
+    assert (recency["known"], recency["points"], recency["days"], recency["daysSinceCreated"], recency["cadenceDays"]) == (True, 30.0, None, 0, 90)
     assert (by["PLAN_PROGRESS"]["points"], by["PLAN_PROGRESS"]["count"], by["PLAN_PROGRESS"]["of"]) == (10.0, 0, 0)
     assert [(f["factor"], f["points"], f["maxPoints"]) for f in found["health"]["factors"] if not f["known"]] == [
         ("SATISFACTION", None, 20), ("COMPLAINTS", None, 15), ("ORGANISATIONAL_SUPPORT", None, 15), ("REVENUE_TREND", None, 10),
     ]
-    # A prospect that never bought: the warning does not move its lifecycle stage.
     assert found["lifecycleStage"] == "ACQUISITION"
 
     # The map: a champion (+2) and an opponent (-2) of HIGH influence (3 each), a supporter (+1) of MEDIUM (2):
-    # (6 - 6 + 2) / 8 = 0.25; (0.25 + 2) / 4 x 15 = 8.4375. 18.4375 of 55 known points: 33.52.
+    # (6 - 6 + 2) / 8 = 0.25; (0.25 + 2) / 4 x 15 = 8.4375. 48.4375 of 55 known points: 88.07.
     for attitude, influence in (("CHAMPION", "HIGH"), ("OPPONENT", "HIGH"), ("SUPPORTER", "MEDIUM")):
         await create_stakeholder(client, account["id"], attitude=attitude, influence=influence)
     found = await explain(client, account["id"], HEALTH)
-    assert health_summary(found) == (33.52, "AT_RISK", True, ["RECENCY"])
+    assert health_summary(found) == (88.07, "HEALTHY", False, [])
     support = factors(found)["ORGANISATIONAL_SUPPORT"]
     assert (support["known"], support["supportIndex"], support["points"]) == (True, 0.25, 8.44)
 

@@ -172,3 +172,34 @@ async def test_recompute_ranks_the_portfolio_into_value_tiers(client: GraphQLCli
     assert payload["userErrors"] == []
     found = (await state(client, names["40"]))["judgment"]
     assert found["valueTier"] == "HIGH" and found["rules"]["valueTier"] == "LOW"
+
+
+ON_DAY = """
+query($id: ID!, $day: Date!) {
+  account(id: $id) { judgmentOn(day: $day) { grade valueTier healthBand lifecycleStage relationshipStage quadrant } }
+}"""
+
+
+async def test_the_judgments_on_a_past_day(client: GraphQLClient, engine: AsyncEngine, sql: Any) -> None:
+    account = await create_account(client, currentAnnualValue="400000")
+    await client.mutate(SET, {"accountId": account["id"], "grade": "B", "reason": "Reorganisation ahead"})
+    found = (await client.execute(ON_DAY, {"id": account["id"], "day": today().isoformat()}))["account"]["judgmentOn"]
+    # Not ranked yet, never assessed: no value tier, no quadrant.
+    assert found == {
+        "grade": "B", "valueTier": None, "healthBand": "HEALTHY", "lifecycleStage": "ACQUISITION",
+        "relationshipStage": "PROSPECT", "quadrant": None,
+    }
+    # Yesterday the account did not exist: nothing judged yet.
+    yesterday = (today() - timedelta(days=1)).isoformat()
+    empty = (await client.execute(ON_DAY, {"id": account["id"], "day": yesterday}))["account"]["judgmentOn"]
+    assert set(empty.values()) == {None}
+    for day in ((today() + timedelta(days=1)).isoformat(), "9999-12-31"):
+        errors = await client.errors(ON_DAY, {"id": account["id"], "day": day})
+        assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+    # Every kind for every account of a list: one statement.
+    await create_account(client)
+    sql.statements.clear()
+    query = "query($day: Date!) { accounts(first: 50) { nodes { judgmentOn(day: $day) { grade healthBand } } } }"
+    nodes = (await client.execute(query, {"day": today().isoformat()}))["accounts"]["nodes"]
+    assert len(nodes) >= 2 and all(n["judgmentOn"]["grade"] in {"A", "B", "C", "D"} for n in nodes)
+    assert len([s for s in sql.statements if "judgment_transition" in s]) == 1

@@ -223,8 +223,10 @@ async def test_the_statements_of_a_page_do_not_grow_with_its_rows(client: GraphQ
         assert len(found["nodes"]) == first
         return sql.count
 
-    # The caller's token, the page, the count, the assessors, the accounts.
-    assert await statements(1) == await statements(12) == 5
+    # The caller's token, the page, the count, the assessors, the accounts: at most five, whatever the page holds
+    # (the compiled read path answers it with one fewer).
+    one, twelve = await statements(1), await statements(12)
+    assert one == twelve and 4 <= one <= 5
 
 
 async def test_a_generated_portfolio_carries_the_moves_its_assessments_give(engine: AsyncEngine) -> None:

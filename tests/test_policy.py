@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from domain.policy import DEFAULT_POLICY, FIELDS, camel, to_document
 from tests.conftest import ClientFor, GraphQLClient
+from tests.factories import create_account
 
 SETTINGS = " ".join(camel(name) for name in FIELDS)
 
@@ -128,3 +131,22 @@ async def test_hostile_values_are_client_errors(client: GraphQLClient) -> None:
     surrogate = await client.http.post("/graphql", content=raw, headers={"content-type": "application/json"})
     assert surrogate.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert (await policy(client))["version"] == 1
+
+
+@pytest.mark.parametrize("settings", [{"rejudge_on_policy_change": True}], indirect=True)
+async def test_a_policy_change_judges_the_portfolio_again_in_the_background(client: GraphQLClient, app: Any) -> None:
+    accounts = [await create_account(client, currentAnnualValue="600000") for _ in range(3)]  # 15 points: a D
+    change = """mutation($input: ScoringPolicyChangeInput!) { scoringPolicyChange(input: $input) { userErrors { field } } }"""
+    payload = await client.mutate(change, {"reason": "Value counts more", "gradeFullValue": "600000", "gradeCFrom": 20})
+    assert payload["userErrors"] == []
+    await app.state.reevaluation.idle()
+    query = "query($id: ID!) { account(id: $id) { judgment { grade score policyVersion } } }"
+    for account in accounts:
+        found = (await client.execute(query, {"id": account["id"]}))["account"]["judgment"]
+        # 600,000 of 600,000 earns all 25 value points: a C from 20 under version 2.
+        assert found == {"grade": "C", "score": 25.0, "policyVersion": 2}
+    # A refused change starts nothing: the accounts stay judged under version 2.
+    refused = await client.mutate(change, {"reason": "bad", "gradeAFrom": 101})
+    assert refused["userErrors"]
+    await app.state.reevaluation.idle()
+    assert (await client.execute(query, {"id": accounts[0]["id"]}))["account"]["judgment"]["policyVersion"] == 2

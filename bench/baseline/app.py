@@ -22,7 +22,9 @@ from bench.baseline.reads import (
     filtered_accounts,
     funnel,
     growth_matrix,
+    moved_quadrant,
     not_contacted,
+    overdue_accounts,
     relationship_map,
     revenue_by_quarter,
 )
@@ -75,6 +77,8 @@ READS: dict[str, Read] = {
     "growth_matrix": growth_matrix,
     "filtered_accounts": filtered_accounts,
     "not_contacted": not_contacted,
+    "overdue_accounts": overdue_accounts,
+    "moved_quadrant": moved_quadrant,
     "account_timeline": account_timeline,
     "funnel": funnel,
     "revenue_by_quarter": revenue_by_quarter,

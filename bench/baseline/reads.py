@@ -1,5 +1,5 @@
-"""The six read queries: the statements kam's resolvers send, one per level of nesting, and the
-answer assembled in one pass over the rows."""
+"""The read queries: the statements kam's resolvers send, one per level of nesting (a page joined with its
+parents where one round trip is faster), and the answer assembled in one pass over the rows."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import base64
 import binascii
 import json
 from collections import defaultdict
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -40,6 +41,8 @@ ACTION_PAGE_SIZE = 10
 QUADRANT_PAGE_SIZE = 5
 FILTERED_PAGE_SIZE = 20
 NOT_CONTACTED_PAGE_SIZE = 20
+OVERDUE_PAGE_SIZE = 20
+MOVES_PAGE_SIZE = 20
 TIMELINE_PAGE_SIZE = 20
 
 PING = Sql("SELECT 1")
@@ -500,18 +503,35 @@ def _day_argument(value: Any, argument: str) -> date:
         raise Refused(200, f"Variable `{argument}` is not a date.", "BAD_USER_INPUT") from None
 
 
-def decode_day_cursor(value: str) -> tuple[int, int]:
-    """The (last interaction's day, id) of a cursor of the account list by last interaction."""
+def decode_cursor(value: str, key: str, decode: Callable[[Any], Any]) -> tuple[Any, int]:
+    """The (sort value, id) of a cursor of a list ordered by `key`; `decode` checks and converts the value."""
     try:
         padded = value + "=" * (-len(value) % 4)
-        key, day, row_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if key != "lastInteraction" or any(type(v) is not int for v in (day, row_id)):
-            raise ValueError("not a cursor of the account list by last interaction")
+        name, sort_value, row_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if name != key or type(row_id) is not int:
+            raise ValueError("not a cursor of this list and ordering")
+        return decode(sort_value), row_id
     except (ValueError, TypeError, binascii.Error, UnicodeError):
         raise Refused(
             200, "`after` is not a valid cursor for this list and ordering.", "BAD_USER_INPUT", argument="after"
         ) from None
-    return day, row_id
+
+
+def _int_value(value: Any) -> int:
+    if type(value) is not int:
+        raise ValueError("not an integer")
+    return value
+
+
+def _day_value(value: Any) -> date:
+    if type(value) is not str:
+        raise ValueError("not a day")
+    return date.fromisoformat(value)
+
+
+def decode_day_cursor(value: str) -> tuple[int, int]:
+    """The (last interaction's day, id) of a cursor of the account list by last interaction."""
+    return decode_cursor(value, "lastInteraction", _int_value)
 
 
 async def not_contacted(db: Database, conn: Connection, variables: dict[str, Any], _member: int) -> Any:
@@ -539,6 +559,174 @@ async def not_contacted(db: Database, conn: Connection, variables: dict[str, Any
                     "interactionRecency": {"lastInteractionAt": iso(db.moment(last)), "last90Days": last_90},
                 }
                 for account_id, name, owner, last, last_90, _ in rows
+            ],
+        }
+    }
+
+
+# overdue_accounts: the judged accounts due a contact before a day, in the order of their due day. Per grade asked
+# for, one range of ix_account_judged_grade_next_contact_day_id read in order (several merged); without grades,
+# ix_account_next_contact_day_id. The page is read first, then joined with its owners, in one statement.
+# The due day's lower bound (a day is kept: > 0) is checked on the rows read rather than bounding the range: with
+# both bounds in the range, PostgreSQL's generic plan of the prepared statement estimates a range between a
+# parameter and a value at a few rows, and reads and sorts every overdue account of the grade instead of the
+# first ones in order.
+
+OVERDUE_COLUMNS = "id, name, owner_id, judged_grade, next_contact_day"
+_overdue_sql: dict[tuple[int, bool], Sql] = {}
+
+
+def _merged(branches: list[str], columns: str, order: str, limit: str) -> str:
+    """One page of the rows of `branches` (each a page, in `order`), merged in that order."""
+    if len(branches) == 1:
+        return branches[0]
+    merged = " UNION ALL ".join(f"SELECT {columns} FROM ({b}) AS b{i}" for i, b in enumerate(branches))
+    return f"SELECT {columns} FROM ({merged}) AS m ORDER BY {order} LIMIT {limit}"
+
+
+def overdue_sql(grades: int, after: bool) -> Sql:
+    """The page of overdue_accounts for a number of grades (0: any), after a cursor or not: the day before which
+    the contact was due is $1, the cursor's day and id $2 and $3, the grades follow."""
+    key = (grades, after)
+    sql = _overdue_sql.get(key)
+    if sql is None:
+        order, limit = "next_contact_day, id", str(OVERDUE_PAGE_SIZE + 1)
+        where = "next_contact_day < $1 AND (next_contact_day > 0) IS TRUE AND archived_at IS NULL"
+        where += " AND (next_contact_day, id) > ($2, $3)" if after else ""
+        first = 4 if after else 2
+        conditions = [f"judged_grade = {p} AND " for p in _params(first, grades)] or [""]
+        page = _merged(
+            [f"SELECT {OVERDUE_COLUMNS} FROM account WHERE {c}{where} ORDER BY {order} LIMIT {limit}" for c in conditions],
+            OVERDUE_COLUMNS,
+            order,
+            limit,
+        )
+        sql = _overdue_sql[key] = Sql(f"""
+            SELECT p.id, p.name, p.owner_id, m.name, p.judged_grade, p.next_contact_day FROM ({page}) AS p
+            LEFT JOIN team_member AS m ON m.id = p.owner_id ORDER BY p.next_contact_day, p.id
+        """)
+    return sql
+
+
+async def overdue_accounts(db: Database, conn: Connection, variables: dict[str, Any], _member: int) -> Any:
+    grades = enum_list(variables.get("grades"), GRADES, "grades")
+    on = _day_argument(variables.get("on"), "on").toordinal()
+    after = variables.get("after")
+    keyset = () if after is None else decode_cursor(after, "nextContactDue", _int_value)
+    rows = await conn.rows(overdue_sql(len(grades), after is not None), on, *keyset, *grades)
+    more = len(rows) > OVERDUE_PAGE_SIZE
+    rows = rows[:OVERDUE_PAGE_SIZE]
+    today = datetime.now(UTC).date()
+    nodes = []
+    for account_id, name, owner, owner_name, judged, day in rows:
+        due = date.fromordinal(day)
+        nodes.append(
+            {
+                "id": global_id("Account", account_id),
+                "name": name,
+                "owner": None if owner is None else {"id": global_id("TeamMember", owner), "name": owner_name},
+                "judgment": None
+                if judged is None
+                else {"nextContactDue": due.isoformat(), "daysOverdue": max((today - due).days, 0)},
+            }
+        )
+    return {
+        "accounts": {
+            "pageInfo": {
+                "hasNextPage": more,
+                "endCursor": cursor("nextContactDue", rows[-1][5], rows[-1][0]) if rows else None,
+            },
+            "nodes": nodes,
+        }
+    }
+
+
+# moved_quadrant: the quadrant moves between some quadrants since a day, newest first. One range of
+# ix_judgment_transition_kind_from_value_to_value_changed_on_id per pair of a `from` and a `to` (every quadrant
+# when no `to` is given), of ..._kind_to_value_changed_on_id per `to` without a `from`, or ..._kind_changed_on_id,
+# read backwards and merged; the page is read first, then joined with its accounts, in one statement.
+
+MOVES_COLUMNS = "id, changed_on, from_value, to_value, account_id"
+_moves_sql: dict[tuple[tuple[str, ...], bool], Sql] = {}
+
+
+def moves_sql(branches: tuple[str, ...], after: bool) -> Sql:
+    """The page of moved_quadrant over `branches` (each the conditions of one range on the values, with their own
+    parameters): the day since which is $1, the cursor's day and id $2 and $3."""
+    key = (branches, after)
+    sql = _moves_sql.get(key)
+    if sql is None:
+        order, limit = "changed_on DESC, id DESC", str(MOVES_PAGE_SIZE + 1)
+        where = "changed_on >= $1" + (" AND (changed_on, id) < ($2, $3)" if after else "")
+        page = _merged(
+            [
+                f"SELECT {MOVES_COLUMNS} FROM judgment_transition WHERE kind = 'QUADRANT'{b} AND {where} "
+                f"ORDER BY {order} LIMIT {limit}"
+                for b in branches
+            ],
+            MOVES_COLUMNS,
+            order,
+            limit,
+        )
+        sql = _moves_sql[key] = Sql(f"""
+            SELECT p.id, p.changed_on, p.from_value, p.to_value, a.id, a.name, a.quadrant FROM ({page}) AS p
+            JOIN account AS a ON a.id = p.account_id ORDER BY p.changed_on DESC, p.id DESC
+        """)
+    return sql
+
+
+def _quadrant_values(values: Any, argument: str) -> list[str]:
+    """The distinct values of an in-list of quadrants, in the order given."""
+    distinct = list(dict.fromkeys(values or ()))
+    for value in distinct:
+        if value not in QUADRANTS:
+            raise Refused(
+                200,
+                f"`{argument}` holds {value!r}, which is not a value of QUADRANT ({', '.join(QUADRANTS)}).",
+                "BAD_USER_INPUT",
+                argument=argument,
+            )
+    return distinct
+
+
+async def moved_quadrant(db: Database, conn: Connection, variables: dict[str, Any], _member: int) -> Any:
+    froms = _quadrant_values(variables.get("from"), "filter.from")
+    tos = _quadrant_values(variables.get("to"), "filter.to")
+    since = _day_argument(variables.get("since"), "since")
+    after = variables.get("after")
+    keyset = [] if after is None else list(decode_cursor(after, "changedOn", _day_value))
+    if keyset:
+        keyset[0] = db.bind_day(keyset[0])
+    first = 4 if after is not None else 2
+    if froms:
+        values = [(f, t) for f in froms for t in tos or QUADRANTS]
+        branches = tuple(
+            f" AND from_value = ${first + 2 * n} AND to_value = ${first + 2 * n + 1}" for n in range(len(values))
+        )
+        args = [v for pair in values for v in pair]
+    elif tos:
+        branches = tuple(f" AND to_value = ${first + n}" for n in range(len(tos)))
+        args = tos
+    else:
+        branches, args = ("",), []
+    rows = await conn.rows(moves_sql(branches, after is not None), db.bind_day(since), *keyset, *args)
+    more = len(rows) > MOVES_PAGE_SIZE
+    rows = rows[:MOVES_PAGE_SIZE]
+    day = db.day
+    return {
+        "judgmentTransitions": {
+            "pageInfo": {
+                "hasNextPage": more,
+                "endCursor": cursor("changedOn", day(rows[-1][1]), rows[-1][0]) if rows else None,
+            },
+            "nodes": [
+                {
+                    "changedOn": day(changed_on),
+                    "fromValue": was,
+                    "toValue": now,
+                    "account": {"id": global_id("Account", account_id), "name": name, "quadrant": quadrant},
+                }
+                for _, changed_on, was, now, account_id, name, quadrant in rows
             ],
         }
     }

@@ -49,6 +49,7 @@ class ListRequest:
     page: PageRequest
     where: Sequence[ColumnElement[bool]] = ()
     statement: Select[Any] | None = None  # a top-level list: its rows, conditions and access included
+    counted: Select[Any] | None = None  # a top-level list whose count reads another statement than its pages
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,7 +275,8 @@ class RootConnection(WithArguments):
             found = await run.kept_rows(request, "page", paged)
         count = None
         if self.shape.wants_count():
-            count = int((await run.kept_rows(request, "count", lambda _among: count_select(statement)))[0][0])
+            counted = statement if request.counted is None else request.counted
+            count = int((await run.kept_rows(request, "count", lambda _among: count_select(counted)))[0][0])
         answer = (await self.shape.build(run, [child_page(found, page, order, lambda: None)], listed, order, [count]))[0]
         return lambda _row: answer
 

@@ -13,13 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLField
 
 from domain.account import Account
+from domain.cadence import days_overdue
 from domain.growth import GrowthAssessment
 from domain.interaction import Interaction, InteractionMember, InteractionStakeholder
+from domain.judgment import JudgmentTransition
 from domain.need import Need, NeedPeakQuarter, NeedStatus, Quarter, is_open
 from domain.plan import Action, ActionPlan, Objective
 from domain.revenue import RevenueRecord
@@ -35,6 +38,8 @@ from resolvers.accounts.reads import accounts_query
 from resolvers.context import RequestContext
 from resolvers.growth.reads import NEWEST_FIRST
 from resolvers.ids import argument_id
+from resolvers.judgments.reads import NEWEST_FIRST as NEWEST_FIRST_CHANGES
+from resolvers.judgments.transitions import transitions_query
 from resolvers.plans.reads import BY_DUE_DATE, LATEST_START_FIRST
 from schema.account import account_list_request
 from schema.growth import matrix_criteria, quadrant_list_request
@@ -42,6 +47,7 @@ from schema.interaction import interaction_list_request
 from schema.need import need_list_request
 from schema.plan import action_list_request, plan_list_request
 from schema.stakeholder import stakeholder_list_request
+from schema.transitions import transition_list_request
 
 if TYPE_CHECKING:
     from kam.compiled.planner import FieldNodes, Planner
@@ -72,6 +78,7 @@ MODELS: dict[str, Any] = {
     "InfluenceLink": InfluenceLink,
     "GrowthAssessment": GrowthAssessment,
     "RevenueRecord": RevenueRecord,
+    "JudgmentTransition": JudgmentTransition,
 }
 
 
@@ -85,6 +92,12 @@ def listed(spec: Callable[..., tuple[Any, ...]], order: Any = None) -> Callable[
         return ListRequest(list_order, page, criteria.where())
 
     return request
+
+
+def _transitions(ctx: RequestContext, **arguments: Any) -> ListRequest:
+    criteria, page = transition_list_request(ctx, **arguments)
+    paged, counted = transitions_query(ctx, criteria)
+    return ListRequest(NEWEST_FIRST_CHANGES, page, statement=paged, counted=counted)
 
 
 def _accounts(ctx: RequestContext, **arguments: Any) -> ListRequest:
@@ -142,6 +155,33 @@ def recency(model: Any) -> Compiles:
     )
 
 
+def judgment() -> Compiles:
+    """`Account.judgment`'s figures kept on the row (the contact due, the score, the version and day); the values
+    in force, which an override may end on the day, and the explanations fall back to the executor. Null until
+    the account is first judged, as the executor answers."""
+
+    def computed(columns: tuple[Any, ...], compute: Callable[..., Any]) -> Callable[[GraphQLField, Any], FieldPlan]:
+        return lambda _f, _n: Computed(columns, compute)
+
+    def due(ordinal: int) -> str:
+        return date.fromordinal(ordinal).isoformat()
+
+    def overdue(ordinal: int) -> int:
+        return days_overdue(date.fromordinal(ordinal), datetime.now(UTC).date())
+
+    def figures(planner: Planner, field: GraphQLField, nodes: Any) -> FieldPlan:
+        table = {
+            "score": computed((Account.grade_score,), float),
+            "nextContactDue": computed((Account.next_contact_day,), due),
+            "daysOverdue": computed((Account.next_contact_day,), overdue),
+            "policyVersion": lambda f, _n: planner.column_value(f, Account.judged_policy_version, "AccountJudgment.policyVersion"),
+            "judgedOn": lambda f, _n: planner.column_value(f, Account.judged_on, "AccountJudgment.judgedOn"),
+        }
+        return Nullable(Account.judged_grade, Embedded(planner.row_object(field, nodes, "AccountJudgment", table)))
+
+    return Compiles(figures)
+
+
 def linked(parent: Any, child: Any) -> Compiles:
     """The objects a link table pairs with the row, in id order (the field's type says which)."""
     return Compiles(lambda planner, field, nodes: Linked(parent, child, planner.object_plan(planner.target(field, many=True), nodes)))
@@ -171,6 +211,17 @@ FIELDS: dict[tuple[str, str], Compiles] = {
         ),
         arguments_of(account_list_request),
     ),
+    ("Query", "judgmentTransitions"): Compiles(
+        lambda planner, field, nodes: RootConnection(
+            JudgmentTransition, planner.binder(field, nodes, _transitions), planner.connection(field, nodes)
+        ),
+        arguments_of(transition_list_request),
+    ),
+    ("JudgmentTransition", "account"): to_one(JudgmentTransition.account_id),
+    ("JudgmentTransition", "by"): to_one(JudgmentTransition.by_id),
+    ("JudgmentTransition", "score"): Compiles(
+        lambda planner, field, nodes: Computed((JudgmentTransition.score,), lambda v: None if v is None else float(v))
+    ),
     ("Query", "account"): Compiles(
         lambda planner, field, nodes: AccountById(
             planner.binder(field, nodes, _account_id), planner.object_plan(planner.target(field, many=False), nodes)
@@ -188,6 +239,7 @@ FIELDS: dict[tuple[str, str], Compiles] = {
     ("Account", "currentAnnualValue"): money(Account.current_annual_value, Account.currency),
     ("Account", "enteredAnnualValue"): money(Account.entered_annual_value, Account.currency),
     ("Account", "interactionRecency"): recency(Account),
+    ("Account", "judgment"): judgment(),
     ("Stakeholder", "interactionRecency"): recency(Stakeholder),
     ("Account", "estimatedWallet"): money(Account.estimated_wallet, Account.currency),
     ("Account", "latestAssessment"): Compiles(

@@ -7,7 +7,9 @@ sequences past the ids it is about to write, so that rows the API adds
 later never collide with generated ones; then it streams every table with
 COPY. SQLite gets plain executemany inserts. Once every chunk is in, the
 accounts' RFM scores are ranked across the database with `kam recompute`'s
-own statements (the other derived columns come filled in by the generator).
+own statements (the other derived columns come filled in by the generator),
+and the portfolio is judged (value tiers ranked, every account judged) as
+`kam recompute` judges it.
 
 A run is meant for a database nobody else writes to while it loads: another
 writer could take an id of the chunk being generated.
@@ -32,6 +34,7 @@ from kam.portfolio.chance import Clock
 from kam.portfolio.generator import PortfolioGenerator, chunks_ahead
 from kam.portfolio.rows import COLUMNS, ID_TABLES, Batch, Ids
 from kam.portfolio.team import Team, generate_team
+from kam.recompute import rejudge_portfolio
 from resolvers.revenue.summary import rfm_updates
 
 DEFAULT_BATCH = 500
@@ -163,6 +166,8 @@ async def load_portfolio(
             if progress is not None:
                 progress(Progress(done, accounts, report.total_rows, report.seconds))
     await rank_revenue(engine, clock.today)
+    await refresh_statistics(engine)  # the judging's grouped reads plan on fresh statistics
+    await rejudge_portfolio(engine, clock.today, rank=True)
     await refresh_statistics(engine)
     report.seconds = time.perf_counter() - started
     return report

@@ -87,7 +87,11 @@ class AccountFilter:
         if self.last_interaction_since is not None:
             stmt = stmt.where(Account.last_interaction_day >= day_ordinal(self.last_interaction_since))
         if self.contact_overdue_on is not None:  # judged (a due day kept) and due before that day
-            stmt = stmt.where(Account.next_contact_day > 0, Account.next_contact_day < day_ordinal(self.contact_overdue_on))
+            # "Judged" is checked on the rows read, not as a bound of the index range: with both bounds a
+            # prepared statement's generic plan takes the range for a couple of rows and sorts all of it,
+            # where reading the range in order stops after a page.
+            judged = (Account.next_contact_day > 0).is_(True)
+            stmt = stmt.where(judged, Account.next_contact_day < day_ordinal(self.contact_overdue_on))
         if not self.include_archived:
             stmt = stmt.where(Account.archived_at.is_(None))
         return stmt

@@ -116,6 +116,7 @@ def judge_one(evidence: Evidence, today: date, policy: ScoringPolicy) -> Judged:
             open_actions=evidence.open_actions,
             revenue_last_12=evidence.revenue_last_12,
             revenue_previous_12=evidence.revenue_previous_12,
+            days_since_created=max((today - row.created_at.date()).days, 0),
         ),
         policy,
     )

@@ -81,3 +81,32 @@ async def overrides_of(ctx: RequestContext, account_id: int) -> dict[OverrideKin
         return [found[i] for i in ids]
 
     return await ctx.loader("judgment overrides", lambda: DataLoader(load_fn=load)).load(account_id)
+
+
+async def judgments_on_day(ctx: RequestContext, account_id: int, day: date) -> dict[JudgmentKind, str]:
+    """Every kind of judgment as it stood at the end of `day`: the last transition of each up to it (a kind
+    missing: not judged yet), for all accounts of the request in one statement."""
+
+    async def load(ids: list[int]) -> list[dict[JudgmentKind, str]]:
+        ranked = (
+            select(
+                JudgmentTransition.account_id,
+                JudgmentTransition.kind,
+                JudgmentTransition.to_value,
+                func.row_number()
+                .over(
+                    partition_by=(JudgmentTransition.account_id, JudgmentTransition.kind),
+                    order_by=(JudgmentTransition.changed_on.desc(), JudgmentTransition.id.desc()),
+                )
+                .label("n"),
+            )
+            .where(JudgmentTransition.account_id.in_(ids), JudgmentTransition.changed_on <= day)
+            .subquery()
+        )
+        stmt = select(ranked.c.account_id, ranked.c.kind, ranked.c.to_value).where(ranked.c.n == 1)
+        found: dict[int, dict[JudgmentKind, str]] = {i: {} for i in ids}
+        for account_id, kind, value in (await ctx.run(lambda s: s.execute(stmt))).all():
+            found[account_id][kind] = value
+        return [found[i] for i in ids]
+
+    return await ctx.loader(("judgments on day", day), lambda: DataLoader(load_fn=load)).load(account_id)

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, Select, and_, select
 
 from domain.account import Grade, LifecycleStage, RelationshipStage, ValueTier
 from domain.growth import GrowthQuadrant
@@ -114,8 +114,9 @@ class TransitionFilter:
         return Branches((tuple(ranges),), orders=(T.changed_on,))
 
 
-async def list_transitions(ctx: RequestContext, flt: TransitionFilter, page: PageRequest) -> Page[JudgmentTransition]:
-    """Transitions of the accounts the caller may read, newest first.
+def transitions_query(ctx: RequestContext, flt: TransitionFilter) -> tuple[Select[tuple[JudgmentTransition]], Select[tuple[JudgmentTransition]]]:
+    """The statements of the transitions of the accounts the caller may read: the one a page is read from,
+    and the one `totalCount` counts (both read paths use them).
 
     Read range by range, a page's statement holds each range's conditions and the days alone: the filter's
     in-lists beside them would say the same again, and the planner, taking them for further conditions, would
@@ -124,8 +125,16 @@ async def list_transitions(ctx: RequestContext, flt: TransitionFilter, page: Pag
     stmt = select(T).where(*flt.where(), *readable)
     ranges = flt.ranges()
     if ranges is None:
-        return await paginate(ctx, stmt, T.id, NEWEST_FIRST, page)
-    found = await paginate(ctx, branched(select(T).where(*flt.days(), *readable), ranges), T.id, NEWEST_FIRST, page)
+        return stmt, stmt
+    return branched(select(T).where(*flt.days(), *readable), ranges), stmt
+
+
+async def list_transitions(ctx: RequestContext, flt: TransitionFilter, page: PageRequest) -> Page[JudgmentTransition]:
+    """Transitions of the accounts the caller may read, newest first (`transitions_query`)."""
+    paged, stmt = transitions_query(ctx, flt)
+    found = await paginate(ctx, paged, T.id, NEWEST_FIRST, page)
+    if paged is stmt:
+        return found
     counted = count_select(stmt)
 
     async def count() -> int:

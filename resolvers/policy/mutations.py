@@ -16,6 +16,9 @@ from resolvers.access import access_of
 from resolvers.policy.reads import policy_in_force
 
 
+POLICY_CHANGED = "policy.changed"  # session.info key: the running write made a new version
+
+
 async def change_policy(session: AsyncSession, changes: dict[str, Any], reason: str, version: int | None) -> ScoringPolicyVersion:
     """A new version holding the one in force with `changes` (settings by their snake_case names); the one in
     force itself when nothing changes. `version` is the version the caller read: a newer one is a CONFLICT."""
@@ -39,4 +42,5 @@ async def change_policy(session: AsyncSession, changes: dict[str, Any], reason: 
         return current
     changed = ScoringPolicyVersion(id=current.id + 1, document=document, reason=why, created_by_id=access_of(session).member_id)
     session.add(changed)
+    session.info[POLICY_CHANGED] = True
     return changed

@@ -203,3 +203,18 @@ async def test_the_judgments_on_a_past_day(client: GraphQLClient, engine: AsyncE
     nodes = (await client.execute(query, {"day": today().isoformat()}))["accounts"]["nodes"]
     assert len(nodes) >= 2 and all(n["judgmentOn"]["grade"] in {"A", "B", "C", "D"} for n in nodes)
     assert len([s for s in sql.statements if "judgment_transition" in s]) == 1
+
+
+async def test_the_worst_inputs_of_the_new_fields_are_client_errors(client: GraphQLClient) -> None:
+    account = await create_account(client)
+    year_one = (await client.execute(ON_DAY, {"id": account["id"], "day": "0001-01-01"}))["account"]["judgmentOn"]
+    assert set(year_one.values()) == {None}
+    update = "mutation($input: AccountUpdateInput!) { accountUpdate(input: $input) { account { strategicFit } userErrors { field code } } }"
+    for rating in (0, 6, -(2**31)):
+        payload = await client.mutate(update, {"id": account["id"], "strategicFit": rating})
+        assert payload["account"] is None and payload["userErrors"] == [{"field": "strategicFit", "code": "OUT_OF_RANGE"}]
+    too_big = await client.errors(update, {"input": {"id": account["id"], "strategicFit": 2**31}})
+    assert too_big[0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert (await client.mutate(update, {"id": account["id"], "strategicFit": 5}))["account"]["strategicFit"] == 5
+    long_reason = await client.mutate(SET, {"accountId": account["id"], "grade": "A", "reason": "x" * 100_000})
+    assert long_reason["userErrors"][0]["field"] == "reason" and long_reason["account"] is None

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -121,7 +121,7 @@ def judge_one(evidence: Evidence, today: date, policy: ScoringPolicy) -> Judged:
         policy,
     )
     lifecycle = lifecycle_stage_of(
-        StageInputs(**{**_fields(stage_inputs), "churn_warning": health.churn_warning}),
+        replace(stage_inputs, churn_warning=health.churn_warning),
         lapsed_after_days=policy.lifecycle_lapsed_after_days,
     )
     first_deals = [d for d in (evidence.first_won_on, evidence.first_order_on) if d is not None]
@@ -150,10 +150,6 @@ def judge_one(evidence: Evidence, today: date, policy: ScoringPolicy) -> Judged:
         },
         next_contact_on=due,
     )
-
-
-def _fields(inputs: StageInputs) -> dict[str, Any]:
-    return {name: getattr(inputs, name) for name in StageInputs.__slots__}  # type: ignore[attr-defined]
 
 
 def account_values(judged: Judged, version: int, today: date) -> dict[str, object]:
@@ -187,15 +183,6 @@ def explanation(account_id: int, judged: Judged) -> dict[str, object]:
     }
 
 
-# What a transition of each kind moved: the value in force before it (on the row) and its score, if any.
-_BEFORE = {
-    OverrideKind.GRADE: "judged_grade",
-    OverrideKind.VALUE_TIER: "judged_value_tier",
-    OverrideKind.LIFECYCLE_STAGE: "judged_lifecycle_stage",
-    OverrideKind.RELATIONSHIP_STAGE: "judged_relationship_stage",
-}
-
-
 def transitions_of(
     evidence: Evidence, judged: Judged, version: int, today: date, people: dict[tuple[int, OverrideKind], tuple[int | None, str]]
 ) -> list[dict[str, Any]]:
@@ -215,7 +202,7 @@ def transitions_of(
         })
 
     rule = {"policy_version": version}
-    for kind, column in _BEFORE.items():
+    for kind, column in IN_FORCE_COLUMN.items():
         after = judged.in_force[kind]
         person = people.get((row.id, kind))
         override = evidence.overrides.get(kind)

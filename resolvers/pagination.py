@@ -228,7 +228,9 @@ def _keyset_conditions(
     return conditions
 
 
-def _ordering(order: Order, id_column: Any, reverse: bool, columns: tuple[Any, Any] | None = None) -> list[Any]:
+def keyset_ordering(order: Order, id_column: Any, reverse: bool, columns: tuple[Any, Any] | None = None) -> list[Any]:
+    """The ORDER BY of a keyset page: the order's key then the id (or `columns` holding them), read backwards
+    when `reverse`."""
     descending = order.descending != reverse
     cols = columns or (order.key.column, id_column)
     return [c.desc() if descending else c.asc() for c in cols]
@@ -288,7 +290,7 @@ def _page_keys(stmt: Select[Any], id_column: Any, order: Order, page: PageReques
     """Sort value and id of the rows of one page of `stmt` plus one row, merged from its branches if it has them."""
     sort_column = order.key.column
     keyed = stmt.with_only_columns(sort_column, id_column).where(*_keyset_conditions(order, id_column, page))
-    ordering = _ordering(order, id_column, page.backwards)
+    ordering = keyset_ordering(order, id_column, page.backwards)
     limit = _limit(page)
     branches = _branches(stmt, order)
     if len(branches) <= 1:
@@ -297,7 +299,7 @@ def _page_keys(stmt: Select[Any], id_column: Any, order: Order, page: PageReques
         *(select(keyed.where(*branch).order_by(*ordering).limit(limit).subquery()) for branch in branches)
     ).subquery()
     columns = (merged.c[sort_column.key], merged.c[id_column.key])
-    return select(*columns).order_by(*_ordering(order, id_column, page.backwards, columns)).limit(limit)
+    return select(*columns).order_by(*keyset_ordering(order, id_column, page.backwards, columns)).limit(limit)
 
 
 async def paginate(
@@ -325,7 +327,7 @@ def page_select(stmt: Select[Any], id_column: Any, order: Order, page: PageReque
         stmt = stmt.where(id_column.in_(select(keys.c[id_column.key])))
     else:
         stmt = stmt.where(*(branches[0] if branches else ()), *_keyset_conditions(order, id_column, page))
-    return stmt.order_by(*_ordering(order, id_column, page.backwards)).limit(_limit(page))
+    return stmt.order_by(*keyset_ordering(order, id_column, page.backwards)).limit(_limit(page))
 
 
 async def paginate_each(
@@ -363,7 +365,7 @@ def each_page_select(
     return (
         select(*columns)
         .where(id_column.in_(select(keys.c[id_column.key])))
-        .order_by(*_ordering(order, id_column, page.backwards))
+        .order_by(*keyset_ordering(order, id_column, page.backwards))
     )
 
 
@@ -416,7 +418,7 @@ def child_pages_select(
     model = parent_column.class_ if through is None else through[0]
     rank = (
         func.row_number()
-        .over(partition_by=parent_column, order_by=_ordering(order, model.id, page.backwards))
+        .over(partition_by=parent_column, order_by=keyset_ordering(order, model.id, page.backwards))
         .label("rank")
     )
     stmt = select(*columns, rank)

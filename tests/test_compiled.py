@@ -552,9 +552,32 @@ MOVES = """
 query($filter: JudgmentTransitionFilter, $first: Int, $after: String, $last: Int, $before: String) {
   judgmentTransitions(filter: $filter, first: $first, after: $after, last: $last, before: $before) {
     totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
-    nodes { kind fromValue toValue changedOn cause policyVersion score reason by { id } account { id name quadrant } }
+    nodes { kind fromValue toValue changedOn cause policyVersion score reason by { id name } account { id name quadrant } }
   }
 }"""
+
+
+OWNED = """
+query($first: Int, $last: Int, $before: String) {
+  accounts(orderBy: { field: NAME, direction: DESC }, first: $first, last: $last, before: $before) {
+    pageInfo { startCursor }
+    nodes { id owner { id name role } lead: owner { name } deep: owner { manager { name } } }
+  }
+}"""
+
+
+async def test_the_objects_a_page_points_at_are_read_with_it(servers: Servers) -> None:
+    """An account's owner (a row of its own, flat) comes with the page's statement; an owner asked for more
+    than its own row is read by id afterwards, as before."""
+    flat = OWNED.replace(" deep: owner { manager { name } }", "")
+    page = (await servers.both(flat, {"first": 4}))["data"]["accounts"]
+    assert len(page["nodes"]) == 4 and all(n["owner"]["name"] == n["lead"]["name"] for n in page["nodes"])
+    assert servers.fast_statements == 2 < servers.slow_statements  # the caller's token; the page with its owners
+    back = {"last": 2, "before": page["pageInfo"]["startCursor"]}
+    await servers.both(flat, {"first": 0})
+    await servers.both(OWNED, {"first": 3})
+    assert servers.fast_statements == 4  # the owners asked for their managers, then those: two more
+    await servers.both(flat, back, who="VIEWER")
 
 
 @pytest.mark.parametrize(

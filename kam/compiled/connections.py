@@ -10,6 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
@@ -20,11 +21,12 @@ from kam.compiled.objects import (
     FieldPlan,
     ObjectPlan,
     Selection,
+    ToOne,
     ValueField,
     WithArguments,
     answer_of,
 )
-from kam.compiled.run import Among, Binder, Getter, Layout, Row, Run, column_key, unique
+from kam.compiled.run import Among, Binder, Getter, Layout, Row, Run, column_key, selected, unique
 from resolvers.pagination import (
     FIRST_ONLY,
     Order,
@@ -34,8 +36,27 @@ from resolvers.pagination import (
     child_pages_select,
     count_select,
     encode_cursor,
+    keyset_ordering,
     page_select,
 )
+
+JOINED_AT_MOST = 4  # objects a page's statement reads with its rows; further ones take a statement each
+
+
+@dataclass(frozen=True, eq=False)
+class Joined:
+    """An object a page's statement reads with its rows (`joined_page`): the columns of its row, selected from
+    an alias of its table (made once: SQL expressions are immutable), and that alias's id."""
+
+    one: ToOne
+    id: Any
+    columns: list[Any]
+
+    @classmethod
+    def of(cls, one: ToOne, j: int) -> Joined:
+        table = one.target.model.__table__.alias()
+        columns = [table.c[c.property.columns[0].key] for c in one.target.layout.columns]
+        return cls(one, columns[0], [selected(c).label(f"j{j}c{i}") for i, c in enumerate(columns)])
 
 
 @dataclass(frozen=True, eq=False)
@@ -180,6 +201,15 @@ class ConnectionShape:
     def wants_count(self) -> bool:
         return any(isinstance(part, TotalCount) for _, part in self.fields)
 
+    @cached_property
+    def joined(self) -> list[Joined]:
+        """The objects foreign keys of the nodes point at that a page's statement reads with its rows (an
+        account's owner): one statement less per object than reading them by id afterwards."""
+        found = [
+            field for plan in self.plans() for _, field in plan.fields if isinstance(field, ToOne) and field.joinable()
+        ]
+        return [Joined.of(one, j) for j, one in enumerate(found[:JOINED_AT_MOST])]
+
     async def build(
         self, run: Run, pages: list[Page[Row]], layout: Layout, order: Order, counts: list[int | None]
     ) -> list[dict[str, Any]]:
@@ -267,12 +297,16 @@ class RootConnection(WithArguments):
         listed = self.shape.layout(self.model.id, order)
         found: list[Row] = []
         statement = request.statement
+        joined = self.shape.joined
         if page.limit:
 
             def paged(_among: Among) -> Any:
-                return page_select(statement.with_only_columns(*listed.labelled), self.model.id, order, page)
+                rows = page_select(statement.with_only_columns(*listed.labelled), self.model.id, order, page)
+                return joined_page(rows, listed, order, page, joined) if joined else rows
 
             found = await run.kept_rows(request, "page", paged)
+            if joined:
+                remember_joined(run, found, len(listed.columns), joined)
         count = None
         if self.shape.wants_count():
             counted = statement if request.counted is None else request.counted
@@ -304,3 +338,26 @@ class FirstChild(Children):
         p = child.at(self.parent)
         objects = dict(zip((row[p] for row in found), await self.target.resolve(run, found, child), strict=True))
         return lambda row: objects.get(row[0])
+
+
+def joined_page(rows: Select[Any], listed: Layout, order: Order, page: PageRequest, joined: list[Joined]) -> Select[Any]:
+    """The page `rows` selects (laid out by `listed`), each row followed by the columns of every `joined`
+    object's row (nulls where its key is null). The page is read first, as it is alone, then joined on primary
+    keys: the plan of the page's own statement stays what it was."""
+    page_rows = rows.subquery()
+    columns = [page_rows.c[f"c{i}"] for i in range(len(listed.columns))]
+    outer = select(*columns).select_from(page_rows)
+    for join in joined:
+        outer = outer.outerjoin(join.id.table, join.id == columns[listed.at(join.one.key)]).add_columns(*join.columns)
+    key, row_id = columns[listed.at(order.key.column)], columns[0]
+    return outer.order_by(*keyset_ordering(order, row_id, page.backwards, (key, row_id)))
+
+
+def remember_joined(run: Run, rows: list[Row], width: int, joined: list[Joined]) -> None:
+    """The joined objects' rows of a page (see `joined_page`), kept for the run: their fields find them there."""
+    start = width
+    for join in joined:
+        target = join.one.target
+        end = start + len(join.columns)
+        run.remember(target.model, target.layout, [row[start:end] for row in rows if row[start] is not None])
+        start = end

@@ -310,6 +310,16 @@ class ToOne(FieldPlan):
         found = await self.target.by_id(run, unique(row[i] for row in rows))
         return lambda row: found.get(row[i])
 
+    def joinable(self) -> bool:
+        """Whether the statement reading the rows may read the target's row too, joined on the key: the target
+        answers from its own row alone (columns, ids, constants) and needs more than its id (which the key is)."""
+        target = self.target
+        return (
+            target.flat_shape() is not None
+            and not target.layout.only_id()
+            and all(column.class_ is target.model for column in target.layout.columns)
+        )
+
 
 @dataclass(eq=False)
 class Children(FieldPlan):

@@ -32,7 +32,9 @@ from resolvers.policy.reads import policy_in_force
 from resolvers.revenue.summary import refresh_revenue, rfm_updates
 
 DEFAULT_BATCH = 1000
-STAKEHOLDERS_PER_STATEMENT = 5000  # ids bound in one statement: well under what any driver takes
+# Stakeholders recounted per statement. Past about a thousand ids PostgreSQL's planner expects enough rows to
+# hash the whole interaction table rather than look each one up (at 100k accounts: 0.8 s instead of 0.07 s).
+STAKEHOLDERS_PER_STATEMENT = 1000
 
 
 @dataclass(frozen=True)

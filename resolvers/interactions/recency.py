@@ -102,10 +102,16 @@ async def refresh_stakeholders(session: AsyncSession, stakeholder_ids: Iterable[
         return
     rows = {row[0]: row[1:] for row in await _rows(session, stakeholder_recency(ids, today))}
     await write_kept(session, Stakeholder, {i: recency_values(as_recency(rows.get(i), today)) for i in ids})
-    pairs = {(s, m): last for s, m, last in await _rows(session, coverage_recency(ids))}
     covered = (await session.execute(select(Coverage.id, Coverage.stakeholder_id, Coverage.member_id).where(
         Coverage.stakeholder_id.in_(ids)
     ))).all()
+    if not covered:
+        return
+    # Only the stakeholders someone covers have pairs to date (most of a portfolio's people have none).
+    pairs = {
+        (s, m): last
+        for s, m, last in await _rows(session, coverage_recency(sorted({row[1] for row in covered})))
+    }
     await write_kept(
         session, Coverage, {row_id: {"last_interaction_at": pairs.get((sid, mid))} for row_id, sid, mid in covered}
     )

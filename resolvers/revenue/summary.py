@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.account import Account, account_table
@@ -71,9 +71,9 @@ async def refresh_revenue(session: AsyncSession, account_ids: Iterable[int], tod
 
 
 def rfm_updates(today: date) -> list[Any]:
-    """Two statements: the scores of every scored account cleared, then the RFM quintiles of the active accounts that ordered
-    in the last twelve months set (5: the most recent, most frequent, largest), from one ranking of them
-    joined to the accounts (UPDATE ... FROM on both stores). Ties are split by account id."""
+    """One statement: the RFM quintiles of the active accounts that ordered in the last twelve months set (5: the
+    most recent, most frequent, largest), from one ranking of them, and the scores of every other account that had
+    some cleared (UPDATE ... FROM on both stores): each row is written once. Ties are split by account id."""
     ranked = (
         select(
             Account.id.label("id"),
@@ -84,12 +84,15 @@ def rfm_updates(today: date) -> list[Any]:
         .where(Account.revenue_orders_12m > 0, Account.archived_at.is_(None))
         .subquery()
     )
-    cleared = update(account_table).where(account_table.c.rfm_recency.is_not(None)).values(
-        rfm_recency=None, rfm_frequency=None, rfm_monetary=None, rfm_ranked_on=today
+    scores = (
+        select(Account.id.label("id"), ranked.c.r, ranked.c.f, ranked.c.m)
+        .outerjoin(ranked, ranked.c.id == Account.id)
+        .where(or_(ranked.c.id.is_not(None), Account.rfm_recency.is_not(None)))
+        .subquery()
     )
     scored = (
         update(account_table)
-        .where(account_table.c.id == ranked.c.id)
-        .values(rfm_recency=ranked.c.r, rfm_frequency=ranked.c.f, rfm_monetary=ranked.c.m, rfm_ranked_on=today)
+        .where(account_table.c.id == scores.c.id)
+        .values(rfm_recency=scores.c.r, rfm_frequency=scores.c.f, rfm_monetary=scores.c.m, rfm_ranked_on=today)
     )
-    return [cleared, scored]
+    return [scored]

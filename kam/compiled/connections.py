@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, func, literal_column, select
 
 from kam.compiled.objects import (
     Arguments,
@@ -41,6 +41,7 @@ from resolvers.pagination import (
 )
 
 JOINED_AT_MOST = 4  # objects a page's statement reads with its rows; further ones take a statement each
+PAGE_ROWS = "page_rows"
 
 
 @dataclass(frozen=True, eq=False)
@@ -344,9 +345,8 @@ def joined_page(rows: Select[Any], listed: Layout, order: Order, page: PageReque
     """The page `rows` selects (laid out by `listed`), each row followed by the columns of every `joined`
     object's row (nulls where its key is null). The page is read first, as it is alone, then joined on primary
     keys: the plan of the page's own statement stays what it was."""
-    page_rows = rows.subquery()
-    columns = [page_rows.c[f"c{i}"] for i in range(len(listed.columns))]
-    outer = select(*columns).select_from(page_rows)
+    columns = [literal_column(f"{PAGE_ROWS}.c{i}", selected(c).type) for i, c in enumerate(listed.columns)]
+    outer = select(*columns).select_from(rows.subquery(PAGE_ROWS))  # (named: its columns need no lookup per request)
     for join in joined:
         outer = outer.outerjoin(join.id.table, join.id == columns[listed.at(join.one.key)]).add_columns(*join.columns)
     key, row_id = columns[listed.at(order.key.column)], columns[0]

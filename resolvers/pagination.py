@@ -28,6 +28,7 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
+    bindparam,
     func,
     literal,
     select,
@@ -213,19 +214,33 @@ class Page(Generic[T]):
 
 
 def _keyset_conditions(
-    order: Order, id_column: Any, page: PageRequest, columns: tuple[Any, Any] | None = None
+    order: Order, id_column: Any, page: PageRequest, columns: tuple[Any, Any] | None = None, *, named: bool = False
 ) -> list[ColumnElement[bool]]:
+    """The rows after `page.after` and before `page.before`. `named`: the cursors' values are parameters named
+    as `cursor_values` names them, given when the statement runs, so one statement serves every cursor."""
     sort_col, id_col = columns or (order.key.column, id_column)
     conditions = []
-    for bound, later in ((page.after, True), (page.before, False)):
+    for side, bound, later in (("after", page.after, True), ("before", page.before, False)):
         if bound is None:
             continue
         row = tuple_(sort_col, id_col)
         # Typed by their columns, so a cursor's enum or date binds as the column stores it.
-        value = tuple_(literal(bound[0], sort_col.type), literal(bound[1], id_col.type))
+        if named:
+            value = tuple_(bindparam(f"{side}_value", type_=sort_col.type), bindparam(f"{side}_id", type_=id_col.type))
+        else:
+            value = tuple_(literal(bound[0], sort_col.type), literal(bound[1], id_col.type))
         ahead = later != order.descending
         conditions.append(row > value if ahead else row < value)
     return conditions
+
+
+def cursor_values(page: PageRequest) -> dict[str, Any]:
+    """The values of the parameters a page's `named` keyset conditions take."""
+    values = {}
+    for side, bound in (("after", page.after), ("before", page.before)):
+        if bound is not None:
+            values[f"{side}_value"], values[f"{side}_id"] = bound
+    return values
 
 
 def keyset_ordering(order: Order, id_column: Any, reverse: bool, columns: tuple[Any, Any] | None = None) -> list[Any]:
@@ -286,10 +301,14 @@ def _limit(page: PageRequest) -> Any:
     return literal(page.limit + 1, Integer, literal_execute=True)
 
 
-def _page_keys(stmt: Select[Any], id_column: Any, order: Order, page: PageRequest) -> Select[Any]:
+def _page_keys(
+    stmt: Select[Any], id_column: Any, order: Order, page: PageRequest, named: bool = False
+) -> Select[Any]:
     """Sort value and id of the rows of one page of `stmt` plus one row, merged from its branches if it has them."""
     sort_column = order.key.column
-    keyed = stmt.with_only_columns(sort_column, id_column).where(*_keyset_conditions(order, id_column, page))
+    keyed = stmt.with_only_columns(sort_column, id_column).where(
+        *_keyset_conditions(order, id_column, page, named=named)
+    )
     ordering = keyset_ordering(order, id_column, page.backwards)
     limit = _limit(page)
     branches = _branches(stmt, order)
@@ -316,17 +335,22 @@ async def paginate(
     return _finish(rows, page, order, count)
 
 
-def page_select(stmt: Select[Any], id_column: Any, order: Order, page: PageRequest) -> Select[Any]:
-    """`stmt` narrowed to one keyset page plus one row (which tells whether there is a next page).
+def page_select(
+    stmt: Select[Any], id_column: Any, order: Order, page: PageRequest, *, named: bool = False
+) -> Select[Any]:
+    """`stmt` narrowed to one keyset page plus one row (which tells whether there is a next page); `named`:
+    the cursors' values are parameters (`cursor_values`).
 
     A `branched` statement keeps its columns and is narrowed to the ids its branches' pages merge to.
     """
     branches = _branches(stmt, order)
     if len(branches) > 1:
-        keys = _page_keys(stmt, id_column, order, page).subquery()
+        keys = _page_keys(stmt, id_column, order, page, named).subquery()
         stmt = stmt.where(id_column.in_(select(keys.c[id_column.key])))
     else:
-        stmt = stmt.where(*(branches[0] if branches else ()), *_keyset_conditions(order, id_column, page))
+        stmt = stmt.where(
+            *(branches[0] if branches else ()), *_keyset_conditions(order, id_column, page, named=named)
+        )
     return stmt.order_by(*keyset_ordering(order, id_column, page.backwards)).limit(_limit(page))
 
 

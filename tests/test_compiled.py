@@ -24,7 +24,8 @@ from sqlalchemy import event
 
 from domain.growth import MatrixThresholds
 from kam.app import create_app
-from kam.compiled.planner import Planner
+from kam.compiled import coverage
+from kam.compiled.planner import Planner, cursor_variables
 from kam.db import create_engine
 from kam.portfolio.load import load_portfolio
 from kam.settings import Settings
@@ -378,6 +379,97 @@ async def test_arguments_turned_into_sql_once_are_kept_per_caller(servers: Serve
         for who, count in (("ADMIN", 9), ("VIEWER", 3)):
             data = (await servers.both(FILTERED, {"filter": {"includeArchived": True}}, who=who))["data"]
             assert data["accounts"]["totalCount"] == count
+
+
+async def test_paging_through_a_list_turns_its_arguments_into_sql_once(
+    servers: Servers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages that differ only in their cursors share one request (and its statements): its cursors' values are
+    parameters. Every page is still the right one, and a bad cursor is still refused."""
+    built: list[dict[str, Any]] = []
+    accounts = coverage._accounts
+
+    def counted(ctx: Any, **arguments: Any) -> Any:
+        built.append(arguments)
+        return accounts(ctx, **arguments)
+
+    monkeypatch.setattr(coverage, "_accounts", counted)
+    query = ORDERED.replace("query Ordered(", "query Paging(")  # a document of its own: planned with the spy
+    order = {"field": "NAME", "direction": "DESC"}
+    seen, after = [], None
+    while True:
+        page = (await servers.both(query, {"order": order, "first": 2, "after": after}))["data"]["accounts"]
+        seen += [edge["node"]["id"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    everything = (await servers.both(query, {"order": order, "first": 50}))["data"]["accounts"]["edges"]
+    assert seen == [edge["node"]["id"] for edge in everything] and len(seen) > 4
+    assert len(built) == 3  # the first page, every later page, and the whole list
+
+    before, back, last = page["pageInfo"]["startCursor"], [], len(page["edges"])
+    while before is not None:
+        page = (await servers.both(query, {"order": order, "last": 2, "before": before}))["data"]["accounts"]
+        back = [edge["node"]["id"] for edge in page["edges"]] + back
+        before = page["pageInfo"]["startCursor"] if page["pageInfo"]["hasPreviousPage"] else None
+    assert back == seen[: len(seen) - last] and len(built) == 4
+
+    other_order = (await servers.both(query, {"order": {"field": "GRADE"}, "first": 1}))["data"]["accounts"]
+    for cursor in ("not a cursor", other_order["pageInfo"]["endCursor"], "W10", after[:-2]):
+        body = await servers.both(query, {"order": order, "first": 2, "after": cursor})
+        assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "argument": "after"}, cursor
+    again = (await servers.both(query, {"order": order, "first": 2, "after": after}))["data"]["accounts"]
+    assert [edge["node"]["id"] for edge in again["edges"]] == seen[-len(again["edges"]):]
+
+    counts = []
+    for who in ("VIEWER", "ADMIN"):  # the caller's access keys the request: a viewer pages their own accounts
+        mine = (await servers.both(query, {"order": order, "first": 1}, who=who))["data"]["accounts"]
+        rest = {"order": order, "first": 50, "after": mine["pageInfo"]["endCursor"]}
+        listed = (await servers.both(query, rest, who=who))["data"]["accounts"]
+        assert len(listed["edges"]) == mine["totalCount"] - 1
+        counts.append(mine["totalCount"])
+    assert 1 < counts[0] < counts[1] == len(seen)
+
+
+BRANCHED = """
+query Branched($after: String, $before: String, $first: Int, $last: Int) {
+  accounts(filter: { grades: [A, B, C], quadrants: [STRATEGIC, DEVELOP, MAINTAIN] }, orderBy: { field: NAME },
+           first: $first, after: $after, last: $last, before: $before) {
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { id grade quadrant }
+  }
+}"""
+
+
+async def test_a_list_read_branch_by_branch_pages_with_cursors_as_parameters(servers: Servers) -> None:
+    """A filter on several values of an index's leading columns reads each branch in order, each with the
+    cursor's condition: the same parameters in several places of one statement."""
+    everything = (await servers.both(BRANCHED, {"first": 50}))["data"]["accounts"]["nodes"]
+    seen, after = [], None
+    while True:
+        page = (await servers.both(BRANCHED, {"first": 1, "after": after}))["data"]["accounts"]
+        seen += page["nodes"]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen == everything and len(everything) > 2
+    back = (await servers.both(BRANCHED, {"last": 50, "before": after}))["data"]["accounts"]["nodes"]
+    assert back == everything[:-2]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "cursors"),
+    [
+        ("first: $n, after: $a, last: $l, before: $b", {"a": "after", "b": "before"}),
+        ("first: 2, after: $a", {"a": "after"}),
+        ('after: "WyJuYW1lIl0", before: $b', {"b": "before"}),
+        ("filter: { search: $a }, after: $a", {}),  # a cursor's variable used elsewhere keys by its value
+        ("after: $a, before: $a", {}),
+        ("first: $a", {}),
+    ],
+)
+def test_the_variables_only_a_cursor_takes(arguments: str, cursors: dict[str, str]) -> None:
+    field = parse(f"{{ accounts({arguments}) {{ totalCount }} }}").definitions[0].selection_set.selections[0]
+    assert cursor_variables(field) == cursors
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -35,6 +35,8 @@ from resolvers.pagination import (
     child_page,
     child_pages_select,
     count_select,
+    cursor_values,
+    decode_cursor,
     encode_cursor,
     keyset_ordering,
     page_select,
@@ -65,13 +67,32 @@ class ListRequest:
     """A connection's arguments in one request, as the resolvers turn them into SQL.
 
     Requests with the same arguments (and caller's access) share one (see the planner's binder), and
-    with it the statements built for it (`Run.kept_rows`)."""
+    with it the statements built for it (`Run.kept_rows`). A top-level list's requests that differ only
+    in their cursors' values share one too: each is `with_cursors` of it, whose `shares` is the one whose
+    statements it runs, with its own cursors' values as their parameters."""
 
     order: Order
     page: PageRequest
     where: Sequence[ColumnElement[bool]] = ()
     statement: Select[Any] | None = None  # a top-level list: its rows, conditions and access included
     counted: Select[Any] | None = None  # a top-level list whose count reads another statement than its pages
+    shares: ListRequest | None = None
+
+    def with_cursors(self, cursors: dict[str, str | None]) -> ListRequest:
+        """This request with other values for some of its cursors (argument name -> cursor), each given where
+        this request has one and checked as `page_request` checks them."""
+        page, key = self.page, self.order.key
+        after, before = page.after, page.before
+        if "after" in cursors and after is not None:
+            after = decode_cursor(cursors["after"], key, "after")
+        if "before" in cursors and before is not None:
+            before = decode_cursor(cursors["before"], key, "before")
+        return replace(self, page=replace(page, after=after, before=before), shares=self.kept)
+
+    @property
+    def kept(self) -> ListRequest:
+        """The request whose statements this one runs."""
+        return self.shares or self
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,16 +323,17 @@ class RootConnection(WithArguments):
         if page.limit:
 
             def paged(_among: Among) -> Any:
-                rows = page_select(statement.with_only_columns(*listed.labelled), self.model.id, order, page)
+                columns = statement.with_only_columns(*listed.labelled)
+                rows = page_select(columns, self.model.id, order, page, named=True)
                 return joined_page(rows, listed, order, page, joined) if joined else rows
 
-            found = await run.kept_rows(request, "page", paged)
+            found = await run.kept_rows(request.kept, "page", paged, **cursor_values(page))
             if joined:
                 remember_joined(run, found, len(listed.columns), joined)
         count = None
         if self.shape.wants_count():
             counted = statement if request.counted is None else request.counted
-            count = int((await run.kept_rows(request, "count", lambda _among: count_select(counted)))[0][0])
+            count = int((await run.kept_rows(request.kept, "count", lambda _among: count_select(counted)))[0][0])
         answer = (await self.shape.build(run, [child_page(found, page, order, lambda: None)], listed, order, [count]))[0]
         return lambda _row: answer
 

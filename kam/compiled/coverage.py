@@ -207,13 +207,13 @@ def _matrix(ctx: RequestContext, filter: Any = None) -> Any:
 FIELDS: dict[tuple[str, str], Compiles] = {
     ("Query", "accounts"): Compiles(
         lambda planner, field, nodes: RootConnection(
-            Account, planner.binder(field, nodes, _accounts), planner.connection(field, nodes)
+            Account, planner.binder(field, nodes, _accounts, cursors=True), planner.connection(field, nodes)
         ),
         arguments_of(account_list_request),
     ),
     ("Query", "judgmentTransitions"): Compiles(
         lambda planner, field, nodes: RootConnection(
-            JudgmentTransition, planner.binder(field, nodes, _transitions), planner.connection(field, nodes)
+            JudgmentTransition, planner.binder(field, nodes, _transitions, cursors=True), planner.connection(field, nodes)
         ),
         arguments_of(transition_list_request),
     ),

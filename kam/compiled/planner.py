@@ -148,21 +148,33 @@ def frozen(value: Any) -> Any:
 
 def variables_in(node: FieldNode) -> tuple[str, ...]:
     """The names of the variables a field's arguments use, each once."""
-    names: list[str] = []
+    return tuple(dict.fromkeys(name for argument in node.arguments or () for name in variables_in_value(argument.value)))
 
-    def visit(value: ValueNode) -> None:
-        if isinstance(value, VariableNode):
-            names.append(value.name.value)
-        elif isinstance(value, ListValueNode):
-            for item in value.values:
-                visit(item)
-        elif isinstance(value, ObjectValueNode):
-            for item in value.fields:
-                visit(item.value)
 
-    for argument in node.arguments or ():
-        visit(argument.value)
-    return tuple(dict.fromkeys(names))
+def variables_in_value(value: ValueNode) -> list[str]:
+    """The names of the variables an argument's value uses."""
+    if isinstance(value, VariableNode):
+        return [value.name.value]
+    if isinstance(value, ListValueNode):
+        return [name for item in value.values for name in variables_in_value(item)]
+    if isinstance(value, ObjectValueNode):
+        return [name for item in value.fields for name in variables_in_value(item.value)]
+    return []
+
+
+def cursor_variables(node: FieldNode) -> dict[str, str]:
+    """The variables given as a field's `after` or `before` argument and as nothing else of its arguments
+    (variable name -> argument name)."""
+    given = [
+        (argument.name.value, argument.value.name.value if isinstance(argument.value, VariableNode) else None)
+        for argument in node.arguments or ()
+    ]
+    uses = [name for argument in node.arguments or () for name in variables_in_value(argument.value)]
+    return {
+        name: argument
+        for argument, name in given
+        if argument in ("after", "before") and name is not None and uses.count(name) == 1
+    }
 
 
 def shape(graphql_type: Any) -> tuple[bool, Any]:
@@ -453,23 +465,35 @@ class Planner:
         """A column of the row, converted as the field's type serializes it."""
         return Scalar(column, self.leaf(field, column.type.python_type, what))
 
-    def binder(self, field: GraphQLField, nodes: FieldNodes, spec: Callable[..., Any]) -> Callable[[Run], Any]:
+    def binder(
+        self, field: GraphQLField, nodes: FieldNodes, spec: Callable[..., Any], *, cursors: bool = False
+    ) -> Callable[[Run], Any]:
         """Evaluates the field's arguments for a request and hands them to `spec`, as its resolver would get them.
 
         What `spec` makes of them (a list request with its statement, an id) depends only on the
         arguments and on what the caller may read, so it is kept per both (LRU): a request repeating
         them skips turning them into SQL. The arguments are the document's literals and the variables
-        they name, so the values of those variables (as coerced) stand for them in the key."""
+        they name, so the values of those variables (as coerced) stand for them in the key.
+
+        `cursors`: `spec` makes a `ListRequest` whose statements take its cursors' values as parameters;
+        a variable given as `after` or `before` alone then keys by whether it is given, and each request
+        takes the kept request `with_cursors` of its own (paging through a list is one key, not one per page)."""
         definition = field.extensions["strawberry-definition"]
         node = nodes[0]  # validation makes every node of a merged field take the same arguments
         registry, config = self.schema.schema_converter.scalar_registry, self.schema.config
         kept: OrderedDict[Any, Any] = OrderedDict()
-        named = variables_in(node)
+        paging = cursor_variables(node) if cursors else {}
+        named = tuple(name for name in variables_in(node) if name not in paging)
 
         def bind(run: Run) -> Any:
             access = access_of(run.ctx)
             given = run.variables.coerced
-            key = (tuple(frozen(given.get(name, ABSENT)) for name in named), access.read_scope, access.member_id)
+            key = (
+                tuple(frozen(given.get(name, ABSENT)) for name in named),
+                tuple(given.get(name) is None for name in paging),
+                access.read_scope,
+                access.member_id,
+            )
             found = kept.get(key)
             if found is None:
                 raw = get_argument_values(field, node, run.variables)
@@ -479,6 +503,8 @@ class Planner:
                     kept.popitem(last=False)
             else:
                 kept.move_to_end(key)
+                if paging:
+                    return found.with_cursors({argument: given.get(name) for name, argument in paging.items()})
             return found
 
         return bind

@@ -4,8 +4,10 @@ Every field that returns an object costs 1 for each object it may return.
 A connection's `edges` and `nodes` return as many objects as the page asked
 for (`first`/`last`, the default page size when neither is given, never more
 than the maximum page size), and everything selected inside them is counted
-that many times. `nodes(ids:)` counts one per ID; other lists, whose length
-the client cannot choose, count as one default page. Scalars and enums are
+that many times. `nodes(ids:)` counts one per ID; a list that never holds
+more than a few items says so (`LIST_SIZE`: a path of influence's steps) and
+counts that many; other lists, whose length the client cannot choose, count
+as one default page. Scalars and enums are
 free. So `{ accounts(first: 50) { nodes { name owner { name } } } }` costs
 1 + 50 x (1 + 1) = 101.
 
@@ -62,11 +64,20 @@ from strawberry.extensions import SchemaExtension
 
 from kam.heavy import HeavyTurns, introspects_schema
 from kam.limits import QUERY_TOO_COSTLY, past_limit
+from schema.common import LIST_SIZE
 
 CONNECTION_FIELDS = ("edges", "pageInfo")
 PAGE_ARGUMENTS = ("first", "last")
 META_FIELDS = {"__schema": SchemaMetaFieldDef, "__type": TypeMetaFieldDef}
 Cost = int | Fraction  # introspection lists count fractions of objects per parent
+
+
+def list_size(field: GraphQLField) -> int | None:
+    """The most items a list field holds when its schema field says (`metadata={LIST_SIZE: n}`), as the
+    cost directive's `@listSize(assumedSize:)` does; None for the others (counted as a default page)."""
+    definition = (field.extensions or {}).get("strawberry-definition")
+    size = getattr(definition, "metadata", None) and definition.metadata.get(LIST_SIZE)
+    return size if isinstance(size, int) else None
 
 
 def is_connection(type_: GraphQLNamedType) -> bool:
@@ -212,7 +223,7 @@ class CostCounter:
         ids = self.argument(node, "ids")
         if ids is not None:
             return min(len(ids) if isinstance(ids, list) else 1, self.max_page_size)
-        return self.default_page_size
+        return list_size(field) or self.default_page_size
 
     def page_size(self, node: FieldNode) -> int:
         asked = [value for name in PAGE_ARGUMENTS if is_int(value := self.argument(node, name))]

@@ -21,6 +21,7 @@ from resolvers.mutation import Outcome, run_mutation
 from resolvers.pagination import Page
 
 T = TypeVar("T")
+LIST_SIZE = "kam.list_size"  # a list field's metadata: the most items it ever holds (the query cost counts that many)
 
 ErrorCode = strawberry.enum(DomainErrorCode, description="Why an input was refused.")
 

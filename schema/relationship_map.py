@@ -8,11 +8,12 @@ import strawberry
 from strawberry.types import Info
 
 from domain import account as account_model
+from domain import influence_paths as paths
 from domain import relationship_map as analysis
 from resolvers.ids import argument_id
 from resolvers.stakeholders import reads as stakeholder_reads
 from resolvers.stakeholders import relationship_map as reads
-from schema.common import ObjectId, context
+from schema.common import LIST_SIZE, ObjectId, context
 from schema.enums import (
     Attitude,
     BuyingRole,
@@ -95,6 +96,84 @@ class RelationshipMapEdge:
         return self.edge.link  # type: ignore[return-value]
 
 
+InfluencePathStepKind = strawberry.enum(
+    paths.StepKind,
+    name="InfluencePathStepKind",
+    description=(
+        "INFLUENCES: along an influence line, from the influencer to the influenced. REPORTS_TO: from a report to "
+        "their manager. MANAGES: from a manager to their report."
+    ),
+)
+InfluencePathStart = strawberry.enum(
+    paths.StartReason,
+    name="InfluencePathStart",
+    description="Why a path may start at a stakeholder: one of our people knows them GOOD or better, or they are a champion.",
+)
+
+
+@strawberry.type(description="One step of a path of influence: a line of the map, followed one way.")
+class InfluencePathStep:
+    step: strawberry.Private[paths.Step]
+    account_map: strawberry.Private[reads.AccountMap]
+
+    @strawberry.field(description="Which line the step follows, and which way.")
+    def kind(self) -> InfluencePathStepKind:  # type: ignore[valid-type]
+        return self.step.kind
+
+    @strawberry.field(description="Who sways.")
+    def source(self) -> Stakeholder:
+        return self.account_map.people([self.step.source_id])[0]  # type: ignore[return-value]
+
+    @strawberry.field(description="Who is swayed.")
+    def target(self) -> Stakeholder:
+        return self.account_map.people([self.step.target_id])[0]  # type: ignore[return-value]
+
+    @strawberry.field(description="The influence line's strength; MODERATE for a reporting line.")
+    def strength(self) -> LinkStrength:  # type: ignore[valid-type]
+        return self.step.strength
+
+    @strawberry.field(description="What the step counts in the path's strength: WEAK 0.3, MODERATE 0.6, STRONG 0.9.")
+    def factor(self) -> float:
+        return float(paths.STEP_STRENGTH[self.step.strength])
+
+    @strawberry.field(description="The influence link the step follows; null for a reporting line.")
+    def influence_link(self) -> InfluenceLink | None:
+        return None if self.step.link is None else self.account_map.links[self.step.link]  # type: ignore[return-value]
+
+
+@strawberry.type(description="The strongest path of influence from someone on our side to one decision maker.")
+class InfluencePath:
+    path: strawberry.Private[paths.InfluencePath]
+    account_map: strawberry.Private[reads.AccountMap]
+
+    @strawberry.field(description="The decision maker the path reaches.")
+    def decision_maker(self) -> Stakeholder:
+        return self.account_map.people([self.path.decision_maker_id])[0]  # type: ignore[return-value]
+
+    @strawberry.field(description="Where the path starts: a stakeholder we know well, or a champion (the decision maker themselves when the path has no steps).")
+    def start(self) -> Stakeholder:
+        return self.account_map.people([self.path.start_id])[0]  # type: ignore[return-value]
+
+    @strawberry.field(description="Why the path may start there.")
+    def start_reasons(self) -> list[InfluencePathStart]:  # type: ignore[valid-type]
+        return list(self.path.start_reasons)
+
+    @strawberry.field(
+        description="The steps, from the start to the decision maker (at most six); none when we reach the decision maker directly.",
+        metadata={LIST_SIZE: paths.MAX_STEPS},
+    )
+    def steps(self) -> list[InfluencePathStep]:
+        return [InfluencePathStep(step=step, account_map=self.account_map) for step in self.path.steps]
+
+    @strawberry.field(description="The product of the steps' factors, from 0 to 1 (1 for a path of no steps), to 6 decimals.")
+    def strength(self) -> float:
+        return round(float(self.path.strength), 6)
+
+    @strawberry.field(description="The number of steps.")
+    def length(self) -> int:
+        return len(self.path.steps)
+
+
 @strawberry.type(description="How many stakeholders hold one buying role.")
 class BuyingRoleCount:
     role: BuyingRole = strawberry.field(description="The buying role.")  # type: ignore[valid-type]
@@ -114,6 +193,13 @@ class RelationshipMapSummary:
     async def uncovered_decision_makers(self, info: Info) -> list[Stakeholder]:
         summary = await self.account_map.summary(context(info))
         return self.account_map.people(summary.uncovered_decision_maker_ids)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="Decision makers no path of influence reaches from a stakeholder we know well or a champion (see `RelationshipMap.influencePaths`)."
+    )
+    async def unreachable_decision_makers(self, info: Info) -> list[Stakeholder]:
+        found = await self.account_map.influence_paths(context(info))
+        return self.account_map.people(found.unreachable_ids)  # type: ignore[return-value]
 
     @strawberry.field(description="Highly influential stakeholders who are skeptics or opponents.")
     async def influential_opponents(self, info: Info) -> list[Stakeholder]:
@@ -157,6 +243,17 @@ class RelationshipMap:
     @strawberry.field(description="Every coverage of the account's stakeholders by our people.")
     def coverage(self) -> list[Coverage]:
         return self.account_map.coverage  # type: ignore[return-value]
+
+    @strawberry.field(
+        description=(
+            "For each decision maker a path reaches, by name: the strongest path of influence from a stakeholder one "
+            "of our people knows GOOD or better, or a champion, through influence lines and reporting lines (README, "
+            "\"Influence paths\"). Decision makers no path reaches are `summary.unreachableDecisionMakers`."
+        )
+    )
+    async def influence_paths(self, info: Info) -> list[InfluencePath]:
+        found = await self.account_map.influence_paths(context(info))
+        return [InfluencePath(path=path, account_map=self.account_map) for path in found.paths]
 
     @strawberry.field(description="Gaps and support at a glance.")
     def summary(self) -> RelationshipMapSummary:

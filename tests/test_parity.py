@@ -311,7 +311,7 @@ def argument_variants(schema: GraphQLSchema, parent: str, selected: Selected) ->
 
 
 SETTINGS = Settings()
-TOO_LARGE: list[str] = []  # cases left out: past kam's limits on fields or cost even with nothing deep selected
+TOO_LARGE: list[str] = []  # cases left out: past kam's limits on fields or cost even with only the type's own fields
 
 
 def fits(document: Document) -> bool:
@@ -346,7 +346,12 @@ def cases() -> tuple[Case, ...]:
     for site in dict.fromkeys([*walk.sites(planned), *(way for way in ways.values() if way)]):
         t = site_type(schema, site)
         deep = ways.get(t.name) == site and not is_connection(t)
-        add(Case("all", site, walk.deepest(site, t, 1, fits) if deep else walk.full(t, 0)))
+        selection = walk.deepest(site, t, 1, fits) if deep else walk.full(t, 0)
+        if not fits(Document(site, selection, "Probe")):
+            # Lists in lists (a page of maps, their paths, their steps) multiply what an object below costs: the
+            # type's own fields alone, its objects left to the sites where they fit.
+            selection = walk.full(t, 0, objects=False)
+        add(Case("all", site, selection))
 
     # Each field alone, at its type's way from Query.
     for type_name, way in ways.items():
@@ -661,7 +666,7 @@ def test_the_compiled_path_takes_most_documents(request: pytest.FixtureRequest) 
     lines += [f"  {kind}: {sum(ps)} of {len(ps)}" for kind, ps in by_kind.items()]
     lines += [f"  under Query.{root}: {sum(ps)} of {len(ps)}" for root, ps in roots.items()]
     write_to_test_log(request, lines)
-    assert not TOO_LARGE, f"cases left out, past kam's limits even with nothing deep selected: {TOO_LARGE}"
+    assert not TOO_LARGE, f"cases left out, past kam's limits even with only their own fields: {TOO_LARGE}"
     assert sum(plannable) >= SHARE_PLANNED * len(plannable), "\n".join(lines)
     for kind in ("all/planned",):
         assert sum(by_kind[kind]) >= 0.9 * len(by_kind[kind]), "\n".join(lines)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from graphql import parse
 
+from kam.cost import operation_cost
 from resolvers.ids import to_global_id
+from schema.api import build_schema
 from tests.conftest import GraphQLClient, StatementCounter
 from tests.factories import create_account, create_member
 from tests.stakeholder_factories import add_link, create_stakeholder, set_coverage
@@ -22,6 +25,11 @@ MAP_FIELDS = """
     uncoveredDecisionMakers { name }
     influentialOpponents { name }
     coveredStakeholderCount singleThreaded supportIndex
+    unreachableDecisionMakers { name }
+  }
+  influencePaths {
+    decisionMaker { name } start { name } startReasons strength length
+    steps { kind source { name } target { name } strength factor influenceLink { id } }
   }
 """
 
@@ -102,6 +110,41 @@ async def test_map_of_an_account(client: GraphQLClient) -> None:
 
     via_account = (await client.execute(ACCOUNT_MAP, {"id": account["id"]}))["account"]["relationshipMap"]
     assert via_account == found
+
+
+async def test_the_strongest_path_of_influence_to_each_decision_maker(client: GraphQLClient) -> None:
+    """ACME worked out by hand: Ivan (champion, Ada's trusted advisor) sways Cora STRONG (0.9), which beats his
+    reporting line to her (0.6); Fay reports to Cora, so Cora's MANAGES step reaches her: 0.9 x 0.6 = 0.54."""
+    seeded = await acme(client)
+    found = (await client.execute(MAP, {"id": seeded["account"]["id"]}))["relationshipMap"]
+    paths = {p["decisionMaker"]["name"]: p for p in found["influencePaths"]}
+    assert list(paths) == ["Cora CEO", "Fay CFO"] and found["summary"]["unreachableDecisionMakers"] == []
+    cora, fay = paths["Cora CEO"], paths["Fay CFO"]
+    assert (cora["start"], cora["startReasons"], cora["strength"], cora["length"]) == (
+        {"name": "Ivan CIO"}, ["COVERED_WELL", "CHAMPION"], 0.9, 1,
+    )
+    assert cora["steps"] == [{
+        "kind": "INFLUENCES", "source": {"name": "Ivan CIO"}, "target": {"name": "Cora CEO"}, "strength": "STRONG",
+        "factor": 0.9, "influenceLink": {"id": seeded["link"]["id"]},
+    }]
+    assert [(s["kind"], s["source"]["name"], s["target"]["name"], s["factor"]) for s in fay["steps"]] == [
+        ("INFLUENCES", "Ivan CIO", "Cora CEO", 0.9), ("MANAGES", "Cora CEO", "Fay CFO", 0.6),
+    ]
+    assert fay["strength"] == 0.54 and fay["steps"][1]["influenceLink"] is None
+
+    # Without the influence line Ivan reaches Cora through his reporting line only; a new decision maker nobody
+    # is linked to is a gap; Uma (known GOOD) is a start too, but her way up is weaker than Ivan's.
+    remove = "mutation($input: InfluenceLinkRemoveInput!) { influenceLinkRemove(input: $input) { userErrors { code } } }"
+    assert (await client.mutate(remove, {"id": seeded["link"]["id"]}))["userErrors"] == []
+    await create_stakeholder(client, seeded["account"]["id"], name="Dora Director", buyingRoles=["DECISION_MAKER"])
+    found = (await client.execute(MAP, {"id": seeded["account"]["id"]}))["relationshipMap"]
+    paths = {p["decisionMaker"]["name"]: (p["start"]["name"], [s["kind"] for s in p["steps"]], p["strength"])
+             for p in found["influencePaths"]}
+    assert paths == {
+        "Cora CEO": ("Ivan CIO", ["REPORTS_TO"], 0.6),
+        "Fay CFO": ("Ivan CIO", ["REPORTS_TO", "MANAGES"], 0.36),
+    }
+    assert found["summary"]["unreachableDecisionMakers"] == [{"name": "Dora Director"}]
 
 
 async def test_map_follows_changes(client: GraphQLClient) -> None:
@@ -198,3 +241,13 @@ async def test_statement_count_does_not_grow_with_accounts(client: GraphQLClient
     six = await maps_statements(client, sql, 6)
     assert two == six, f"{two} statements for 2 maps, {six} for 6"
     assert two <= 8
+
+
+def test_the_steps_of_a_path_cost_six_objects_at_most() -> None:
+    """A path has at most six steps (domain/influence_paths.MAX_STEPS): the query cost counts six, where a list
+    of unknown length counts a default page (20)."""
+    schema = build_schema()
+    query = "{ relationshipMap(accountId: 1) { influencePaths { steps { source { name } } } edges { source { name } } } }"
+    cost = operation_cost(schema._schema, query, parse(query), None, {}, default_page_size=20, max_page_size=100, maximum=10**6)
+    # the map 1 + its paths 20 x (1 + their steps 6 x (1 + a source 1)) + its edges 20 x (1 + a source 1)
+    assert cost == 1 + 20 * (1 + 6 * 2) + 20 * 2

@@ -47,6 +47,7 @@ from sqlalchemy.orm import ColumnProperty
 from strawberry.types.arguments import convert_arguments
 
 from domain.growth import GrowthQuadrant
+from domain.influence_paths import StartReason, StepKind
 from domain.relationship_map import EdgeKind
 from domain.stakeholder import Attitude, BuyingRole, CoverageStrength, DecisionLevel, Influence, LinkStrength
 from kam.compiled.connections import (
@@ -99,6 +100,7 @@ from kam.compiled.relationship_map import (
     LineInfluenceLink,
     MapAccount,
     MapCoverageList,
+    MapInfluencePaths,
     MapPlan,
     MapRows,
     MapSummaryOf,
@@ -108,12 +110,18 @@ from kam.compiled.relationship_map import (
     NodeCoveredByCount,
     NodeStakeholder,
     NodeStrongestCoverage,
+    PathPeople,
+    PathSteps,
+    PathValue,
     PersonColumn,
     RoleCounts,
     RowTypename,
+    StepLink,
     SummaryPeople,
     SummaryTypename,
+    SummaryUnreachable,
     SummaryValue,
+    step_factor,
 )
 from kam.compiled.run import Run
 from kam.documents import DEFAULT_BYTES as DOCUMENT_CACHE_BYTES
@@ -624,7 +632,30 @@ class Planner:
                 "coveredStakeholderCount": lambda f, _n: self.plain(f, int, SummaryValue("covered_stakeholder_count", True)),
                 "singleThreaded": lambda f, _n: self.plain(f, bool, SummaryValue("single_threaded", True)),
                 "supportIndex": lambda f, _n: self.float_value(f, SummaryValue("support_index", False)),
+                "unreachableDecisionMakers": lambda f, found: SummaryUnreachable(people(f, found, True)),
             }, SummaryTypename))
+
+        def influence_paths(f: GraphQLField, found: FieldNodes) -> MapInfluencePaths:
+            def steps(f: GraphQLField, found: FieldNodes) -> PathSteps:
+                return PathSteps(self.values(self.value_type(f, many=True), found, {
+                    "kind": lambda f, _n: self.plain(f, StepKind, PathValue(lambda step: step.kind.name)),
+                    "source": lambda f, found: PathPeople("source_id", people(f, found, False)),
+                    "target": lambda f, found: PathPeople("target_id", people(f, found, False)),
+                    "strength": lambda f, _n: self.plain(f, LinkStrength, PathValue(lambda step: step.strength.name)),
+                    "factor": lambda f, _n: self.float_value(f, PathValue(step_factor)),
+                    "influenceLink": lambda f, found: StepLink(objects(f, found, "InfluenceLink", False)),
+                }))
+
+            return MapInfluencePaths(self.values(self.value_type(f, many=True), found, {
+                "decisionMaker": lambda f, found: PathPeople("decision_maker_id", people(f, found, False)),
+                "start": lambda f, found: PathPeople("start_id", people(f, found, False)),
+                "startReasons": lambda f, _n: self.enum_list(f, StartReason) and PathValue(
+                    lambda path: [reason.name for reason in path.start_reasons]
+                ),
+                "steps": steps,
+                "strength": lambda f, _n: self.float_value(f, PathValue(lambda path: round(float(path.strength), 6))),
+                "length": lambda f, _n: self.plain(f, int, PathValue(lambda path: len(path.steps))),
+            }))
 
         return MapPlan(self.values(map_type, nodes, {
             "account": lambda f, found: MapAccount(objects(f, found, "Account", False)),
@@ -632,6 +663,7 @@ class Planner:
             "edges": edge,
             "coverage": lambda f, found: MapCoverageList(objects(f, found, "Coverage", True)),
             "summary": summary,
+            "influencePaths": influence_paths,
         }, MapTypename))
 
     def _node_type(self, field: GraphQLField, type_name: str, many: bool) -> str:

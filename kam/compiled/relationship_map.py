@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from domain.influence_paths import STEP_STRENGTH, InfluencePaths, PathLink, PathPerson, influence_paths
 from domain.relationship_map import (
     MapCoverage,
     MapPerson,
@@ -30,6 +31,7 @@ from domain.stakeholder import (
     CoverageStrength,
     Influence,
     InfluenceLink,
+    LinkStrength,
     Stakeholder,
     StakeholderBuyingRole,
 )
@@ -48,7 +50,9 @@ from kam.compiled.run import Binder, Getter, Layout, Row, Run, unique
 from kam.compiled.roots import visible_account
 
 # Enum members by the names rows hold (a plain lookup: `Enum[name]` costs several times more).
-ROLE, ATTITUDE, INFLUENCE, STRENGTH = (e.__members__ for e in (BuyingRole, Attitude, Influence, CoverageStrength))
+ROLE, ATTITUDE, INFLUENCE, STRENGTH, LINK_STRENGTH = (
+    e.__members__ for e in (BuyingRole, Attitude, Influence, CoverageStrength, LinkStrength)
+)
 BUYING_ROLES = ValueList(StakeholderBuyingRole.stakeholder_id, StakeholderBuyingRole.role, BuyingRole)
 # The stakeholder columns every map reads, where `MapPlan.reads` puts them.
 PERSON_ID, PERSON_ACCOUNT, PERSON_ATTITUDE, PERSON_INFLUENCE, PERSON_DECISION_LEVEL, PERSON_MANAGER = range(6)
@@ -213,6 +217,10 @@ class MapView:
     def summary(self) -> MapSummary:
         return self.built.summary(self.account)
 
+    @cached_property
+    def paths(self) -> InfluencePaths:
+        return self.built.influence_paths(self.account)
+
 
 class MapField(MapPart, ValueField):
     """A field of the map itself (a value over a MapView)."""
@@ -321,6 +329,117 @@ class SummaryPeople(SummaryField):
     def value(self, view: MapView) -> list[Any]:
         found = view.built.objects[id(self.plan)]
         return [found[i] for i in getattr(view.summary, self.ids)]
+
+
+@dataclass(eq=False)
+class SummaryUnreachable(SummaryField):
+    """`unreachableDecisionMakers`: the decision makers no path of influence reaches."""
+
+    plan: ObjectPlan
+
+    def reads(self, reads: Reads) -> None:
+        reads.roles = reads.coverage = reads.links = True
+
+    def plans(self) -> Iterator[tuple[str, ObjectPlan]]:
+        yield "people", self.plan
+
+    def value(self, view: MapView) -> list[Any]:
+        found = view.built.objects[id(self.plan)]
+        return [found[i] for i in view.paths.unreachable_ids]
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A path of influence or one of its steps (`item`), as their fields read it."""
+
+    built: _Builder
+    account: _Account
+    item: Any
+
+
+class PathField(MapPart, ValueField):
+    """A field of a path of influence or of a step (a value over an Item)."""
+
+
+@dataclass(eq=False)
+class PathPeople(PathField):
+    """decisionMaker, start, source or target: the person whose id the item's `attribute` holds."""
+
+    attribute: str
+    plan: ObjectPlan
+
+    def plans(self) -> Iterator[tuple[str, ObjectPlan]]:
+        yield "people", self.plan
+
+    def value(self, source: Item) -> Any:
+        return source.built.objects[id(self.plan)][getattr(source.item, self.attribute)]
+
+
+@dataclass(eq=False)
+class PathValue(PathField):
+    """A value made of the item by `make` (enum names, figures)."""
+
+    make: Callable[[Any], Any]
+
+    def value(self, source: Item) -> Any:
+        return self.make(source.item)
+
+
+@dataclass(eq=False)
+class StepLink(PathField):
+    """The influence link a step follows; null for a reporting line."""
+
+    plan: ObjectPlan
+
+    def plans(self) -> Iterator[tuple[str, ObjectPlan]]:
+        yield "links", self.plan
+
+    def value(self, source: Item) -> Any:
+        j = source.item.link
+        return None if j is None else source.built.objects[id(self.plan)][source.account.links[j]]
+
+
+@dataclass(eq=False)
+class PathSteps(PathField):
+    fields: list[tuple[str, ValueField]]
+
+    def reads(self, reads: Reads) -> None:
+        for _, part in self.fields:
+            if isinstance(part, MapPart):
+                part.reads(reads)
+
+    def plans(self) -> Iterator[tuple[str, ObjectPlan]]:
+        for _, part in self.fields:
+            if isinstance(part, MapPart):
+                yield from part.plans()
+
+    def value(self, source: Item) -> list[dict[str, Any]]:
+        return [answer_of(self.fields, Item(source.built, source.account, step)) for step in source.item.steps]
+
+
+@dataclass(eq=False)
+class MapInfluencePaths(MapField):
+    """`influencePaths`: the strongest path of influence to each decision maker a path reaches."""
+
+    fields: list[tuple[str, ValueField]]
+
+    def reads(self, reads: Reads) -> None:
+        reads.roles = reads.coverage = reads.links = True
+        for _, part in self.fields:
+            if isinstance(part, MapPart):
+                part.reads(reads)
+
+    def plans(self) -> Iterator[tuple[str, ObjectPlan]]:
+        for _, part in self.fields:
+            if isinstance(part, MapPart):
+                yield from part.plans()
+
+    def value(self, view: MapView) -> list[dict[str, Any]]:
+        return [answer_of(self.fields, Item(view.built, view.account, path)) for path in view.paths.paths]
+
+
+def step_factor(step: Any) -> float:
+    return float(STEP_STRENGTH[step.strength])
 
 
 @dataclass(eq=False)
@@ -504,6 +623,26 @@ class _Builder:
         coverage, strengths = self.coverage_rows, self.strengths
         known = [MapCoverage(coverage[j][2], coverage[j][3], strengths[j]) for j in account.coverage]
         return summarize(people, known)
+
+    def influence_paths(self, account: _Account) -> InfluencePaths:
+        """The account's paths of influence (domain.influence_paths); a step's `link` is its position among the
+        account's own links."""
+        roles, coverage, strengths = self.roles, self.coverage_rows, self.strengths
+        held: dict[int, list[CoverageStrength]] = defaultdict(list)
+        for j in account.coverage:
+            held[coverage[j][2]].append(strengths[j])
+        people = [
+            PathPerson(
+                row[PERSON_ID],
+                row[PERSON_MANAGER],
+                ATTITUDE[row[PERSON_ATTITUDE]],
+                tuple(held.get(row[PERSON_ID], ())),
+                BuyingRole.DECISION_MAKER.name in roles.get(row[PERSON_ID], ()),
+            )
+            for row in account.people
+        ]
+        links = [self.link_rows[j] for j in account.links]
+        return influence_paths(people, [PathLink(row[2], row[3], LINK_STRENGTH[row[4]]) for row in links])
 
 
 @dataclass(eq=False)

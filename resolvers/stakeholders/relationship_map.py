@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from domain.account import Account
+from domain.influence_paths import InfluencePaths, PathLink, PathPerson, influence_paths
 from domain.relationship_map import (
     EdgeKind,
     MapCoverage,
@@ -22,6 +23,7 @@ from domain.relationship_map import (
     summarize,
 )
 from domain.stakeholder import (
+    BuyingRole,
     Coverage,
     CoverageStrength,
     InfluenceLink,
@@ -68,6 +70,7 @@ class AccountMap:
     links: list[InfluenceLink]
     coverage: list[Coverage]
     _summaries: dict[bool, MapSummary] = field(default_factory=dict, init=False, repr=False)
+    _paths: InfluencePaths | None = field(default=None, init=False, repr=False)
 
     def _by_id(self) -> dict[int, Stakeholder]:
         return {s.id: s for s in self.stakeholders}
@@ -102,6 +105,27 @@ class AccountMap:
             coverage = [MapCoverage(c.stakeholder_id, c.member_id, c.strength) for c in self.coverage]
             found = self._summaries[roles] = summarize(people, coverage)
         return found
+
+    async def influence_paths(self, ctx: RequestContext) -> InfluencePaths:
+        """The strongest path of influence to each decision maker (domain/influence_paths.py), worked out once."""
+        if self._paths is None:
+            held = await buying_roles_of(ctx, [s.id for s in self.stakeholders])
+            coverage: dict[int, list[CoverageStrength]] = defaultdict(list)
+            for row in self.coverage:
+                coverage[row.stakeholder_id].append(row.strength)
+            people = [
+                PathPerson(
+                    s.id,
+                    s.reports_to_id,
+                    s.attitude,
+                    tuple(coverage.get(s.id, ())),
+                    BuyingRole.DECISION_MAKER in held.get(s.id, ()),
+                )
+                for s in self.stakeholders
+            ]
+            links = [PathLink(link.source_id, link.target_id, link.strength) for link in self.links]
+            self._paths = influence_paths(people, links)
+        return self._paths
 
     def people(self, ids: list[int]) -> list[Stakeholder]:
         found = self._by_id()

@@ -86,6 +86,22 @@ class MapPart(ABC):
         return iter(())
 
 
+class Parts(MapPart):
+    """A part made of parts (`fields`): it reads what they read and holds the plans they hold."""
+
+    fields: list[tuple[str, Any]]
+
+    def reads(self, reads: Reads) -> None:
+        for _, part in self.fields:
+            if isinstance(part, MapPart):
+                part.reads(reads)
+
+    def plans(self) -> Iterator[tuple[str, ObjectPlan]]:
+        for _, part in self.fields:
+            if isinstance(part, MapPart):
+                yield from part.plans()
+
+
 class RowField(MapPart):
     """A field of a node (from a stakeholder row) or of a line: its getter, made once per run."""
 
@@ -238,7 +254,7 @@ class MapAccount(MapField):
 
 
 @dataclass(eq=False)
-class MapRows(MapField):
+class MapRows(Parts, MapField):
     """`nodes` (people) or `edges` (lines): one object per row, made by one function made once per run."""
 
     lines: bool
@@ -246,12 +262,7 @@ class MapRows(MapField):
 
     def reads(self, reads: Reads) -> None:
         reads.links = reads.links or self.lines
-        for _, part in self.fields:
-            part.reads(reads)
-
-    def plans(self) -> Iterator[tuple[str, ObjectPlan]]:
-        for _, part in self.fields:
-            yield from part.plans()
+        super().reads(reads)
 
     def value(self, view: MapView) -> list[dict[str, Any]]:
         rows = view.built.lines(view.account) if self.lines else view.account.people
@@ -278,16 +289,8 @@ class SummaryField(MapPart, ValueField):
 
 
 @dataclass(eq=False)
-class MapSummaryOf(MapField):
+class MapSummaryOf(Parts, MapField):
     fields: list[tuple[str, SummaryField]]
-
-    def reads(self, reads: Reads) -> None:
-        for _, part in self.fields:
-            part.reads(reads)
-
-    def plans(self) -> Iterator[tuple[str, ObjectPlan]]:
-        for _, part in self.fields:
-            yield from part.plans()
 
     def value(self, view: MapView) -> dict[str, Any]:
         return answer_of(self.fields, view)  # type: ignore[arg-type]
@@ -400,39 +403,22 @@ class StepLink(PathField):
 
 
 @dataclass(eq=False)
-class PathSteps(PathField):
+class PathSteps(Parts, PathField):
     fields: list[tuple[str, ValueField]]
-
-    def reads(self, reads: Reads) -> None:
-        for _, part in self.fields:
-            if isinstance(part, MapPart):
-                part.reads(reads)
-
-    def plans(self) -> Iterator[tuple[str, ObjectPlan]]:
-        for _, part in self.fields:
-            if isinstance(part, MapPart):
-                yield from part.plans()
 
     def value(self, source: Item) -> list[dict[str, Any]]:
         return [answer_of(self.fields, Item(source.built, source.account, step)) for step in source.item.steps]
 
 
 @dataclass(eq=False)
-class MapInfluencePaths(MapField):
+class MapInfluencePaths(Parts, MapField):
     """`influencePaths`: the strongest path of influence to each decision maker a path reaches."""
 
     fields: list[tuple[str, ValueField]]
 
     def reads(self, reads: Reads) -> None:
         reads.roles = reads.coverage = reads.links = True
-        for _, part in self.fields:
-            if isinstance(part, MapPart):
-                part.reads(reads)
-
-    def plans(self) -> Iterator[tuple[str, ObjectPlan]]:
-        for _, part in self.fields:
-            if isinstance(part, MapPart):
-                yield from part.plans()
+        super().reads(reads)
 
     def value(self, view: MapView) -> list[dict[str, Any]]:
         return [answer_of(self.fields, Item(view.built, view.account, path)) for path in view.paths.paths]

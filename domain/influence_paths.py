@@ -105,6 +105,14 @@ class InfluencePaths:
     unreachable_ids: list[int]  # decision makers no path reaches, in the same order
 
 
+def coverage_by_person(coverage: Iterable[tuple[int, CoverageStrength]]) -> dict[int, tuple[CoverageStrength, ...]]:
+    """(stakeholder id, strength) of a map's coverage, gathered per stakeholder as `PathPerson.coverage` holds it."""
+    found: dict[int, list[CoverageStrength]] = defaultdict(list)
+    for stakeholder_id, strength in coverage:
+        found[stakeholder_id].append(strength)
+    return {stakeholder_id: tuple(strengths) for stakeholder_id, strengths in found.items()}
+
+
 def start_reasons(person: PathPerson) -> tuple[StartReason, ...]:
     reasons = []
     if any(strength in WELL_COVERED for strength in person.coverage):

@@ -89,6 +89,11 @@ MAP = """
     uncoveredDecisionMakers { id name }
     influentialOpponents { name }
     coveredStakeholderCount singleThreaded supportIndex
+    unreachableDecisionMakers { id name }
+  }
+  influencePaths {
+    __typename decisionMaker { id name } start { name } startReasons strength length
+    steps { __typename kind source { id } target { name title } strength factor influenceLink { id strength } }
   }
 """
 

@@ -83,6 +83,8 @@ class ListRequest:
         this request has one and checked as `page_request` checks them."""
         page, key = self.page, self.order.key
         after, before = page.after, page.before
+        if after is None and before is None:
+            return self  # a first page: nothing to take from the request
         if "after" in cursors and after is not None:
             after = decode_cursor(cursors["after"], key, "after")
         if "before" in cursors and before is not None:

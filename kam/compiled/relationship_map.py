@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from domain.influence_paths import STEP_STRENGTH, InfluencePaths, PathLink, PathPerson, influence_paths
+from domain.influence_paths import (
+    STEP_STRENGTH,
+    InfluencePaths,
+    PathLink,
+    PathPerson,
+    coverage_by_person,
+    influence_paths,
+)
 from domain.relationship_map import (
     MapCoverage,
     MapPerson,
@@ -614,15 +621,13 @@ class _Builder:
         """The account's paths of influence (domain.influence_paths); a step's `link` is its position among the
         account's own links."""
         roles, coverage, strengths = self.roles, self.coverage_rows, self.strengths
-        held: dict[int, list[CoverageStrength]] = defaultdict(list)
-        for j in account.coverage:
-            held[coverage[j][2]].append(strengths[j])
+        held = coverage_by_person((coverage[j][2], strengths[j]) for j in account.coverage)
         people = [
             PathPerson(
                 row[PERSON_ID],
                 row[PERSON_MANAGER],
                 ATTITUDE[row[PERSON_ATTITUDE]],
-                tuple(held.get(row[PERSON_ID], ())),
+                held.get(row[PERSON_ID], ()),
                 BuyingRole.DECISION_MAKER.name in roles.get(row[PERSON_ID], ()),
             )
             for row in account.people

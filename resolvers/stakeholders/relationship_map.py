@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from domain.account import Account
-from domain.influence_paths import InfluencePaths, PathLink, PathPerson, influence_paths
+from domain.influence_paths import InfluencePaths, PathLink, PathPerson, coverage_by_person, influence_paths
 from domain.relationship_map import (
     EdgeKind,
     MapCoverage,
@@ -110,16 +110,10 @@ class AccountMap:
         """The strongest path of influence to each decision maker (domain/influence_paths.py), worked out once."""
         if self._paths is None:
             held = await buying_roles_of(ctx, [s.id for s in self.stakeholders])
-            coverage: dict[int, list[CoverageStrength]] = defaultdict(list)
-            for row in self.coverage:
-                coverage[row.stakeholder_id].append(row.strength)
+            coverage = coverage_by_person((c.stakeholder_id, c.strength) for c in self.coverage)
             people = [
                 PathPerson(
-                    s.id,
-                    s.reports_to_id,
-                    s.attitude,
-                    tuple(coverage.get(s.id, ())),
-                    BuyingRole.DECISION_MAKER in held.get(s.id, ()),
+                    s.id, s.reports_to_id, s.attitude, coverage.get(s.id, ()), BuyingRole.DECISION_MAKER in held.get(s.id, ())
                 )
                 for s in self.stakeholders
             ]

@@ -64,6 +64,7 @@ from strawberry.extensions import SchemaExtension
 
 from kam.heavy import HeavyTurns, introspects_schema
 from kam.limits import QUERY_TOO_COSTLY, past_limit
+from resolvers.aggregates.grouping import DEFAULT_GROUPS, MAX_GROUPS
 from schema.common import LIST_SIZE
 
 CONNECTION_FIELDS = ("edges", "pageInfo")
@@ -202,7 +203,7 @@ class CostCounter:
             count, whole = self.introspected(parent.name, name, field, whole)
             return count * (1 + self.selection_cost(node.selection_set, returned, None, whole))
         count = self.objects_returned(node, field, page)
-        inner_page = self.page_size(node) if is_connection(returned) else None
+        inner_page = self.page_size(node) if is_connection(returned) else self.groups(node, field, returned)
         return count * (1 + self.selection_cost(node.selection_set, returned, inner_page, False))
 
     def introspected(self, parent: str, name: str, field: GraphQLField, whole: bool) -> tuple[Cost, bool]:
@@ -224,6 +225,13 @@ class CostCounter:
         if ids is not None:
             return min(len(ids) if isinstance(ids, list) else 1, self.max_page_size)
         return list_size(field) or self.default_page_size
+
+    def groups(self, node: FieldNode, field: GraphQLField, returned: GraphQLNamedType) -> int | None:
+        """An aggregate's `groups(by:, first:)` returns `first` groups as `nodes` (the default when not given)."""
+        if "by" not in field.args or not isinstance(returned, GraphQLObjectType) or "nodes" not in returned.fields:
+            return None
+        asked = self.argument(node, "first")
+        return max(0, min(asked, MAX_GROUPS)) if is_int(asked) else DEFAULT_GROUPS
 
     def page_size(self, node: FieldNode) -> int:
         asked = [value for name in PAGE_ARGUMENTS if is_int(value := self.argument(node, name))]

@@ -11,6 +11,7 @@ from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 
 from schema.account import AccountMutation, AccountQuery
+from schema.aggregates import AggregateQuery
 from schema.audit import AuditQuery
 from schema.growth import GrowthMutation, GrowthQuery
 from schema.interaction import InteractionMutation, InteractionQuery
@@ -42,6 +43,7 @@ class Query(
     OpportunityQuery,
     PolicyQuery,
     JudgmentTransitionQuery,
+    AggregateQuery,
     AuditQuery,
 ):
     pass

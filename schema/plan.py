@@ -15,6 +15,8 @@ from domain import need as need_model
 from domain import plan as model
 from domain import stakeholder as stakeholder_model
 from resolvers.context import RequestContext
+from resolvers.errors import BadUserInput
+from resolvers.filters import any_of, ids_of
 from resolvers.loaders import by_id
 from resolvers.mutation import Outcome
 from resolvers.pagination import PageRequest, page_request
@@ -60,12 +62,24 @@ class PlanProgress:
     ratio: float | None = strawberry.field(description="Share of actions done, from 0 to 1; null for a plan without actions.")
 
 
-@strawberry.input(description="Which actions to list.")
+@strawberry.input(description="Which actions to list; every given condition must hold, list values mean any of.")
 class ActionFilter:
     statuses: list[ActionStatus] | None = strawberry.field(default=None, description="Any of these statuses.")  # type: ignore[valid-type]
+    owner_ids: list[strawberry.ID] | None = strawberry.field(default=None, description="Owned by any of these team members.")
+    overdue_on: date | None = strawberry.field(default=None, description="Overdue on this day: not done, and due before it.")
+    completed_from: date | None = strawberry.field(default=None, description="Completed on or after this day (UTC).")
+    completed_to: date | None = strawberry.field(default=None, description="Completed on or before this day (UTC).")
 
     def to_criteria(self) -> reads.ActionFilter:
-        return reads.ActionFilter(statuses=tuple(dict.fromkeys(self.statuses or ())))
+        if self.completed_from is not None and self.completed_to is not None and self.completed_from > self.completed_to:
+            raise BadUserInput("`filter.completedFrom` is after `filter.completedTo`.", argument="filter.completedFrom")
+        return reads.ActionFilter(
+            statuses=any_of(self.statuses, "filter.statuses"),
+            owner_ids=ids_of(self.owner_ids, "TeamMember", "filter.ownerIds"),
+            overdue_on=self.overdue_on,
+            completed_from=self.completed_from,
+            completed_to=self.completed_to,
+        )
 
 
 @node_type(model.ActionPlan, description="An account plan: a dated plan of objectives and actions for one account.")
@@ -160,12 +174,15 @@ class Action(relay.Node):
         return await by_id(context(info), stakeholder_model.Stakeholder).load(self.stakeholder_id)  # type: ignore[attr-defined,return-value]
 
 
-@strawberry.input(description="Which plans to list.")
+@strawberry.input(description="Which plans to list; every given condition must hold, list values mean any of.")
 class ActionPlanFilter:
     statuses: list[PlanStatus] | None = strawberry.field(default=None, description="Any of these statuses.")  # type: ignore[valid-type]
+    owner_ids: list[strawberry.ID] | None = strawberry.field(default=None, description="Owned by any of these team members.")
 
     def to_criteria(self) -> reads.PlanFilter:
-        return reads.PlanFilter(statuses=tuple(dict.fromkeys(self.statuses or ())))
+        return reads.PlanFilter(
+            statuses=any_of(self.statuses, "filter.statuses"), owner_ids=ids_of(self.owner_ids, "TeamMember", "filter.ownerIds")
+        )
 
 
 async def account_plans(

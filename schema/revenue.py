@@ -12,6 +12,8 @@ from strawberry.types import Info
 
 from domain import account as account_model
 from domain import revenue as model
+from resolvers.errors import BadUserInput
+from resolvers.filters import any_of, ids_of
 from resolvers.loaders import by_id
 from resolvers.mutation import Outcome
 from resolvers.pagination import page_request
@@ -141,6 +143,26 @@ def annual_value_source(root: Any) -> AnnualValueSource:  # type: ignore[valid-t
 
 
 # Loading ---------------------------------------------------------------------------------------------------------
+
+
+@strawberry.input(description="Which revenue records to count; every given condition must hold, list values mean any of.")
+class RevenueFilter:
+    account_ids: list[strawberry.ID] | None = strawberry.field(default=None, description="Of any of these accounts.")
+    product_lines: list[str] | None = strawberry.field(default=None, description="Of any of these product lines (exact match).")
+    currencies: list[str] | None = strawberry.field(default=None, description="In any of these currencies (ISO 4217 codes).")
+    booked_from: date | None = strawberry.field(default=None, description="Booked on or after this day.")
+    booked_to: date | None = strawberry.field(default=None, description="Booked on or before this day.")
+
+    def to_criteria(self) -> reads.RevenueFilter:
+        if self.booked_from is not None and self.booked_to is not None and self.booked_from > self.booked_to:
+            raise BadUserInput("`filter.bookedFrom` is after `filter.bookedTo`.", argument="filter.bookedFrom")
+        return reads.RevenueFilter(
+            account_ids=ids_of(self.account_ids, "Account", "filter.accountIds"),
+            product_lines=any_of(self.product_lines, "filter.productLines"),
+            currencies=any_of(self.currencies, "filter.currencies"),
+            booked_from=self.booked_from,
+            booked_to=self.booked_to,
+        )
 
 
 @strawberry.input(description="One revenue record to load.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, func, select
 from strawberry.dataloader import DataLoader
@@ -18,6 +19,7 @@ from domain.plan import (
     progress,
 )
 from resolvers.context import RequestContext
+from resolvers.interactions.recency import midnight
 from resolvers.loaders import child_connection, children
 from resolvers.pagination import Order, Page, PageRequest, date_key
 
@@ -30,17 +32,36 @@ BY_DUE_DATE = Order(date_key("dueOn", Action.due_order))
 @dataclass(frozen=True)
 class PlanFilter:
     statuses: tuple[PlanStatus, ...] = ()
+    owner_ids: tuple[int, ...] = ()
 
     def where(self) -> list[ColumnElement[bool]]:
-        return [ActionPlan.status.in_(self.statuses)] if self.statuses else []
+        conditions: list[ColumnElement[bool]] = []
+        for column, values in ((ActionPlan.status, self.statuses), (ActionPlan.owner_id, self.owner_ids)):
+            if values:
+                conditions.append(column.in_(values))
+        return conditions
 
 
 @dataclass(frozen=True)
 class ActionFilter:
     statuses: tuple[ActionStatus, ...] = ()
+    owner_ids: tuple[int, ...] = ()
+    overdue_on: date | None = None  # not done, and due before this day
+    completed_from: date | None = None  # completed on or after this day (UTC)
+    completed_to: date | None = None  # completed on or before this day (UTC)
 
     def where(self) -> list[ColumnElement[bool]]:
-        return [Action.status.in_(self.statuses)] if self.statuses else []
+        conditions: list[ColumnElement[bool]] = []
+        for column, values in ((Action.status, self.statuses), (Action.owner_id, self.owner_ids)):
+            if values:
+                conditions.append(column.in_(values))
+        if self.overdue_on is not None:
+            conditions += [Action.status != ActionStatus.DONE, Action.due_on < self.overdue_on]
+        if self.completed_from is not None:
+            conditions.append(Action.completed_at >= midnight(self.completed_from))
+        if self.completed_to is not None and self.completed_to < date.max:
+            conditions.append(Action.completed_at < midnight(self.completed_to + timedelta(days=1)))
+        return conditions
 
 
 async def account_plans(ctx: RequestContext, account_id: int, flt: PlanFilter, page: PageRequest) -> Page[ActionPlan]:

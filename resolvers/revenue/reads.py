@@ -11,7 +11,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import extract, func, select
+from sqlalchemy import ColumnElement, extract, func, select
 from strawberry.dataloader import DataLoader
 
 from domain.revenue import CENT, GRAIN_MONTHS, Grain, RevenueRecord, month_period, period_start
@@ -28,6 +28,32 @@ class RevenueSort(enum.Enum):
 
 
 NEWEST_FIRST = Order(RevenueSort.BOOKED_ON.value, descending=True)
+
+
+@dataclass(frozen=True)
+class RevenueFilter:
+    """Conditions on revenue records across accounts."""
+
+    account_ids: tuple[int, ...] = ()
+    product_lines: tuple[str, ...] = ()
+    currencies: tuple[str, ...] = ()
+    booked_from: date | None = None
+    booked_to: date | None = None
+
+    def where(self) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = []
+        for column, values in (
+            (RevenueRecord.account_id, self.account_ids),
+            (RevenueRecord.product_line, self.product_lines),
+            (RevenueRecord.currency, self.currencies),
+        ):
+            if values:
+                conditions.append(column.in_(values))
+        if self.booked_from is not None:
+            conditions.append(RevenueRecord.booked_on >= self.booked_from)
+        if self.booked_to is not None:
+            conditions.append(RevenueRecord.booked_on <= self.booked_to)
+        return conditions
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,226 @@
+"""One statement per aggregate: the rows a kind counts, grouped by the dimensions asked for.
+
+Money is summed per currency: the statement also groups by the currency
+column, and the rows of one group (adjacent, as the groups are ordered by
+their key first) are merged into one group holding an amount per currency.
+Groups come in the order of their key: enums in their declared order,
+periods in time order, text alphabetically, NULL last.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, case, func, select
+
+from resolvers.context import RequestContext
+from resolvers.errors import BadUserInput
+
+MAX_GROUPS = 1000  # groups one `groups` field returns at most
+DEFAULT_GROUPS = 100
+MAX_DIMENSIONS = 4  # dimensions one grouping takes at most
+CURRENCIES_PER_GROUP = 8  # rows read per group asked for, beyond which a group may be cut (then reported as more)
+CENT = Decimal("0.01")
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """What rows group by: `column` in SQL, answered as `decode(value)` under the key's field `key`."""
+
+    key: str
+    column: Any
+    decode: Callable[[Any], Any] = _same
+    order: Any = None  # how groups order by it, when not by the column itself
+    account: bool = False  # reads the account's columns: the rows' account is joined
+    join: Callable[[Select[Any]], Select[Any]] | None = None  # what else the statement reads to group by it
+    type: Any = None  # what `decode` answers, when not the column's Python type
+
+    @property
+    def value_type(self) -> Any:
+        return self.type or self.column.type.python_type
+
+
+def enum_order(column: Any, kind: type[enum.Enum]) -> Any:
+    """`column`'s enum values ranked in their declared order (stored by name, they would sort alphabetically)."""
+    return case({member.name: rank for rank, member in enumerate(kind)}, value=column)
+
+
+def enum_dimension(key: str, column: Any, kind: type[enum.Enum], account: bool = False) -> Dimension:
+    """A dimension over an enum column, its groups in the enum's declared order."""
+    return Dimension(key, column, order=enum_order(column, kind), account=account)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A numeric column summed, averaged and ranged; money (`money`) per currency of the kind."""
+
+    key: str
+    column: Any
+    money: bool = False
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What one kind of object offers to aggregates."""
+
+    name: str
+    dimensions: Mapping[str, Dimension]
+    measures: tuple[Measure, ...] = ()
+    currency: Any = None  # the currency column of its money measures
+
+
+@dataclass(frozen=True)
+class Rows:
+    """The rows an aggregate counts: FROM, the conditions (filter and access) and, for rows of an account,
+    how their account joins (`account_on`) and whether the conditions read it (`account`)."""
+
+    froms: Any
+    where: tuple[ColumnElement[bool], ...] = ()
+    account_on: ColumnElement[bool] | None = None
+    account: bool = False
+
+
+@dataclass
+class Stats:
+    """One measure over one group: numbers, or per currency (`money`) amounts."""
+
+    sum: Any = None
+    avg: Any = None
+    min: Any = None
+    max: Any = None
+
+
+@dataclass
+class Group:
+    key: dict[str, Any]
+    count: int = 0
+    stats: dict[str, Stats] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Groups:
+    groups: list[Group]
+    has_more: bool
+
+
+def dimensions_of(kind: Kind, names: Sequence[str], argument: str = "by") -> list[Dimension]:
+    """The dimensions named, each once, in the order given (BAD_USER_INPUT for none, too many or unknown)."""
+    distinct = list(dict.fromkeys(names))
+    if not distinct:
+        raise BadUserInput(f"`{argument}` names no dimension; give at least one.", argument=argument)
+    if len(distinct) > MAX_DIMENSIONS:
+        raise BadUserInput(f"`{argument}` names {len(distinct)} dimensions; group by at most {MAX_DIMENSIONS}.", argument=argument)
+    unknown = [name for name in distinct if name not in kind.dimensions]
+    if unknown:
+        raise BadUserInput(f"{kind.name} cannot be grouped by {', '.join(unknown)}.", argument=argument)
+    return [kind.dimensions[name] for name in distinct]
+
+
+def group_limit(first: int | None, argument: str = "first") -> int:
+    if first is None:
+        return DEFAULT_GROUPS
+    if first < 0 or first > MAX_GROUPS:
+        raise BadUserInput(f"`{argument}` must be between 0 and {MAX_GROUPS}.", argument=argument)
+    return first
+
+
+def statement(kind: Kind, rows: Rows, dimensions: Sequence[Dimension]) -> Select[Any]:
+    """The grouping statement: key columns, the currency, the count, then sum, count, min, max per measure."""
+    currency = kind.currency if any(m.money for m in kind.measures) else None
+    keys = [d.column for d in dimensions]
+    split = keys if currency is None else [*keys, currency]
+    measured = [agg(m.column) for m in kind.measures for agg in (func.sum, func.count, func.min, func.max)]
+    stmt = select(*split, func.count(), *measured).select_from(rows.froms)
+    if rows.account_on is not None and (rows.account or any(d.account for d in dimensions)):
+        from domain.account import Account
+
+        stmt = stmt.join(Account, rows.account_on)
+    for dimension in dimensions:
+        if dimension.join is not None:
+            stmt = dimension.join(stmt)
+    stmt = stmt.where(*rows.where)
+    if split:
+        ordering = [d.column if d.order is None else d.order for d in dimensions]
+        stmt = stmt.group_by(*split).order_by(*(o.asc().nulls_last() for o in ordering), *([currency] if currency is not None else []))
+    return stmt
+
+
+async def aggregate(
+    ctx: RequestContext, kind: Kind, rows: Rows, dimensions: Sequence[Dimension], first: int = MAX_GROUPS
+) -> Groups:
+    """The groups of `rows` by `dimensions` (one group of everything when there are none), at most `first`."""
+    stmt = statement(kind, rows, dimensions)
+    money = kind.currency is not None and any(m.money for m in kind.measures)
+    limit = (first + 1) * (CURRENCIES_PER_GROUP if money else 1)
+    if dimensions or money:
+        stmt = stmt.limit(limit)
+    found = (await ctx.run(lambda s: s.execute(stmt))).all()
+    width = len(dimensions)
+    groups: list[Group] = []
+    current: tuple[Any, ...] | None = None
+    for row in found:
+        values = tuple(row[:width])
+        if not groups or values != current:
+            current = values
+            groups.append(Group({d.key: d.decode(v) for d, v in zip(dimensions, values, strict=True)}))
+        add(groups[-1], kind, row[width + (1 if money else 0):], row[width] if money else None)
+    has_more = len(groups) > first
+    if money and len(found) >= limit:  # the last group read may be cut short
+        groups.pop()
+        has_more = True
+    if not dimensions and not groups:
+        groups.append(Group({}))
+    for group in groups:
+        finish(group, kind)
+    return Groups(groups[:first], has_more)
+
+
+def add(group: Group, kind: Kind, row: Sequence[Any], currency: str | None) -> None:
+    """Adds one statement row (a group, or a group's rows in one currency) to `group`."""
+    group.count += int(row[0])
+    for index, measure in enumerate(kind.measures):
+        total, counted, least, most = row[1 + 4 * index: 5 + 4 * index]
+        stats = group.stats.setdefault(measure.key, Stats())
+        if measure.money:
+            if counted:
+                for name, value in (("sum", total), ("avg", (total, counted)), ("min", least), ("max", most)):
+                    per_currency = getattr(stats, name) or {}
+                    per_currency[currency] = value
+                    setattr(stats, name, per_currency)
+            continue
+        if counted:  # exact sums (Decimal) until `finish`, the rows counted in `avg`
+            stats.sum = _decimal(total) + (stats.sum or 0)
+            stats.avg = (stats.avg or 0) + int(counted)
+            stats.min = _decimal(least) if stats.min is None else min(stats.min, _decimal(least))
+            stats.max = _decimal(most) if stats.max is None else max(stats.max, _decimal(most))
+
+
+def finish(group: Group, kind: Kind) -> None:
+    """Turns the sums and counts added up into the answers: averages, amounts to the cent."""
+    for measure in kind.measures:
+        stats = group.stats.setdefault(measure.key, Stats())
+        if measure.money:
+            stats.sum = {c: _cents(v) for c, v in (stats.sum or {}).items()}
+            stats.avg = {c: _cents(_decimal(total) / int(n)) for c, (total, n) in (stats.avg or {}).items()}
+            stats.min = {c: _cents(v) for c, v in (stats.min or {}).items()}
+            stats.max = {c: _cents(v) for c, v in (stats.max or {}).items()}
+        elif stats.avg:
+            stats.sum, stats.avg = float(stats.sum), float(stats.sum / stats.avg)
+            stats.min, stats.max = float(stats.min), float(stats.max)
+
+
+def _decimal(value: Any) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _cents(value: Any) -> Decimal:
+    return _decimal(value).quantize(CENT)
+

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -12,8 +13,9 @@ from domain import influence_paths as paths
 from domain import relationship_map as analysis
 from resolvers.ids import argument_id
 from resolvers.stakeholders import reads as stakeholder_reads
+from resolvers.stakeholders import map_history as history
 from resolvers.stakeholders import relationship_map as reads
-from schema.common import LIST_SIZE, ObjectId, context
+from schema.common import LIST_SIZE, ObjectId, context, today
 from schema.enums import (
     Attitude,
     BuyingRole,
@@ -26,6 +28,7 @@ from schema.stakeholder import Coverage, InfluenceLink, Stakeholder
 
 if TYPE_CHECKING:
     from schema.account import Account
+    from schema.map_changes import RelationshipMapChanges
 
 RelationshipMapEdgeKind = strawberry.enum(
     analysis.EdgeKind,
@@ -44,6 +47,8 @@ class RelationshipMapNode:
 
     @strawberry.field(description="Roles in the buying decision.")
     async def buying_roles(self, info: Info) -> list[BuyingRole]:  # type: ignore[valid-type]
+        if self.node.roles is not None:
+            return self.node.roles
         return await stakeholder_reads.buying_roles(context(info), self.node.stakeholder.id)
 
     @strawberry.field(description="Attitude toward us.")
@@ -259,6 +264,27 @@ class RelationshipMap:
     def summary(self) -> RelationshipMapSummary:
         return RelationshipMapSummary(account_map=self.account_map)
 
+    @strawberry.field(description="The day this map stood on (its end, UTC); null for the map as it stands.")
+    def as_of(self) -> date | None:
+        return self.account_map.as_of
+
+    @strawberry.field(
+        description=(
+            "What changed from the end of `date` to this map (as of its `asOf`, or as it stands): who joined or left,"
+            " attitudes, influence and roles, our coverage, lines. `date` is not after this map's day nor before the"
+            " account existed."
+        )
+    )
+    async def changes_since(
+        self, info: Info, date: Annotated[date, strawberry.argument(description="The earlier day.")]
+    ) -> Annotated[RelationshipMapChanges, strawberry.lazy("schema.map_changes")]:
+        from schema.map_changes import map_changes
+
+        ctx, until = context(info), self.account_map.as_of or today()
+        history.check_day(self.account_map.account, date, until, "date")
+        earlier = await history.map_as_of(ctx, self.account_map.account, date)
+        return await map_changes(info, earlier, self.account_map, date, until)
+
 
 async def account_relationship_map(info: Info, account: account_model.Account) -> RelationshipMap:
     """`Account.relationshipMap`: the maps of all accounts on a page load together."""
@@ -268,6 +294,24 @@ async def account_relationship_map(info: Info, account: account_model.Account) -
 @strawberry.type
 class RelationshipMapQuery:
     @strawberry.field(description="The relationship map of one account, archived or not; null if the account does not exist.")
-    async def relationship_map(self, info: Info, account_id: ObjectId) -> RelationshipMap | None:
-        found = await reads.load_map_of(context(info), argument_id(account_id, "Account", "accountId"))
-        return None if found is None else RelationshipMap(account_map=found)
+    async def relationship_map(
+        self,
+        info: Info,
+        account_id: ObjectId,
+        as_of: Annotated[
+            date | None,
+            strawberry.argument(
+                description=(
+                    "The map as it stood at the end of this day (UTC): who was there, their attitudes, influence and"
+                    " roles, the lines and our coverage; null for the map as it stands. Not in the future nor before"
+                    " the account existed."
+                )
+            ),
+        ] = None,
+    ) -> RelationshipMap | None:
+        ctx = context(info)
+        found = await reads.load_map_of(ctx, argument_id(account_id, "Account", "accountId"))
+        if found is None or as_of is None:
+            return None if found is None else RelationshipMap(account_map=found)
+        history.check_day(found.account, as_of, today(), "asOf")
+        return RelationshipMap(account_map=await history.map_as_of(ctx, found.account, as_of))

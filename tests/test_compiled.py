@@ -622,6 +622,17 @@ async def test_queries_with_plans_are_not_counted_as_fallbacks(servers: Servers)
     assert servers.fallbacks.requests() == before + 1
 
 
+async def test_a_map_of_a_past_day_goes_to_the_executor(servers: Servers) -> None:
+    """`relationshipMap` compiles when `asOf` is left out; given (even as null), the executor answers."""
+    before = servers.fallbacks.requests()
+    await servers.both(MAP_OF, {"id": servers.accounts[1]})
+    assert servers.fallbacks.requests() == before
+    today = STAKEHOLDER + "query Map($id: ID!, $day: Date) { relationshipMap(accountId: $id, asOf: $day) {" + MAP + "} }"
+    now = await servers.both(today, {"id": servers.accounts[1], "day": None})
+    assert servers.fallbacks.requests() == before + 1
+    assert now == await servers.both(MAP_OF, {"id": servers.accounts[1]})
+
+
 OVERDUE = """
 query($on: Date!, $after: String) {
   accounts(filter: { judgedGrades: [A, B, C, D], contactOverdueOn: $on }, orderBy: { field: NEXT_CONTACT_DUE }, first: 5, after: $after) {

@@ -62,6 +62,9 @@ class Compiles:
 
     build: Build
     arguments: frozenset[str] = frozenset()
+    # Arguments the plan answers only when a document leaves them out (`relationshipMap(asOf:)`): a document
+    # giving one goes to the executor.
+    absent: frozenset[str] = frozenset()
 
 
 # Node types whose objects plans read from their model's rows.
@@ -195,7 +198,8 @@ def _account_id(_ctx: RequestContext, id: Any) -> int:
     return argument_id(id, "Account", "id")
 
 
-def _map_account_id(_ctx: RequestContext, account_id: Any) -> int:
+def _map_account_id(_ctx: RequestContext, account_id: Any, as_of: None = None) -> int:
+    """The account of a map as it stands (a document giving `asOf` is not compiled: `Compiles.absent`)."""
     return argument_id(account_id, "Account", "accountId")
 
 
@@ -231,6 +235,7 @@ FIELDS: dict[tuple[str, str], Compiles] = {
     ("Query", "relationshipMap"): Compiles(
         lambda planner, field, nodes: MapOf(planner.binder(field, nodes, _map_account_id), planner.map_plan(field, nodes)),
         arguments_of(_map_account_id),
+        absent=frozenset({"as_of"}),
     ),
     ("Query", "growthMatrix"): Compiles(
         lambda planner, field, nodes: MatrixOf(planner.binder(field, nodes, _matrix), planner.matrix_plan(field, nodes)),

@@ -336,7 +336,13 @@ class Planner:
         entry: Compiles | None = FIELDS.get((type_name, name))
         if entry is None:
             raise NotCompiled(f"{type_name}.{name}")
-        return entry.build(self, self.field(type_name, name, entry.arguments), nodes)
+        field = self.field(type_name, name, entry.arguments | entry.absent)
+        if entry.absent:
+            python_names = {name: argument.extensions["strawberry-definition"].python_name for name, argument in field.args.items()}
+            given = {python_names.get(a.name.value) for node in nodes for a in node.arguments or ()}
+            if given & entry.absent:
+                raise NotCompiled(f"{type_name}.{name}: an argument the plan answers only when left out")
+        return entry.build(self, field, nodes)
 
     def target(self, field: GraphQLField, *, many: bool) -> str:
         """The node type a field answers objects of (a list of them when `many`)."""

@@ -25,7 +25,7 @@ from domain.interaction import InteractionMember, InteractionStakeholder, Intera
 from domain.need import Need, NeedPeakQuarter
 from domain.opportunity import Opportunity, OpportunityNeed
 from domain.stakeholder import Stakeholder, StakeholderBuyingRole
-from resolvers.ids import to_global_id
+from resolvers.ids import parse_global_id, to_global_id
 from resolvers.validation import camel
 
 # Bookkeeping that changes with every update and says nothing the event's own time does not.
@@ -186,4 +186,28 @@ def snapshot(mapper: Mapper[Any], values: Mapping[str, Any], *, new: bool = Fals
     return {
         f.name: f.json(values.get(f.key)) for f in fields(mapper) if f.key in values or (new and not f.server_set)
     }
+
+
+def attributes(mapper: Mapper[Any], recorded_values: Mapping[str, Any]) -> dict[str, Any]:
+    """The attributes a recorded snapshot (`before` or `after` of an event) gives a row of `mapper`: the
+    inverse of `snapshot`, for the fields the row has (list fields of its own are left to the caller)."""
+    found: dict[str, Any] = {}
+    for f in fields(mapper):
+        if f.name not in recorded_values:
+            continue
+        value = recorded_values[f.name]
+        if value is not None:
+            python_type = mapper.columns[f.key].type.python_type
+            if f.references is not None:
+                value = parse_global_id(value)[1]
+            elif issubclass(python_type, enum.Enum):
+                value = python_type[value]
+            elif python_type is datetime:
+                value = datetime.fromisoformat(value)
+            elif python_type is date:
+                value = date.fromisoformat(value)
+            elif python_type is Decimal:
+                value = Decimal(value)
+        found[f.key] = value
+    return found
 

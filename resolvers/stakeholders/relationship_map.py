@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 
 from domain.account import Account
 from domain.influence_paths import InfluencePaths, PathLink, PathPerson, coverage_by_person, influence_paths
@@ -42,6 +43,7 @@ class MapNode:
 
     stakeholder: Stakeholder
     coverage: list[Coverage]
+    roles: list[BuyingRole] | None = None  # held on a past day (None: read as they are)
 
     @property
     def covered_by_count(self) -> int:
@@ -69,6 +71,8 @@ class AccountMap:
     stakeholders: list[Stakeholder]
     links: list[InfluenceLink]
     coverage: list[Coverage]
+    held: dict[int, list[BuyingRole]] | None = None  # buying roles on `as_of` (None: read as they are)
+    as_of: date | None = None  # the day a past map stood on (None: the map as it stands)
     _summaries: dict[bool, MapSummary] = field(default_factory=dict, init=False, repr=False)
     _paths: InfluencePaths | None = field(default=None, init=False, repr=False)
 
@@ -79,7 +83,14 @@ class AccountMap:
         covering: dict[int, list[Coverage]] = defaultdict(list)
         for row in self.coverage:
             covering[row.stakeholder_id].append(row)
-        return [MapNode(s, covering.get(s.id, [])) for s in self.stakeholders]
+        held = self.held
+        return [MapNode(s, covering.get(s.id, []), None if held is None else held.get(s.id, [])) for s in self.stakeholders]
+
+    async def roles(self, ctx: RequestContext) -> dict[int, list[BuyingRole]]:
+        """The buying roles of the map's people, by stakeholder id."""
+        if self.held is not None:
+            return self.held
+        return await buying_roles_of(ctx, [s.id for s in self.stakeholders])
 
     def edges(self) -> list[MapEdge]:
         """The org chart first (in stakeholder order), then the influence lines."""
@@ -100,7 +111,7 @@ class AccountMap:
         """
         found = self._summaries.get(roles)
         if found is None:
-            held = await buying_roles_of(ctx, [s.id for s in self.stakeholders]) if roles else {}
+            held = await self.roles(ctx) if roles else {}
             people = [MapPerson(s.id, tuple(held.get(s.id, ())), s.attitude, s.influence) for s in self.stakeholders]
             coverage = [MapCoverage(c.stakeholder_id, c.member_id, c.strength) for c in self.coverage]
             found = self._summaries[roles] = summarize(people, coverage)
@@ -109,7 +120,7 @@ class AccountMap:
     async def influence_paths(self, ctx: RequestContext) -> InfluencePaths:
         """The strongest path of influence to each decision maker (domain/influence_paths.py), worked out once."""
         if self._paths is None:
-            held = await buying_roles_of(ctx, [s.id for s in self.stakeholders])
+            held = await self.roles(ctx)
             coverage = coverage_by_person((c.stakeholder_id, c.strength) for c in self.coverage)
             people = [
                 PathPerson(

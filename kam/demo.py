@@ -55,6 +55,7 @@ from resolvers.judgments.judging import judge_accounts
 from resolvers.revenue.summary import refresh_revenue
 from kam.db import create_engine, session_factory
 from kam.demo_interactions import INTERACTIONS
+from kam.demo_map_history import write_map_history
 from kam.demo_opportunities import DEALS, DealRow
 from kam.demo_revenue import monthly_orders
 from kam.settings import get_settings
@@ -547,6 +548,8 @@ async def _write_account(
     def day(offset: int) -> date:
         return today + timedelta(days=offset)
 
+    # In kam since the first assessment: the maps of past days have an account to be of.
+    since = datetime.combine(day(-max(a.days_ago for a in spec.assessments)), time(9, 0), UTC)
     quadrants = [
         classify_quadrant(Decimal(a.current_value), Decimal(a.potential), thresholds) for a in spec.assessments
     ]
@@ -566,6 +569,7 @@ async def _write_account(
         estimated_wallet=Decimal(spec.wallet),
         currency=CURRENCY,
         quadrant=quadrants[-1],
+        created_at=since,
     )
     session.add(account)
     await session.flush()
@@ -588,20 +592,24 @@ async def _write_account(
             decision_level=DecisionLevel[p.level],
             buying_motive=p.motive,
             reports_to_id=people[p.reports_to].id if p.reports_to else None,
+            created_at=since,
         )
         person.buying_roles = _roles(p.roles)
         session.add(person)
         await session.flush()
         people[p.key] = person
 
-    session.add_all(
+    links = [
         InfluenceLink(account_id=account.id, source_id=people[s].id, target_id=people[t].id, strength=LinkStrength[k])
         for s, t, k in spec.influence
-    )
-    session.add_all(
+    ]
+    covers = [
         Coverage(account_id=account.id, stakeholder_id=people[s].id, member_id=members[m].id, strength=CoverageStrength[k])
         for s, m, k in spec.coverage
-    )
+    ]
+    session.add_all([*links, *covers])
+    await session.flush()
+    write_map_history(session, spec.name, account.id, people, links, covers, members, day)
 
     needs: dict[str, Need] = {}
     for n in spec.needs:

@@ -412,8 +412,9 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--queries", default=",".join(workload.QUERIES), help="Comma-separated queries.")
     run.add_argument(
         "--single",
-        default="funnel",
-        help="Comma-separated queries (of --queries) measured again at one connection, as rows QUERY@1.",
+        default=",".join(workload.SINGLE),
+        help="Comma-separated queries (of --queries) measured again at one connection, as rows QUERY@1 "
+        f"(default: {','.join(workload.SINGLE)}; empty for none).",
     )
     run.add_argument(
         "--check", type=int, default=10, help="Requests per query run in-process to count SQL and compare answers."

@@ -39,6 +39,8 @@ PAGE_SIZE = 50  # accounts(first: 50) in account_page.graphql
 NOT_CONTACTED_DAYS = 60  # not_contacted lists the accounts with no interaction for this many days
 # overdue_accounts asks for grade A half the time, else for one of these.
 OTHER_GRADES = ("B", "C", "D")
+# actions_done_by_owner_quarter counts the actions completed since a day at most this many days ago.
+DONE_SINCE_DAYS = 730
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,21 @@ QUERIES: dict[str, Query] = {
             {"RevenueByQuarter": "revenue_by_quarter"},
         ),
         Query(
+            "accounts_by_grade_industry",
+            "Dashboard: accounts counted and their annual value summed per currency, by judged grade and industry",
+            {"AccountsByGradeIndustry": "accounts_by_grade_industry"},
+        ),
+        Query(
+            "needs_by_category_quarter",
+            "Dashboard: needs counted by category and peak quarter",
+            {"NeedsByCategoryQuarter": "needs_by_category_quarter"},
+        ),
+        Query(
+            "actions_done_by_owner_quarter",
+            "Dashboard: actions done since a day, counted by owner and the quarter they were completed in",
+            {"ActionsDoneByOwnerQuarter": "actions_done_by_owner_quarter"},
+        ),
+        Query(
             "writes",
             "Write mix: create a need, update an action, record a growth assessment (one third each)",
             {"NeedCreate": "need_create", "ActionUpdate": "action_update", "AssessmentRecord": "assessment_record"},
@@ -103,6 +120,10 @@ QUERIES: dict[str, Query] = {
         ),
     )
 }
+
+# The reports one client asks for, measured again at one connection (`--single`'s default): the funnel and the
+# dashboards.
+SINGLE = ("funnel", "accounts_by_grade_industry", "needs_by_category_quarter", "actions_done_by_owner_quarter")
 
 
 def document(file: str) -> str:
@@ -152,25 +173,31 @@ class Portfolio:
     # Per (from, to) pair of quadrants, its moves since the earlier of moved_since's days as moved_quadrant
     # lists them, newest first: (day, id).
     moves: dict[tuple[str, str], list[tuple[date, int]]] = field(default_factory=dict)
+    # The regions of active accounts (the dashboards of one region).
+    regions: list[str] = field(default_factory=list)
 
 
 async def read_portfolio(database_url: str, rng: random.Random, sample_size: int = 500) -> Portfolio:
     engine = create_engine(database_url)
     try:
         async with engine.connect() as conn:
-            accounts, owners = [], set()
+            accounts, owners, regions = [], set(), set()
             for row in await conn.execute(
-                select(Account.id, Account.name, Account.owner_id)
+                select(Account.id, Account.name, Account.owner_id, Account.region)
                 .where(Account.archived_at.is_(None))
                 .order_by(Account.name, Account.id)
             ):
                 accounts.append((row.id, row.name))
                 if row.owner_id is not None:
                     owners.add(row.owner_id)
+                if row.region is not None:
+                    regions.add(row.region)
             if not accounts:
                 raise RuntimeError("The database holds no active account to benchmark with.")
             sample = rng.sample([a[0] for a in accounts], min(sample_size, len(accounts)))
-            portfolio = Portfolio(accounts, sample, {a: [] for a in sample}, owners=sorted(owners))
+            portfolio = Portfolio(
+                accounts, sample, {a: [] for a in sample}, owners=sorted(owners), regions=sorted(regions)
+            )
             people = select(Stakeholder.account_id, Stakeholder.id).where(Stakeholder.account_id.in_(sample))
             for account_id, stakeholder_id in await conn.execute(people.order_by(Stakeholder.id)):
                 portfolio.stakeholders[account_id].append(stakeholder_id)
@@ -226,6 +253,16 @@ def _subset(rng: random.Random, values: tuple[str, ...], most: int) -> list[str]
 
 def _amount(rng: random.Random, top: int) -> str:
     return str(Decimal(rng.randrange(top * 100)) / 100)
+
+
+def _dashboard_accounts(portfolio: Portfolio, rng: random.Random) -> dict[str, Any] | None:
+    """The accounts a dashboard reports on: all (half the requests), one region's, or one owner's."""
+    draw = rng.random()
+    if draw < 0.5:
+        return None
+    if (draw < 0.75 and portfolio.regions) or not portfolio.owners:
+        return {"regions": [rng.choice(portfolio.regions)]} if portfolio.regions else None
+    return {"ownerIds": [to_global_id("TeamMember", rng.choice(portfolio.owners))]}
 
 
 def variables(query: str, portfolio: Portfolio, rng: random.Random) -> tuple[str, dict[str, Any]]:
@@ -287,6 +324,13 @@ def variables(query: str, portfolio: Portfolio, rng: random.Random) -> tuple[str
             "from": three_years_before(portfolio.today).isoformat(),
             "to": portfolio.today.isoformat(),
         }
+    if query == "accounts_by_grade_industry":
+        return "AccountsByGradeIndustry", {"filter": _dashboard_accounts(portfolio, rng)}
+    if query == "needs_by_category_quarter":
+        return "NeedsByCategoryQuarter", {"accounts": _dashboard_accounts(portfolio, rng)}
+    if query == "actions_done_by_owner_quarter":
+        since = portfolio.today - timedelta(days=rng.randrange(DONE_SINCE_DAYS))
+        return "ActionsDoneByOwnerQuarter", {"from": since.isoformat()}
     if query == "writes":
         return _write(portfolio, rng)
     raise ValueError(f"unknown query {query!r}")

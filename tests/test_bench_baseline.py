@@ -18,11 +18,12 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench import workload
 from bench.baseline import create_app as create_baseline
+from bench.baseline import reads as baseline_reads
 from bench.baseline import values as baseline
 from domain.account import Account, Grade, LifecycleStage, RelationshipStage, ValueTier
 from domain.audit import AuditEvent
@@ -206,6 +207,21 @@ def overdue_cases(today: str, due: list[tuple[str | None, int, int]]) -> list[di
     return cases
 
 
+def dashboard_filters(portfolio: workload.Portfolio) -> list[dict[str, Any] | None]:
+    """The account filters of the dashboards: none, an empty one, every region and owner, both, nothing found."""
+    owners = [to_global_id("TeamMember", m) for m in portfolio.owners]
+    filters: list[dict[str, Any] | None] = [None, {}, {"regions": None, "ownerIds": None}]
+    filters += [{"regions": [r]} for r in portfolio.regions] + [{"ownerIds": [o]} for o in owners]
+    filters += [
+        {"regions": portfolio.regions},
+        {"ownerIds": owners[:2] + owners[:1]},
+        {"regions": portfolio.regions[:1], "ownerIds": owners},
+        {"regions": ["Nowhere"]},
+        {"ownerIds": [to_global_id("TeamMember", 9999)]},
+    ]
+    return filters
+
+
 def moved_cases(since: str, moves: list[tuple[str | None, str, Any, int]]) -> list[dict[str, Any]]:
     """Every pair that occurs, since ever and since `since`; from or to alone; neither; several; paged."""
     ever = "2000-01-01"
@@ -289,6 +305,18 @@ async def read_bodies(database_url: str, query: str) -> list[dict[str, Any]]:
             {"id": to_global_id("Account", portfolio.accounts[1][0]), "from": "2000-01-01",
              "to": portfolio.today.isoformat()},
         ],
+        "accounts_by_grade_industry": [{"filter": f} for f in dashboard_filters(portfolio)],
+        "needs_by_category_quarter": [{"accounts": f} for f in dashboard_filters(portfolio)],
+        "actions_done_by_owner_quarter": [
+            {"from": day}
+            for day in (
+                None,
+                "2000-01-01",
+                workload.years_before(portfolio.today, 1).isoformat(),
+                portfolio.today.isoformat(),
+                "2100-01-01",
+            )
+        ],
     }[query]
     return bodies + [request(query, operation, v) for v in extra]
 
@@ -304,8 +332,20 @@ async def test_baseline_answers_what_graphql_answers(query: str, client: GraphQL
         await other.close()
 
 
+DASHBOARDS = ["accounts_by_grade_industry", "needs_by_category_quarter", "actions_done_by_owner_quarter"]
+
+
 @pytest.mark.parametrize(
-    "query", ["funnel", "revenue_by_quarter", "not_contacted", "overdue_accounts", "moved_quadrant", "account_timeline"]
+    "query",
+    [
+        "funnel",
+        "revenue_by_quarter",
+        "not_contacted",
+        "overdue_accounts",
+        "moved_quadrant",
+        "account_timeline",
+        *DASHBOARDS,
+    ],
 )
 async def test_baseline_answers_what_graphql_answers_on_a_generated_portfolio(
     query: str, client: GraphQLClient, database_url: str, engine: AsyncEngine
@@ -317,6 +357,41 @@ async def test_baseline_answers_what_graphql_answers_on_a_generated_portfolio(
         for body in await read_bodies(database_url, query):
             answer = await graphql(client, body)
             assert await other.post(query, body) == {"data": answer["data"]}, body["variables"]
+    finally:
+        await other.close()
+
+
+@pytest.mark.parametrize("query", DASHBOARDS)
+async def test_baseline_dashboards_answer_what_graphql_answers_with_nulls_and_groups_past_first(
+    query: str, client: GraphQLClient, database_url: str, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Groups of NULL keys (an account without judged grade or industry, actions done without owner or completion
+    day), and `groups(first:)` smaller than the groups: `hasMore`, the group cut at kam's bound, the totals."""
+    await load_portfolio(engine, 40, thresholds=THRESHOLDS, seed=3, batch=40)
+    async with engine.begin() as conn:
+        done = (
+            await conn.scalars(select(Action.id).where(Action.status == ActionStatus.DONE).order_by(Action.id).limit(3))
+        ).all()
+        await conn.execute(update(Action).where(Action.id.in_(done[:2])).values(owner_id=None))
+        await conn.execute(update(Action).where(Action.id.in_(done[1:])).values(completed_at=None))
+        first = await conn.scalar(select(Account.id).where(Account.archived_at.is_(None)).order_by(Account.id))
+        await conn.execute(update(Account).where(Account.id == first).values(industry=None, judged_grade=None))
+    await engine.dispose()
+    other = Baseline(database_url, client.member["token"])
+    try:
+        bodies = await read_bodies(database_url, query)
+        for body in bodies:
+            assert await other.post(query, body) == {"data": (await graphql(client, body))["data"]}, body["variables"]
+        # Fewer groups than there are: kam's document and the baseline alike.
+        more = 0
+        for first in (0, 1, 3):
+            monkeypatch.setattr(baseline_reads, "AGGREGATE_FIRST", first)
+            for body in bodies[:3] + bodies[-3:]:
+                body = {**body, "query": body["query"].replace("first: 1000", f"first: {first}")}
+                answer = (await graphql(client, body))["data"]
+                more += next(iter(answer.values()))["groups"]["hasMore"]
+                assert await other.post(query, body) == {"data": answer}, (first, body["variables"])
+        assert more >= 6
     finally:
         await other.close()
 

@@ -19,10 +19,13 @@ from bench.baseline.reads import (
     PING,
     account_page,
     account_timeline,
+    accounts_by_grade_industry,
+    actions_done_by_owner_quarter,
     filtered_accounts,
     funnel,
     growth_matrix,
     moved_quadrant,
+    needs_by_category_quarter,
     not_contacted,
     overdue_accounts,
     relationship_map,
@@ -82,6 +85,9 @@ READS: dict[str, Read] = {
     "account_timeline": account_timeline,
     "funnel": funnel,
     "revenue_by_quarter": revenue_by_quarter,
+    "accounts_by_grade_industry": accounts_by_grade_industry,
+    "needs_by_category_quarter": needs_by_category_quarter,
+    "actions_done_by_owner_quarter": actions_done_by_owner_quarter,
 }
 ENDPOINTS = (*READS, "writes")
 

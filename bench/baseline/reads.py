@@ -8,7 +8,7 @@ import binascii
 import json
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +20,9 @@ from bench.baseline.values import (
     COVERAGE_RANK,
     GRADES,
     INFLUENCE_WEIGHT,
+    NEED_CATEGORIES,
     QUADRANTS,
+    QUARTERS,
     ROLE_RANK,
     Refused,
     argument_id,
@@ -971,6 +973,209 @@ async def revenue_by_quarter(db: Database, conn: Connection, variables: dict[str
                         "orders": int(totals[s][1]) if s in totals else 0,
                     }
                     for s in starts
+                ],
+            },
+        }
+    }
+
+
+# The dashboards: kam's aggregates (`accountsAggregate`, `needsAggregate`, `actionsAggregate`) with `groups(by:,
+# first: 1000)`. Each grouping is one GROUP BY in the order of its key (enums in their declared order, text as
+# SQL orders it, owners by id, quarters in time order, NULL last), read up to kam's bound: `first` + 1 groups, and
+# for money 8 rows (currencies) per group, past which the last group read may be cut and is left out. The totals
+# are what the groups add up to when the grouping read every row and the sums are exact (PostgreSQL's numeric);
+# otherwise (money on SQLite, whose sums are floating point; groups past the bound; needs, which count once per
+# peak quarter in the groups) they are kam's own statement.
+
+AGGREGATE_FIRST = 1000  # groups(first: 1000) in the dashboards' documents
+MONEY_ROWS_PER_GROUP = 8  # kam's CURRENCIES_PER_GROUP
+DASHBOARD_FILTER = {"regions": "region", "ownerIds": "owner_id"}  # what the dashboards' account filter takes
+_dashboard_sql: dict[tuple[Any, ...], Sql] = {}
+
+
+def _ranked(column: str, names: tuple[str, ...]) -> str:
+    """`column`'s enum values ranked in their declared order, NULL last."""
+    ranks = " ".join(f"WHEN '{name}' THEN {rank}" for rank, name in enumerate(names))
+    return f"CASE {column} {ranks} END NULLS LAST"
+
+
+def _cents(db: Database, value: Any) -> str:
+    return str(db.decimal(value).quantize(CENT))
+
+
+def _dashboard_accounts(given: Any, argument: str) -> tuple[tuple[str, ...], list[Any]]:
+    """The columns of `account` a dashboard's account filter restricts (their lists in $1, $2) and the lists."""
+    given = given or {}
+    unknown = [k for k, v in given.items() if v is not None and k not in DASHBOARD_FILTER]
+    if unknown:
+        raise Refused(200, f"The baseline's `{argument}` takes regions and ownerIds only, not {unknown}.", "BAD_USER_INPUT")
+    regions = list(dict.fromkeys(given.get("regions") or ()))
+    owners = list(
+        dict.fromkeys(argument_id(v, "TeamMember", "filter.ownerIds") for v in given.get("ownerIds") or ())
+    )
+    columns, args = [], []
+    for column, values in (("region", regions), ("owner_id", owners)):
+        if values:
+            columns.append(column)
+            args.append(values)
+    return tuple(columns), args
+
+
+def _accounts_where(columns: tuple[str, ...]) -> str:
+    return " AND ".join(["a.archived_at IS NULL", *(f"a.{c} = ANY(${n})" for n, c in enumerate(columns, 1))])
+
+
+def dashboard_sql(query: str, part: str, key: tuple[Any, ...], dialect: str = "postgresql") -> Sql:
+    """A dashboard's statement: its groups (`part` "groups") or totals, for the filter's shape `key`."""
+    cache_key = (query, part, key, dialect, AGGREGATE_FIRST)
+    sql = _dashboard_sql.get(cache_key)
+    if sql is not None:
+        return sql
+    if query == "accounts":
+        (columns,) = key
+        where = _accounts_where(columns)
+        if part == "groups":
+            text = f"""
+                SELECT a.judged_grade, a.industry, a.currency, count(*), sum(a.current_annual_value) FROM account AS a
+                WHERE {where} GROUP BY a.judged_grade, a.industry, a.currency
+                ORDER BY {_ranked("a.judged_grade", GRADES)}, a.industry NULLS LAST, a.currency
+                LIMIT {(AGGREGATE_FIRST + 1) * MONEY_ROWS_PER_GROUP}"""
+        else:
+            text = f"SELECT a.currency, count(*), sum(a.current_annual_value) FROM account AS a WHERE {where} GROUP BY a.currency"
+    elif query == "needs":
+        # Without an account filter, the needs of every account (archived ones too); with one, of the accounts it
+        # selects (not archived ones).
+        (columns,) = key
+        accounts = "" if columns is None else f" JOIN account AS a ON a.id = n.account_id WHERE {_accounts_where(columns)}"
+        if part == "groups":
+            text = f"""
+                SELECT n.category, q.quarter, count(*) FROM need AS n LEFT JOIN need_peak_quarter AS q ON q.need_id = n.id
+                {accounts} GROUP BY n.category, q.quarter
+                ORDER BY {_ranked("n.category", NEED_CATEGORIES)}, {_ranked("q.quarter", QUARTERS)}
+                LIMIT {AGGREGATE_FIRST + 1}"""
+        else:
+            text = f"SELECT count(*) FROM need AS n{accounts}"
+    else:
+        # The actions done (since $1), with their plan as kam reads them; the quarter numbered from year 0 in UTC.
+        (since,) = key
+        where = "x.status = 'DONE'" + (" AND x.completed_at >= $1" if since else "")
+        if dialect == "postgresql":
+            year, month = (f"CAST(EXTRACT({p} FROM x.completed_at AT TIME ZONE 'UTC') AS INTEGER)" for p in ("year", "month"))
+        else:
+            year, month = (f"CAST(strftime('{p}', x.completed_at) AS INTEGER)" for p in ("%Y", "%m"))
+        if part == "groups":
+            # The owners' names joined in: one round trip, where kam reads them after.
+            text = f"""
+                SELECT x.owner_id, m.name, {year} * 4 + ({month} - 1) / 3, count(*)
+                FROM action AS x JOIN action_plan AS p ON p.id = x.plan_id LEFT JOIN team_member AS m ON m.id = x.owner_id
+                WHERE {where} GROUP BY 1, 2, 3 ORDER BY 1 NULLS LAST, 3 NULLS LAST LIMIT {AGGREGATE_FIRST + 1}"""
+        else:
+            text = f"SELECT count(*) FROM action AS x JOIN action_plan AS p ON p.id = x.plan_id WHERE {where}"
+    sql = _dashboard_sql[cache_key] = Sql(text)
+    return sql
+
+
+def _money_of(db: Database, sums: dict[str, Any]) -> list[dict[str, str]]:
+    return [{"amount": _cents(db, total), "currency": currency} for currency, total in sorted(sums.items())]
+
+
+async def accounts_by_grade_industry(db: Database, conn: Connection, variables: dict[str, Any], _member: int) -> Any:
+    columns, args = _dashboard_accounts(variables.get("filter"), "filter")
+    rows = await conn.rows(dashboard_sql("accounts", "groups", (columns,)), *args)
+    groups: list[tuple[Any, Any, list[Any]]] = []  # (judged grade, industry, [count, sums per currency])
+    for grade, industry, currency, n, total in rows:
+        if not groups or groups[-1][0] != grade or groups[-1][1] != industry:
+            groups.append((grade, industry, [0, {}]))
+        measured = groups[-1][2]
+        measured[0] += n
+        if total is not None:
+            measured[1][currency] = total
+    more = len(groups) > AGGREGATE_FIRST
+    complete = len(rows) < (AGGREGATE_FIRST + 1) * MONEY_ROWS_PER_GROUP
+    if not complete:  # the last group read may be cut short
+        groups.pop()
+        more = True
+    count, sums = 0, {}
+    if complete and db.dialect == "postgresql":
+        for _, _, currency, n, total in rows:
+            count += n
+            if total is not None:
+                sums[currency] = sums.get(currency, Decimal(0)) + total
+    else:
+        for currency, n, total in await conn.rows(dashboard_sql("accounts", "totals", (columns,)), *args):
+            count += n
+            if total is not None:
+                sums[currency] = total
+    return {
+        "accountsAggregate": {
+            "count": count,
+            "sum": {"currentAnnualValue": _money_of(db, sums)},
+            "groups": {
+                "hasMore": more,
+                "nodes": [
+                    {
+                        "key": {"judgedGrade": grade, "industry": industry},
+                        "count": n,
+                        "sum": {"currentAnnualValue": _money_of(db, by_currency)},
+                    }
+                    for grade, industry, (n, by_currency) in groups[:AGGREGATE_FIRST]
+                ],
+            },
+        }
+    }
+
+
+async def needs_by_category_quarter(db: Database, conn: Connection, variables: dict[str, Any], _member: int) -> Any:
+    given = variables.get("accounts")
+    columns, args = (None, []) if given is None else _dashboard_accounts(given, "accounts")
+    count = (await conn.rows(dashboard_sql("needs", "totals", (columns,)), *args))[0][0]
+    rows = await conn.rows(dashboard_sql("needs", "groups", (columns,)), *args)
+    return {
+        "needsAggregate": {
+            "count": count,
+            "groups": {
+                "hasMore": len(rows) > AGGREGATE_FIRST,
+                "nodes": [
+                    {"key": {"category": category, "peakQuarter": quarter}, "count": n}
+                    for category, quarter, n in rows[:AGGREGATE_FIRST]
+                ],
+            },
+        }
+    }
+
+
+def _quarter_of(number: int | None) -> dict[str, str] | None:
+    """The quarter numbered `year * 4 + quarter - 1`: its label, first and last day."""
+    if number is None:
+        return None
+    year, quarter = divmod(int(number), 4)
+    start = date(year, quarter * 3 + 1, 1)
+    return {"label": f"{year:04d}-Q{quarter + 1}", "start": start.isoformat(), "end": _quarter_end(start).isoformat()}
+
+
+async def actions_done_by_owner_quarter(db: Database, conn: Connection, variables: dict[str, Any], _member: int) -> Any:
+    given = variables.get("from")
+    since = [] if given is None else [db.bind_moment(datetime.combine(_day_argument(given, "from"), time(), tzinfo=UTC))]
+    key = (bool(since),)
+    rows = await conn.rows(dashboard_sql("actions", "groups", key, db.dialect), *since)
+    if len(rows) <= AGGREGATE_FIRST:  # every action was read
+        count = sum(r[3] for r in rows)
+    else:
+        count = (await conn.rows(dashboard_sql("actions", "totals", key, db.dialect), *since))[0][0]
+    return {
+        "actionsAggregate": {
+            "count": count,
+            "groups": {
+                "hasMore": len(rows) > AGGREGATE_FIRST,
+                "nodes": [
+                    {
+                        "key": {
+                            "owner": None if owner is None else {"id": global_id("TeamMember", owner), "name": name},
+                            "completedQuarter": _quarter_of(quarter),
+                        },
+                        "count": n,
+                    }
+                    for owner, name, quarter, n in rows[:AGGREGATE_FIRST]
                 ],
             },
         }

@@ -32,6 +32,7 @@ from domain.stakeholder import (
     Stakeholder,
     StakeholderBuyingRole,
 )
+from domain.stakeholder_facts import StakeholderFact
 from domain.team import AccountTeamMember, MemberRole, TeamMember, TeamRole
 from domain.token import ApiToken
 
@@ -44,6 +45,6 @@ __all__ = [
     "Need", "NeedCategory", "NeedPeakQuarter", "NeedStatus", "NeedVisibility", "Objective",
     "Opportunity", "OpportunityContact", "OpportunityNeed", "OpportunityStage", "StageChange", "ContactRole",
     "RevenueRecord", "AnnualValueSource", "Grain", "ScoringPolicyVersion", "AccountJudgment", "JudgmentTransition", "JudgmentOverride", "OverrideKind",
-    "PlanStatus", "Priority", "Quarter", "RelationshipStage", "Stakeholder", "StakeholderBuyingRole",
+    "PlanStatus", "Priority", "Quarter", "RelationshipStage", "Stakeholder", "StakeholderBuyingRole", "StakeholderFact",
     "TeamMember", "TeamRole", "ValueTier",
 ]

@@ -81,6 +81,8 @@ class Need(TimestampMixin, VersionedMixin, Base):
         Index("ix_need_account_id_status", "account_id", "status", "id"),
         Index("ix_need_account_id_created_at", "account_id", "created_at", "id"),
         Index("ix_need_account_id_title", "account_id", "title", "id"),
+        # The needs board across accounts: the newest first.
+        Index("ix_need_created_at_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

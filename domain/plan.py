@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text, func, literal
+from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text, func, literal_column, text
 from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from domain.base import Base, TimestampMixin, UTCDateTime, VersionedMixin, enum_column
@@ -29,13 +29,20 @@ class ActionStatus(enum.Enum):
     BLOCKED = "BLOCKED"
 
 
-# Sorts after every real due date.
-UNDATED = date(9999, 12, 31)
+# Sorts after every real due date. Not `date.max`: asyncpg sends that as PostgreSQL's `infinity`, which a
+# cursor holding it would then compare against.
+UNDATED = date(9999, 12, 30)
+# The due date with undated actions last, as SQL: a literal, not a parameter, so that an index on it serves.
+DUE_ORDER = f"coalesce(due_on, '{UNDATED.isoformat()}')"
 
 
 class ActionPlan(TimestampMixin, VersionedMixin, Base):
     __tablename__ = "action_plan"
-    __table_args__ = (Index("ix_action_plan_account_id_starts_on", "account_id", "starts_on", "id"),)
+    __table_args__ = (
+        Index("ix_action_plan_account_id_starts_on", "account_id", "starts_on", "id"),
+        # The plans board across accounts: the latest start first.
+        Index("ix_action_plan_starts_on_id", "starts_on", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
@@ -66,6 +73,9 @@ class Action(TimestampMixin, VersionedMixin, Base):
     __table_args__ = (
         Index("ix_action_plan_id_due_on", "plan_id", "due_on", "id"),
         Index("ix_action_owner_id_status", "owner_id", "status"),
+        # The actions board across accounts, due soonest first: on `due_order` as the lists order by it
+        # (SQLite, the embedded store of small portfolios, cannot reflect an index on an expression).
+        Index("ix_action_due_order_id", text(DUE_ORDER), "id").ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -83,7 +93,7 @@ class Action(TimestampMixin, VersionedMixin, Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The due date with undated actions last, computed by the database: a plan board lists (and pages
     # through) actions by it, and a cursor never holds a null.
-    due_order: Mapped[date] = column_property(func.coalesce(due_on, literal(UNDATED, Date())))
+    due_order: Mapped[date] = column_property(func.coalesce(due_on, literal_column(f"'{UNDATED.isoformat()}'", Date())))
 
 
 def check_plan_dates(starts_on: date, ends_on: date | None, field: str = "endsOn") -> None:

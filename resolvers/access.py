@@ -42,6 +42,7 @@ from domain.opportunity import Opportunity, OpportunityContact, StageChange
 from domain.revenue import RevenueRecord
 from domain.plan import Action, ActionPlan, Objective
 from domain.stakeholder import Coverage, InfluenceLink, Stakeholder
+from domain.stakeholder_facts import StakeholderFact
 from domain.team import AccountTeamMember, Caller, MemberRole, TeamMember
 from resolvers.context import RequestContext
 from resolvers.errors import Forbidden
@@ -50,7 +51,7 @@ from resolvers.loaders import by_id
 # Rows that belong to one account through their own `account_id`.
 ACCOUNT_ROWS: tuple[type, ...] = (
     Stakeholder, InfluenceLink, Coverage, Need, GrowthAssessment, ActionPlan, Interaction, Opportunity, OpportunityContact,
-    StageChange, RevenueRecord,
+    StageChange, RevenueRecord, StakeholderFact,
 )
 # Rows that belong to an account through their plan.
 PLAN_ROWS: tuple[type, ...] = (Objective, Action)

@@ -291,6 +291,15 @@ class AccountFilter:
         )
 
 
+# The argument of boards and aggregates across accounts: which accounts' rows they take.
+AccountsOf = Annotated[
+    AccountFilter | None,
+    strawberry.argument(
+        description="Only rows of the accounts matching it (archived ones too when left out); the caller's access always applies."
+    ),
+]
+
+
 def account_list_request(
     ctx: RequestContext,
     filter: AccountFilter | None = None,

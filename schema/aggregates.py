@@ -45,7 +45,7 @@ from resolvers.aggregates import kinds
 from resolvers.aggregates.kinds import MEMBER_KEYS
 from resolvers.loaders import by_id
 from schema import enums  # noqa: F401  (registers the domain enums the keys hold)
-from schema.account import AccountFilter
+from schema.account import AccountFilter, AccountsOf
 from schema.common import FILTER, Money, context
 from schema.interaction import InteractionFilter
 from schema.need import NeedFilter
@@ -260,12 +260,6 @@ ACTIONS = AggregateTypes(kinds.ACTIONS, "Action", "actions")
 INTERACTIONS = AggregateTypes(kinds.INTERACTIONS, "Interaction", "interactions")
 OPPORTUNITIES = AggregateTypes(kinds.OPPORTUNITIES, "Opportunity", "deals")
 REVENUE = AggregateTypes(kinds.REVENUE, "Revenue", "revenue records")
-
-ACCOUNTS_ARGUMENT = strawberry.argument(
-    description="Only rows of the accounts matching it (archived ones too when left out); the caller's access always applies."
-)
-AccountsOf = Annotated[AccountFilter | None, ACCOUNTS_ARGUMENT]
-
 
 def _criteria(filter: Any, default: Callable[[], Any]) -> Any:
     return (filter or default()).to_criteria()

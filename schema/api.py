@@ -13,6 +13,7 @@ from strawberry.types import ExecutionContext
 from schema.account import AccountMutation, AccountQuery
 from schema.aggregates import AggregateQuery
 from schema.audit import AuditQuery
+from schema.boards import BoardQuery
 from schema.growth import GrowthMutation, GrowthQuery
 from schema.interaction import InteractionMutation, InteractionQuery
 from schema.need import NeedMutation
@@ -25,6 +26,7 @@ from schema.revenue import RevenueMutation
 from schema.relationship_map import RelationshipMapQuery
 from schema.scalars import SCALAR_OVERRIDES
 from schema.stakeholder import StakeholderMutation, StakeholderQuery
+from schema.stakeholder_facts import StakeholderFactMutation
 from schema.team import TeamMutation, TeamQuery
 from schema.transitions import JudgmentTransitionQuery
 
@@ -44,6 +46,7 @@ class Query(
     PolicyQuery,
     JudgmentTransitionQuery,
     AggregateQuery,
+    BoardQuery,
     AuditQuery,
 ):
     pass
@@ -59,6 +62,7 @@ class Mutation(
     AccountMutation,
     TeamMutation,
     StakeholderMutation,
+    StakeholderFactMutation,
     NeedMutation,
     GrowthMutation,
     PlanMutation,

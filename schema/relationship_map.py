@@ -29,6 +29,7 @@ from schema.stakeholder import Coverage, InfluenceLink, Stakeholder
 if TYPE_CHECKING:
     from schema.account import Account
     from schema.map_changes import RelationshipMapChanges
+    from schema.stakeholder_facts import MapFactCounts
 
 RelationshipMapEdgeKind = strawberry.enum(
     analysis.EdgeKind,
@@ -205,6 +206,14 @@ class RelationshipMapSummary:
     async def unreachable_decision_makers(self, info: Info) -> list[Stakeholder]:
         found = await self.account_map.influence_paths(context(info))
         return self.account_map.people(found.unreachable_ids)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="How much of what the map says about its people is verified, stale or unverified (as recorded today, also on a past map)."
+    )
+    async def facts(self, info: Info) -> Annotated[MapFactCounts, strawberry.lazy("schema.stakeholder_facts")]:
+        from schema.stakeholder_facts import map_fact_counts
+
+        return await map_fact_counts(info, self.account_map)
 
     @strawberry.field(description="Highly influential stakeholders who are skeptics or opponents.")
     async def influential_opponents(self, info: Info) -> list[Stakeholder]:

@@ -44,6 +44,7 @@ from schema.node import node_type
 from schema.team import TeamMember
 
 if TYPE_CHECKING:
+    from schema.stakeholder_facts import StakeholderFact
     from schema.account import Account
     from schema.need import Need
 
@@ -96,6 +97,12 @@ class Stakeholder(relay.Node):
     @strawberry.field(description="Which of our people know this person, and how well.")
     async def coverage(self, info: Info) -> list[Coverage]:
         return await reads.coverage(context(info), self.id)  # type: ignore[return-value]
+
+    @strawberry.field(description="Each fact the map holds about this person (attitude, influence, roles, level, manager) and where it came from.")
+    async def facts(self, info: Info) -> list[Annotated[StakeholderFact, strawberry.lazy("schema.stakeholder_facts")]]:
+        from schema.stakeholder_facts import stakeholder_facts
+
+        return await stakeholder_facts(self, info)
 
     @strawberry.field(description="How recently and how often we interacted with this person.")
     def interaction_recency(self) -> InteractionRecency:

@@ -6,7 +6,9 @@ import enum
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, select
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, select
 
 from domain.account import Account, Grade, LifecycleStage, RelationshipStage, ValueTier
 from domain.growth import GrowthQuadrant
@@ -128,6 +130,16 @@ def accounts_query(ctx: RequestContext, flt: AccountFilter) -> Select[tuple[Acco
     if flt.grades or flt.quadrants:
         stmt = branched(stmt, by_grade_and_quadrant(flt.grades, flt.quadrants))
     return stmt
+
+
+def of_accounts(ctx: RequestContext, account_column: Any, flt: AccountFilter | None) -> list[ColumnElement[bool]]:
+    """The conditions keeping rows of an account (by `account_column`) to those of the accounts `flt` selects
+    (all, archived too, when None) that the caller may read: a board across accounts sees what lists see."""
+    if flt is None:
+        return access_of(ctx).rows_condition(account_column)
+    accounts = flt.apply(select(Account.id))
+    condition = access_of(ctx).account_condition()
+    return [account_column.in_(accounts if condition is None else accounts.where(condition))]
 
 
 async def list_accounts(ctx: RequestContext, flt: AccountFilter, order: Order, page: PageRequest) -> Page[Account]:

@@ -19,6 +19,7 @@ from domain.need import (
     four_seasons,
     in_quarter_order,
 )
+from resolvers.accounts.reads import AccountFilter, of_accounts
 from resolvers.context import RequestContext
 from resolvers.loaders import child_connection, children, column_values
 from resolvers.pagination import (
@@ -27,6 +28,7 @@ from resolvers.pagination import (
     PageRequest,
     datetime_key,
     int_key,
+    paginate,
     text_key,
 )
 
@@ -38,6 +40,7 @@ class NeedSort(enum.Enum):
 
 
 BY_PRIORITY = Order(NeedSort.PRIORITY.value)
+NEWEST_FIRST = Order(NeedSort.CREATED_AT.value, descending=True)
 
 
 @dataclass(frozen=True)
@@ -105,3 +108,9 @@ async def account_four_seasons(ctx: RequestContext, account_id: int) -> list[tup
     peaks = await peak_quarters_of(ctx, [n.id for n in needs])
     table = four_seasons(needs, lambda need: peaks[need.id])
     return list(table.items())
+
+
+async def list_needs(ctx: RequestContext, flt: NeedFilter, accounts: AccountFilter | None, page: PageRequest) -> Page[Need]:
+    """Needs across the accounts `accounts` selects that the caller may read, newest first."""
+    stmt = select(Need).where(*flt.where(), *of_accounts(ctx, Need.account_id, accounts))
+    return await paginate(ctx, stmt, Need.id, NEWEST_FIRST, page)

@@ -18,10 +18,11 @@ from domain.plan import (
     PlanStatus,
     progress,
 )
+from resolvers.accounts.reads import AccountFilter, of_accounts
 from resolvers.context import RequestContext
 from resolvers.interactions.recency import midnight
 from resolvers.loaders import child_connection, children
-from resolvers.pagination import Order, Page, PageRequest, date_key
+from resolvers.pagination import Order, Page, PageRequest, date_key, paginate
 
 # The plan that starts latest first: the current plan leads the account's list.
 LATEST_START_FIRST = Order(date_key("startsOn", ActionPlan.starts_on), descending=True)
@@ -103,3 +104,18 @@ def _status_counts(ctx: RequestContext) -> DataLoader[int, dict[ActionStatus, in
 
 async def plan_progress(ctx: RequestContext, plan_id: int) -> PlanProgress:
     return progress(await _status_counts(ctx).load(plan_id))
+
+
+async def list_plans(ctx: RequestContext, flt: PlanFilter, accounts: AccountFilter | None, page: PageRequest) -> Page[ActionPlan]:
+    """Plans across the accounts `accounts` selects that the caller may read, the latest start first."""
+    stmt = select(ActionPlan).where(*flt.where(), *of_accounts(ctx, ActionPlan.account_id, accounts))
+    return await paginate(ctx, stmt, ActionPlan.id, LATEST_START_FIRST, page)
+
+
+async def list_actions(ctx: RequestContext, flt: ActionFilter, accounts: AccountFilter | None, page: PageRequest) -> Page[Action]:
+    """Actions across the accounts `accounts` selects that the caller may read, due soonest first (undated last)."""
+    stmt = select(Action).where(*flt.where())
+    of_plans = of_accounts(ctx, ActionPlan.account_id, accounts)
+    if of_plans:
+        stmt = stmt.where(Action.plan_id.in_(select(ActionPlan.id).where(*of_plans)))
+    return await paginate(ctx, stmt, Action.id, BY_DUE_DATE, page)

@@ -38,7 +38,7 @@ async def _stakeholder(session: AsyncSession, value: str, field: str) -> Stakeho
     return await v.get_row(session, Stakeholder, input_id(value, "Stakeholder", field), field)
 
 
-async def _writable_stakeholder(session: AsyncSession, value: str, field: str) -> Stakeholder:
+async def writable_stakeholder(session: AsyncSession, value: str, field: str) -> Stakeholder:
     person = await _stakeholder(session, value, field)
     await open_account(session, person.account_id, field)
     return person
@@ -115,7 +115,7 @@ async def create_stakeholder(session: AsyncSession, data: dict[str, Any]) -> Sta
 
 
 async def update_stakeholder(session: AsyncSession, data: dict[str, Any]) -> Stakeholder:
-    person = await _writable_stakeholder(session, data.pop("id"), "id")
+    person = await writable_stakeholder(session, data.pop("id"), "id")
     v.check_version(person, data.pop("version", None))
     values = _clean(data)
     if "reports_to_id" in data:
@@ -134,7 +134,7 @@ async def update_stakeholder(session: AsyncSession, data: dict[str, Any]) -> Sta
 
 
 async def set_reports_to(session: AsyncSession, value: str, manager: str | None, version: int | None) -> Stakeholder:
-    person = await _writable_stakeholder(session, value, "stakeholderId")
+    person = await writable_stakeholder(session, value, "stakeholderId")
     v.check_version(person, version)
     person.reports_to_id = await _manager_id(session, manager, person.account_id, person.id)
     return person
@@ -142,7 +142,7 @@ async def set_reports_to(session: AsyncSession, value: str, manager: str | None,
 
 async def delete_stakeholder(session: AsyncSession, value: str) -> str:
     """Direct reports stay, reporting to nobody; links and coverage of the person go with them."""
-    person = await _writable_stakeholder(session, value, "id")
+    person = await writable_stakeholder(session, value, "id")
     rejudge(session, person.account_id)
     # The audit trail records the roles that go with the person.
     await _load_roles(session, person)
@@ -155,7 +155,7 @@ async def delete_stakeholder(session: AsyncSession, value: str) -> str:
 
 
 async def add_influence_link(session: AsyncSession, source: str, target: str, strength: LinkStrength) -> InfluenceLink:
-    influencer = await _writable_stakeholder(session, source, "sourceId")
+    influencer = await writable_stakeholder(session, source, "sourceId")
     influenced = await _stakeholder(session, target, "targetId")
     if influenced.account_id != influencer.account_id:
         raise DomainError.single(
@@ -198,7 +198,7 @@ async def set_coverage(session: AsyncSession, member: str, stakeholder: str, str
     """One row per (member, stakeholder): setting it again changes the strength."""
     member_id = input_id(member, "TeamMember", "memberId")
     await v.get_row(session, TeamMember, member_id, "memberId")
-    person = await _writable_stakeholder(session, stakeholder, "stakeholderId")
+    person = await writable_stakeholder(session, stakeholder, "stakeholderId")
     # Interactions of the account recount its coverage: the writers of one account queue for it.
     await lock_account(session, person.account_id)
     row = await session.scalar(

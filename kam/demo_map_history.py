@@ -1,5 +1,6 @@
-"""How the demo's relationship maps came to be: changes dated in the past, written to the audit trail as the
-API's mutations would have recorded them, so `relationshipMap(asOf:)` and `changesSince` tell a story.
+"""How the demo's relationship maps came to be, and how sure we are of them: changes dated in the past, written
+to the audit trail as the API's mutations would have recorded them, so `relationshipMap(asOf:)` and
+`changesSince` tell a story; and where some of the facts on a map came from.
 
 Meridian Capital Bank, six months ago: no champion on the map, the risk officer an opponent, the analyst
 reporting to him, and no path of influence to either decision maker. Since then Siobhan Murphy joined as head
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.audit import AuditChange, AuditEvent
 from domain.stakeholder import Coverage, InfluenceLink, Stakeholder
+from domain.stakeholder_facts import Confidence, FactSource, MapFact, StakeholderFact
 from domain.team import TeamMember
 from resolvers.audit import shape
 from resolvers.ids import to_global_id
@@ -39,6 +41,17 @@ MAP_HISTORY: dict[str, tuple[MapEvent, ...]] = {
         MapEvent(120, "amira", "COVERAGE", "governance amira"),
         MapEvent(90, "amira", "LINE", "governance cro"),
         MapEvent(60, "amira", "ATTITUDE", "cro", "OPPONENT"),
+    ),
+}
+# (person, fact, source, confidence, verified days ago) per account.
+MAP_FACTS: dict[str, tuple[tuple[str, str, str, str, int], ...]] = {
+    "Meridian Capital Bank plc": (
+        ("governance", "ATTITUDE", "THE_PERSON", "CONFIRMED", 20),
+        ("governance", "BUYING_ROLES", "MEETING", "CONFIRMED", 20),
+        ("cro", "ATTITUDE", "COLLEAGUE", "LIKELY", 60),
+        ("cro", "INFLUENCE", "PUBLIC", "CONFIRMED", 240),
+        ("coo", "BUYING_ROLES", "PUBLIC", "CONFIRMED", 300),
+        ("architecture", "ATTITUDE", "OUR_TEAM", "ASSUMED", 90),
     ),
 }
 OPERATIONS = {"JOINED": "stakeholderCreate", "MANAGER": "stakeholderUpdate", "ATTITUDE": "stakeholderUpdate",
@@ -90,5 +103,12 @@ def write_map_history(
                 occurred_at=when, actor_id=members[event.by].id, operation=OPERATIONS[event.what],
                 entity_type=type(row).__name__, entity_id=row.id, account_id=account_id, change=change,
                 before=before, after=after,
+            )
+        )
+    for key, fact, source, confidence, days_ago in MAP_FACTS.get(account_name, ()):
+        session.add(
+            StakeholderFact(
+                account_id=account_id, stakeholder_id=people[key].id, fact=MapFact[fact], source=FactSource[source],
+                confidence=Confidence[confidence], verified_on=day(-days_ago),
             )
         )

@@ -8,8 +8,13 @@ Both are client errors here, with the argument named.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable
-from typing import TypeVar
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, and_, not_, or_, true
 
 from resolvers.errors import BadUserInput
 from resolvers.ids import argument_id
@@ -43,3 +48,56 @@ def search_term(value: str | None, argument: str) -> str | None:
             f"`{argument}` is {len(term)} characters long; search for at most {MAX_SEARCH_LENGTH}.", argument=argument
         )
     return term or None
+
+
+MAX_NESTING = 4  # levels of `and`/`or`/`not` inside one filter
+MAX_BRANCHES = 20  # filters one `and` or `or` holds
+
+
+@dataclass(frozen=True)
+class Range:
+    """Bounds on a value, any of them: greater than, at least, less than, at most."""
+
+    gt: Any = None
+    gte: Any = None
+    lt: Any = None
+    lte: Any = None
+
+    def conditions(self, column: Any) -> list[ColumnElement[bool]]:
+        found = []
+        for bound, compare in ((self.gt, operator.gt), (self.gte, operator.ge), (self.lt, operator.lt), (self.lte, operator.le)):
+            if bound is not None:
+                found.append(compare(column, bound))
+        return found
+
+
+def checked_range(value: Any, argument: str) -> Range | None:
+    """A range input (`gt`, `gte`, `lt`, `lte`) as criteria; BAD_USER_INPUT for a bound that is not a finite number."""
+    if value is None:
+        return None
+    bounds = {name: getattr(value, name) for name in ("gt", "gte", "lt", "lte")}
+    for name, bound in bounds.items():
+        if isinstance(bound, Decimal) and not bound.is_finite():
+            raise BadUserInput(f"`{argument}.{name}` is not a finite number.", argument=f"{argument}.{name}")
+    return Range(**bounds)
+
+
+def branches(values: Iterable[T] | None, argument: str, depth: int) -> list[T]:
+    """The filters of an `and` or `or` (BAD_USER_INPUT past `MAX_BRANCHES` of them or `MAX_NESTING` levels)."""
+    found = list(values or ())
+    if found and depth >= MAX_NESTING:
+        raise BadUserInput(f"`{argument}` nests `and`/`or`/`not` deeper than {MAX_NESTING} levels.", argument=argument)
+    if len(found) > MAX_BRANCHES:
+        raise BadUserInput(f"`{argument}` holds {len(found)} filters; at most {MAX_BRANCHES}.", argument=argument)
+    return found
+
+
+def combined(all_of: Iterable[list[ColumnElement[bool]]], any_of: Iterable[list[ColumnElement[bool]]], none_of: list[ColumnElement[bool]] | None) -> list[ColumnElement[bool]]:
+    """The conditions of `and` (each filter's conditions all hold), `or` (one filter's do) and `not` (not all of them)."""
+    found = [c for conditions in all_of for c in conditions]
+    alternatives = list(any_of)
+    if alternatives:
+        found.append(or_(*(and_(true(), *conditions) for conditions in alternatives)))
+    if none_of is not None:
+        found.append(not_(and_(true(), *none_of)))
+    return found

@@ -15,7 +15,8 @@ from domain import account as model
 from domain import team as team_model
 from resolvers.accounts import mutations, reads
 from resolvers.context import RequestContext
-from resolvers.filters import any_of, search_term
+from resolvers.errors import BadUserInput
+from resolvers.filters import MAX_NESTING, any_of, branches, checked_range, search_term
 from resolvers.ids import argument_id
 from resolvers.loaders import by_id
 from resolvers.mutation import Outcome
@@ -35,8 +36,11 @@ from schema.common import (
     After,
     Before,
     Connection,
+    DateRange,
+    DecimalRange,
     DeletePayload,
     First,
+    IntRange,
     Last,
     Money,
     ObjectId,
@@ -241,7 +245,15 @@ class AccountOrder:
         return Order(reads.AccountSort[self.field.name].value, self.direction is SortDirection.DESC)
 
 
-@strawberry.input(description="Which accounts to list; every given condition must hold, list values mean any of.")
+AccountValue = strawberry.enum(reads.AccountValue, description="A value an account may lack, for `isNull` and `isNotNull`.")
+
+
+@strawberry.input(
+    description=(
+        "Which accounts to take; every given condition must hold, list values mean any of. `and`, `or` and `not`"
+        " combine whole filters (at most 4 levels deep, 20 filters each)."
+    )
+)
 class AccountFilter:
     grades: list[Grade] | None = strawberry.field(default=None, description="Any of these grades.")  # type: ignore[valid-type]
     value_tiers: list[ValueTier] | None = strawberry.field(default=None, description="Any of these value tiers.")  # type: ignore[valid-type]
@@ -266,28 +278,57 @@ class AccountFilter:
         default=None,
         description="Overdue for contact on this day: the next contact (`judgment.nextContactDue`) was due before it.",
     )
-    include_archived: bool = strawberry.field(default=False, description="Also list archived accounts.")
+    include_archived: bool = strawberry.field(
+        default=False, description="Also list archived accounts; only on the filter as a whole, not inside `and`, `or` or `not`."
+    )
+    current_annual_value: DecimalRange | None = strawberry.field(default=None, description="`currentAnnualValue.amount` within these bounds.")
+    health_score: DecimalRange | None = strawberry.field(default=None, description="`judgment.health.score` within these bounds (accounts not judged yet never are).")
+    interactions_last_90_days: IntRange | None = strawberry.field(default=None, description="`interactionRecency.last90Days` within these bounds.")
+    created_on: DateRange | None = strawberry.field(default=None, description="Created on a UTC day within these bounds.")
+    is_null: list[AccountValue] | None = strawberry.field(default=None, description="Lacking every one of these values (LAST_INTERACTION: never contacted).")  # type: ignore[valid-type]
+    is_not_null: list[AccountValue] | None = strawberry.field(default=None, description="Having every one of these values.")  # type: ignore[valid-type]
+    and_: list[AccountFilter] | None = strawberry.field(default=None, name="and", description="Every one of these filters holds too.")
+    or_: list[AccountFilter] | None = strawberry.field(default=None, name="or", description="At least one of these filters holds too.")
+    not_: AccountFilter | None = strawberry.field(default=None, name="not", description="This filter does not hold.")
 
-    def to_criteria(self) -> reads.AccountFilter:
+    def to_criteria(self, path: str = "filter", depth: int = 0) -> reads.AccountFilter:
+        """The filter as the reads take it; BAD_USER_INPUT names the argument at fault (`filter.or[1].grades`)."""
+        if depth and self.include_archived:
+            raise BadUserInput(f"`{path}.includeArchived` applies to the filter as a whole only.", argument=f"{path}.includeArchived")
+        if self.not_ is not None and depth >= MAX_NESTING:
+            raise BadUserInput(f"`{path}.not` nests `and`/`or`/`not` deeper than {MAX_NESTING} levels.", argument=f"{path}.not")
         return reads.AccountFilter(
-            grades=any_of(self.grades, "filter.grades"),
-            value_tiers=any_of(self.value_tiers, "filter.valueTiers"),
-            quadrants=any_of(self.quadrants, "filter.quadrants"),
-            lifecycle_stages=any_of(self.lifecycle_stages, "filter.lifecycleStages"),
-            relationship_stages=any_of(self.relationship_stages, "filter.relationshipStages"),
-            owner_ids=tuple(argument_id(i, "TeamMember", "filter.ownerIds") for i in any_of(self.owner_ids, "filter.ownerIds")),
-            industries=any_of(self.industries, "filter.industries"),
-            regions=any_of(self.regions, "filter.regions"),
+            grades=any_of(self.grades, f"{path}.grades"),
+            value_tiers=any_of(self.value_tiers, f"{path}.valueTiers"),
+            quadrants=any_of(self.quadrants, f"{path}.quadrants"),
+            lifecycle_stages=any_of(self.lifecycle_stages, f"{path}.lifecycleStages"),
+            relationship_stages=any_of(self.relationship_stages, f"{path}.relationshipStages"),
+            owner_ids=tuple(argument_id(i, "TeamMember", f"{path}.ownerIds") for i in any_of(self.owner_ids, f"{path}.ownerIds")),
+            industries=any_of(self.industries, f"{path}.industries"),
+            regions=any_of(self.regions, f"{path}.regions"),
             is_key_account=self.is_key_account,
-            search=search_term(self.search, "filter.search"),
+            search=search_term(self.search, f"{path}.search"),
             last_interaction_before=self.last_interaction_before,
             last_interaction_since=self.last_interaction_since,
-            judged_grades=any_of(self.judged_grades, "filter.judgedGrades"),
-            judged_value_tiers=any_of(self.judged_value_tiers, "filter.judgedValueTiers"),
-            health_bands=any_of(self.health_bands, "filter.healthBands"),
+            judged_grades=any_of(self.judged_grades, f"{path}.judgedGrades"),
+            judged_value_tiers=any_of(self.judged_value_tiers, f"{path}.judgedValueTiers"),
+            health_bands=any_of(self.health_bands, f"{path}.healthBands"),
             key_account_recommended=self.key_account_recommended,
             contact_overdue_on=self.contact_overdue_on,
             include_archived=self.include_archived,
+            current_annual_value=checked_range(self.current_annual_value, f"{path}.currentAnnualValue"),
+            health_score=checked_range(self.health_score, f"{path}.healthScore"),
+            interactions_90d=checked_range(self.interactions_last_90_days, f"{path}.interactionsLast90Days"),
+            created_on=checked_range(self.created_on, f"{path}.createdOn"),
+            missing=any_of(self.is_null, f"{path}.isNull"),
+            present=any_of(self.is_not_null, f"{path}.isNotNull"),
+            all_of=tuple(
+                f.to_criteria(f"{path}.and[{i}]", depth + 1) for i, f in enumerate(branches(self.and_, f"{path}.and", depth))
+            ),
+            any_of=tuple(
+                f.to_criteria(f"{path}.or[{i}]", depth + 1) for i, f in enumerate(branches(self.or_, f"{path}.or", depth))
+            ),
+            none_of=None if self.not_ is None else self.not_.to_criteria(f"{path}.not", depth + 1),
         )
 
 

@@ -127,6 +127,30 @@ class DeletePayload:
         return cls(deleted_id=outcome.result, user_errors=user_errors(outcome))
 
 
+@strawberry.input(description="Bounds on a number; every bound given must hold.")
+class DecimalRange:
+    gt: Decimal | None = strawberry.field(default=None, description="Greater than.")
+    gte: Decimal | None = strawberry.field(default=None, description="At least.")
+    lt: Decimal | None = strawberry.field(default=None, description="Less than.")
+    lte: Decimal | None = strawberry.field(default=None, description="At most.")
+
+
+@strawberry.input(description="Bounds on a whole number; every bound given must hold.")
+class IntRange:
+    gt: int | None = strawberry.field(default=None, description="Greater than.")
+    gte: int | None = strawberry.field(default=None, description="At least.")
+    lt: int | None = strawberry.field(default=None, description="Less than.")
+    lte: int | None = strawberry.field(default=None, description="At most.")
+
+
+@strawberry.input(description="Bounds on a day; every bound given must hold.")
+class DateRange:
+    gt: date | None = strawberry.field(default=None, description="After.")
+    gte: date | None = strawberry.field(default=None, description="On or after.")
+    lt: date | None = strawberry.field(default=None, description="Before.")
+    lte: date | None = strawberry.field(default=None, description="On or before.")
+
+
 # Arguments every list takes, described once.
 First = Annotated[
     int | None, strawberry.argument(description="Page forwards: at most this many items (up to the maximum page size).")

@@ -279,6 +279,8 @@ async def test_every_ordering_pages_alike(servers: Servers, field: str, directio
         {"isKeyAccount": True, "includeArchived": True},
         {"search": "a", "valueTiers": ["HIGH", "MEDIUM"]},
         {"grades": ["D"], "search": "no such account"},
+        {"or": [{"grades": ["A"]}, {"isKeyAccount": True}], "not": {"search": "zz"}, "currentAnnualValue": {"gte": "0"}},
+        {"and": [{"isNotNull": ["OWNER"]}, {"not": {"or": [{"grades": ["B"]}, {"isNull": ["QUADRANT"]}]}}], "grades": ["A", "C"]},
     ],
 )
 async def test_filtered_lists(servers: Servers, criteria: dict[str, Any]) -> None:

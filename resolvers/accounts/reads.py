@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, false, not_, select
 
 from domain.account import Account, Grade, LifecycleStage, RelationshipStage, ValueTier
 from domain.growth import GrowthQuadrant
@@ -16,6 +16,8 @@ from domain.health import HealthBand
 from domain.interaction import day_ordinal
 from resolvers.access import access_of, load_visible
 from resolvers.context import RequestContext
+from resolvers.filters import Range, combined
+from resolvers.interactions.recency import midnight
 from resolvers.pagination import (
     Branches,
     Order,
@@ -41,6 +43,42 @@ class AccountSort(enum.Enum):
     NEXT_CONTACT_DUE = int_key("nextContactDue", Account.next_contact_day)
 
 
+class AccountValue(enum.Enum):
+    """Values an account may lack, for `isNull` / `isNotNull`: each lacking one as SQL."""
+
+    INDUSTRY = "INDUSTRY"
+    REGION = "REGION"
+    OWNER = "OWNER"
+    QUADRANT = "QUADRANT"
+    JUDGED_GRADE = "JUDGED_GRADE"
+    HEALTH_SCORE = "HEALTH_SCORE"
+    LAST_INTERACTION = "LAST_INTERACTION"
+
+    def missing(self) -> ColumnElement[bool]:
+        if self is AccountValue.LAST_INTERACTION:
+            return Account.last_interaction_day == 0  # never contacted
+        column = {
+            AccountValue.INDUSTRY: Account.industry, AccountValue.REGION: Account.region, AccountValue.OWNER: Account.owner_id,
+            AccountValue.QUADRANT: Account.quadrant, AccountValue.JUDGED_GRADE: Account.judged_grade,
+            AccountValue.HEALTH_SCORE: Account.health_score,
+        }[self]
+        return column.is_(None)
+
+
+def _day_range(column: Any, days: Range) -> list[ColumnElement[bool]]:
+    """Bounds on the UTC day of a timestamp, as bounds on the timestamp."""
+    found: list[ColumnElement[bool]] = []
+    if days.gt is not None:
+        found.append(false() if days.gt >= date.max else column >= midnight(days.gt + timedelta(days=1)))
+    if days.gte is not None:
+        found.append(column >= midnight(days.gte))
+    if days.lt is not None:
+        found.append(column < midnight(days.lt))
+    if days.lte is not None and days.lte < date.max:
+        found.append(column < midnight(days.lte + timedelta(days=1)))
+    return found
+
+
 @dataclass(frozen=True)
 class AccountFilter:
     grades: tuple[Grade, ...] = ()
@@ -61,8 +99,25 @@ class AccountFilter:
     health_bands: tuple[HealthBand, ...] = ()
     key_account_recommended: bool | None = None
     include_archived: bool = False
+    current_annual_value: Range | None = None
+    health_score: Range | None = None
+    interactions_90d: Range | None = None
+    created_on: Range | None = None  # the UTC day the account was created
+    missing: tuple[AccountValue, ...] = ()
+    present: tuple[AccountValue, ...] = ()
+    all_of: tuple[AccountFilter, ...] = ()
+    any_of: tuple[AccountFilter, ...] = ()
+    none_of: AccountFilter | None = None
 
     def apply(self, stmt: Select[tuple[Account]]) -> Select[tuple[Account]]:
+        stmt = stmt.where(*self.conditions())
+        if not self.include_archived:
+            stmt = stmt.where(Account.archived_at.is_(None))
+        return stmt
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """Every condition but the one on archived accounts (which only the filter as a whole sets)."""
+        found: list[ColumnElement[bool]] = []
         for column, values in (
             (Account.grade, self.grades),
             (Account.value_tier, self.value_tiers),
@@ -77,26 +132,40 @@ class AccountFilter:
             (Account.health_band, self.health_bands),
         ):
             if values:
-                stmt = stmt.where(column.in_(values))
+                found.append(column.in_(values))
         if self.is_key_account is not None:
-            stmt = stmt.where(Account.is_key_account == self.is_key_account)
+            found.append(Account.is_key_account == self.is_key_account)
         if self.key_account_recommended is not None:
-            stmt = stmt.where(Account.key_account_recommended == self.key_account_recommended)
+            found.append(Account.key_account_recommended == self.key_account_recommended)
         if self.search and self.search.strip():
-            stmt = stmt.where(Account.name.icontains(self.search.strip(), autoescape=True))
+            found.append(Account.name.icontains(self.search.strip(), autoescape=True))
         if self.last_interaction_before is not None:
-            stmt = stmt.where(Account.last_interaction_day < day_ordinal(self.last_interaction_before))
+            found.append(Account.last_interaction_day < day_ordinal(self.last_interaction_before))
         if self.last_interaction_since is not None:
-            stmt = stmt.where(Account.last_interaction_day >= day_ordinal(self.last_interaction_since))
+            found.append(Account.last_interaction_day >= day_ordinal(self.last_interaction_since))
         if self.contact_overdue_on is not None:  # judged (a due day kept) and due before that day
             # "Judged" is checked on the rows read, not as a bound of the index range: with both bounds a
             # prepared statement's generic plan takes the range for a couple of rows and sorts all of it,
             # where reading the range in order stops after a page.
             judged = (Account.next_contact_day > 0).is_(True)
-            stmt = stmt.where(judged, Account.next_contact_day < day_ordinal(self.contact_overdue_on))
-        if not self.include_archived:
-            stmt = stmt.where(Account.archived_at.is_(None))
-        return stmt
+            found += [judged, Account.next_contact_day < day_ordinal(self.contact_overdue_on)]
+        for column, bounds in (
+            (Account.current_annual_value, self.current_annual_value),
+            (Account.health_score, self.health_score),
+            (Account.interactions_90d, self.interactions_90d),
+        ):
+            if bounds is not None:
+                found += bounds.conditions(column)
+        if self.created_on is not None:
+            found += _day_range(Account.created_at, self.created_on)
+        found += [value.missing() for value in self.missing]
+        found += [not_(value.missing()) for value in self.present]
+        found += combined(
+            (f.conditions() for f in self.all_of),
+            (f.conditions() for f in self.any_of),
+            None if self.none_of is None else self.none_of.conditions(),
+        )
+        return found
 
 
 def by_grade_and_quadrant(

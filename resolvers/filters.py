@@ -101,3 +101,24 @@ def combined(all_of: Iterable[list[ColumnElement[bool]]], any_of: Iterable[list[
     if none_of is not None:
         found.append(not_(and_(true(), *none_of)))
     return found
+
+
+@dataclass(frozen=True)
+class Logic:
+    """`and`, `or` and `not` of a filter of rows: filters of the same kind, combined with its own conditions."""
+
+    all_of: tuple[Any, ...] = ()
+    any_of: tuple[Any, ...] = ()
+    none_of: Any = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """The filter's own conditions (each kind of filter says)."""
+        return []
+
+    def where(self) -> list[ColumnElement[bool]]:
+        """Its own conditions and those of its `and`, `or` and `not`."""
+        return self.conditions() + combined(
+            (f.where() for f in self.all_of),
+            (f.where() for f in self.any_of),
+            None if self.none_of is None else self.none_of.where(),
+        )

@@ -16,7 +16,7 @@ from domain import team as team_model
 from resolvers.accounts import mutations, reads
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
-from resolvers.filters import MAX_NESTING, any_of, branches, checked_range, search_term
+from resolvers.filters import any_of, checked_range, search_term
 from resolvers.ids import argument_id
 from resolvers.loaders import by_id
 from resolvers.mutation import Outcome
@@ -47,6 +47,8 @@ from schema.common import (
     SortDirection,
     UserError,
     context,
+    logic_of,
+    logical,
     money,
     mutate,
     provided,
@@ -254,6 +256,7 @@ AccountValue = strawberry.enum(reads.AccountValue, description="A value an accou
         " combine whole filters (at most 4 levels deep, 20 filters each)."
     )
 )
+@logical
 class AccountFilter:
     grades: list[Grade] | None = strawberry.field(default=None, description="Any of these grades.")  # type: ignore[valid-type]
     value_tiers: list[ValueTier] | None = strawberry.field(default=None, description="Any of these value tiers.")  # type: ignore[valid-type]
@@ -287,16 +290,11 @@ class AccountFilter:
     created_on: DateRange | None = strawberry.field(default=None, description="Created on a UTC day within these bounds.")
     is_null: list[AccountValue] | None = strawberry.field(default=None, description="Lacking every one of these values (LAST_INTERACTION: never contacted).")  # type: ignore[valid-type]
     is_not_null: list[AccountValue] | None = strawberry.field(default=None, description="Having every one of these values.")  # type: ignore[valid-type]
-    and_: list[AccountFilter] | None = strawberry.field(default=None, name="and", description="Every one of these filters holds too.")
-    or_: list[AccountFilter] | None = strawberry.field(default=None, name="or", description="At least one of these filters holds too.")
-    not_: AccountFilter | None = strawberry.field(default=None, name="not", description="This filter does not hold.")
 
     def to_criteria(self, path: str = "filter", depth: int = 0) -> reads.AccountFilter:
         """The filter as the reads take it; BAD_USER_INPUT names the argument at fault (`filter.or[1].grades`)."""
         if depth and self.include_archived:
             raise BadUserInput(f"`{path}.includeArchived` applies to the filter as a whole only.", argument=f"{path}.includeArchived")
-        if self.not_ is not None and depth >= MAX_NESTING:
-            raise BadUserInput(f"`{path}.not` nests `and`/`or`/`not` deeper than {MAX_NESTING} levels.", argument=f"{path}.not")
         return reads.AccountFilter(
             grades=any_of(self.grades, f"{path}.grades"),
             value_tiers=any_of(self.value_tiers, f"{path}.valueTiers"),
@@ -322,13 +320,7 @@ class AccountFilter:
             created_on=checked_range(self.created_on, f"{path}.createdOn"),
             missing=any_of(self.is_null, f"{path}.isNull"),
             present=any_of(self.is_not_null, f"{path}.isNotNull"),
-            all_of=tuple(
-                f.to_criteria(f"{path}.and[{i}]", depth + 1) for i, f in enumerate(branches(self.and_, f"{path}.and", depth))
-            ),
-            any_of=tuple(
-                f.to_criteria(f"{path}.or[{i}]", depth + 1) for i, f in enumerate(branches(self.or_, f"{path}.or", depth))
-            ),
-            none_of=None if self.not_ is None else self.not_.to_criteria(f"{path}.not", depth + 1),
+            **logic_of(self, path, depth),
         )
 
 

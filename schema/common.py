@@ -17,6 +17,8 @@ from strawberry.types import Info
 from domain.errors import ErrorCode as DomainErrorCode
 from domain.errors import UserError as DomainUserError
 from resolvers.context import RequestContext
+from resolvers.errors import BadUserInput
+from resolvers.filters import MAX_NESTING, branches
 from resolvers.mutation import Outcome, run_mutation
 from resolvers.pagination import Page
 
@@ -149,6 +151,27 @@ class DateRange:
     gte: date | None = strawberry.field(default=None, description="On or after.")
     lt: date | None = strawberry.field(default=None, description="Before.")
     lte: date | None = strawberry.field(default=None, description="On or before.")
+
+
+def logical(cls: type[T]) -> type[T]:
+    """Gives a filter input `and`, `or` and `not` over filters of its own kind (apply below `strawberry.input`)."""
+    name = cls.__name__
+    cls.__annotations__ = {**cls.__annotations__, "and_": f"list[{name}] | None", "or_": f"list[{name}] | None", "not_": f"{name} | None"}
+    cls.and_ = strawberry.field(default=None, name="and", description="Every one of these filters holds too.")  # type: ignore[attr-defined]
+    cls.or_ = strawberry.field(default=None, name="or", description="At least one of these filters holds too.")  # type: ignore[attr-defined]
+    cls.not_ = strawberry.field(default=None, name="not", description="This filter does not hold.")  # type: ignore[attr-defined]
+    return cls
+
+
+def logic_of(flt: Any, path: str, depth: int) -> dict[str, Any]:
+    """The criteria of a filter input's `and`, `or` and `not`, each by its own `to_criteria(path, depth)`."""
+    if flt.not_ is not None and depth >= MAX_NESTING:
+        raise BadUserInput(f"`{path}.not` nests `and`/`or`/`not` deeper than {MAX_NESTING} levels.", argument=f"{path}.not")
+    return {
+        "all_of": tuple(f.to_criteria(f"{path}.and[{i}]", depth + 1) for i, f in enumerate(branches(flt.and_, f"{path}.and", depth))),
+        "any_of": tuple(f.to_criteria(f"{path}.or[{i}]", depth + 1) for i, f in enumerate(branches(flt.or_, f"{path}.or", depth))),
+        "none_of": None if flt.not_ is None else flt.not_.to_criteria(f"{path}.not", depth + 1),
+    }
 
 
 # Arguments every list takes, described once.

@@ -26,17 +26,19 @@ from resolvers.loaders import by_id
 from resolvers.mutation import Outcome
 from resolvers.pagination import Order, PageRequest, page_request
 from schema.common import (
-    FILTER,
-    ORDER,
     After,
     Before,
     Connection,
     DeletePayload,
+    FILTER,
     First,
     Last,
+    ORDER,
     SortDirection,
     UserError,
     context,
+    logic_of,
+    logical,
     mutate,
     provided,
     user_errors,
@@ -140,6 +142,7 @@ class InteractionOrder:
 
 
 @strawberry.input(description="Which interactions to list; every given condition must hold, list values mean any of.")
+@logical
 class InteractionFilter:
     account_ids: list[strawberry.ID] | None = strawberry.field(default=None, description="With any of these accounts.")
     stakeholder_ids: list[strawberry.ID] | None = strawberry.field(default=None, description="Any of these stakeholders took part.")
@@ -151,20 +154,21 @@ class InteractionFilter:
     occurred_from: date | None = strawberry.field(default=None, description="On or after this day (UTC).")
     occurred_to: date | None = strawberry.field(default=None, description="On or before this day (UTC).")
 
-    def to_criteria(self) -> reads.InteractionFilter:
+    def to_criteria(self, path: str = "filter", depth: int = 0) -> reads.InteractionFilter:
         if self.occurred_from is not None and self.occurred_to is not None and self.occurred_from > self.occurred_to:
-            raise BadUserInput("`filter.occurredFrom` is after `filter.occurredTo`.", argument="filter.occurredFrom")
+            raise BadUserInput(f"`{path}.occurredFrom` is after `{path}.occurredTo`.", argument=f"{path}.occurredFrom")
 
         return reads.InteractionFilter(
-            account_ids=ids_of(self.account_ids, "Account", "filter.accountIds"),
-            stakeholder_ids=ids_of(self.stakeholder_ids, "Stakeholder", "filter.stakeholderIds"),
-            member_ids=ids_of(self.member_ids, "TeamMember", "filter.memberIds"),
-            kinds=any_of(self.kinds, "filter.kinds"),
-            directions=any_of(self.directions, "filter.directions"),
-            need_ids=ids_of(self.need_ids, "Need", "filter.needIds"),
-            opportunity_ids=ids_of(self.opportunity_ids, "Opportunity", "filter.opportunityIds"),
+            account_ids=ids_of(self.account_ids, "Account", f"{path}.accountIds"),
+            stakeholder_ids=ids_of(self.stakeholder_ids, "Stakeholder", f"{path}.stakeholderIds"),
+            member_ids=ids_of(self.member_ids, "TeamMember", f"{path}.memberIds"),
+            kinds=any_of(self.kinds, f"{path}.kinds"),
+            directions=any_of(self.directions, f"{path}.directions"),
+            need_ids=ids_of(self.need_ids, "Need", f"{path}.needIds"),
+            opportunity_ids=ids_of(self.opportunity_ids, "Opportunity", f"{path}.opportunityIds"),
             occurred_from=self.occurred_from,
             occurred_to=self.occurred_to,
+            **logic_of(self, path, depth),
         )
 
 

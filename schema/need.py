@@ -21,17 +21,19 @@ from resolvers.mutation import Outcome
 from resolvers.needs import mutations, reads
 from resolvers.pagination import Order, PageRequest, page_request
 from schema.common import (
-    FILTER,
-    ORDER,
     After,
     Before,
     Connection,
     DeletePayload,
+    FILTER,
     First,
     Last,
+    ORDER,
     SortDirection,
     UserError,
     context,
+    logic_of,
+    logical,
     mutate,
     provided,
     user_errors,
@@ -107,6 +109,7 @@ class NeedOrder:
 
 
 @strawberry.input(description="Which needs to list; every given condition must hold, list values mean any of.")
+@logical
 class NeedFilter:
     categories: list[NeedCategory] | None = strawberry.field(default=None, description="Any of these categories.")  # type: ignore[valid-type]
     statuses: list[NeedStatus] | None = strawberry.field(default=None, description="Any of these statuses.")  # type: ignore[valid-type]
@@ -115,16 +118,17 @@ class NeedFilter:
     priorities: list[Priority] | None = strawberry.field(default=None, description="Any of these priorities.")  # type: ignore[valid-type]
     stakeholder_ids: list[strawberry.ID] | None = strawberry.field(default=None, description="Held by any of these stakeholders.")
 
-    def to_criteria(self) -> reads.NeedFilter:
+    def to_criteria(self, path: str = "filter", depth: int = 0) -> reads.NeedFilter:
         return reads.NeedFilter(
-            categories=any_of(self.categories, "filter.categories"),
-            statuses=any_of(self.statuses, "filter.statuses"),
-            quarters=any_of(self.quarters, "filter.quarters"),
-            visibilities=any_of(self.visibilities, "filter.visibilities"),
-            priorities=any_of(self.priorities, "filter.priorities"),
+            categories=any_of(self.categories, f"{path}.categories"),
+            statuses=any_of(self.statuses, f"{path}.statuses"),
+            quarters=any_of(self.quarters, f"{path}.quarters"),
+            visibilities=any_of(self.visibilities, f"{path}.visibilities"),
+            priorities=any_of(self.priorities, f"{path}.priorities"),
             stakeholder_ids=tuple(
-                argument_id(i, "Stakeholder", "filter.stakeholderIds") for i in any_of(self.stakeholder_ids, "filter.stakeholderIds")
+                argument_id(i, "Stakeholder", f"{path}.stakeholderIds") for i in any_of(self.stakeholder_ids, f"{path}.stakeholderIds")
             ),
+            **logic_of(self, path, depth),
         )
 
 

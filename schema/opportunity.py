@@ -26,22 +26,24 @@ from resolvers.opportunities import funnel as funnel_reads
 from resolvers.opportunities import mutations, reads
 from resolvers.pagination import Order, PageRequest, page_request
 from schema.common import (
-    today,
-    FILTER,
-    ORDER,
     After,
     Before,
     Connection,
     DeletePayload,
+    FILTER,
     First,
     Last,
     Money,
+    ORDER,
     SortDirection,
     UserError,
     context,
+    logic_of,
+    logical,
     money,
     mutate,
     provided,
+    today,
     user_errors,
 )
 from schema.enums import ContactRole, Grade, OpportunityStage
@@ -159,16 +161,18 @@ class OpportunityOrder:
 
 
 @strawberry.input(description="Which deals to list; every given condition must hold, list values mean any of.")
+@logical
 class OpportunityFilter:
     account_ids: list[strawberry.ID] | None = strawberry.field(default=None, description="With any of these accounts.")
     stages: list[OpportunityStage] | None = strawberry.field(default=None, description="In any of these stages.")  # type: ignore[valid-type]
     owner_ids: list[strawberry.ID] | None = strawberry.field(default=None, description="Owned by any of these team members.")
 
-    def to_criteria(self) -> reads.OpportunityFilter:
+    def to_criteria(self, path: str = "filter", depth: int = 0) -> reads.OpportunityFilter:
         return reads.OpportunityFilter(
-            account_ids=ids_of(self.account_ids, "Account", "filter.accountIds"),
-            stages=any_of(self.stages, "filter.stages"),
-            owner_ids=ids_of(self.owner_ids, "TeamMember", "filter.ownerIds"),
+            account_ids=ids_of(self.account_ids, "Account", f"{path}.accountIds"),
+            stages=any_of(self.stages, f"{path}.stages"),
+            owner_ids=ids_of(self.owner_ids, "TeamMember", f"{path}.ownerIds"),
+            **logic_of(self, path, depth),
         )
 
 

@@ -22,16 +22,18 @@ from resolvers.mutation import Outcome
 from resolvers.pagination import PageRequest, page_request
 from resolvers.plans import mutations, reads
 from schema.common import (
-    member_of,
-    FILTER,
     After,
     Before,
     Connection,
     DeletePayload,
+    FILTER,
     First,
     Last,
     UserError,
     context,
+    logic_of,
+    logical,
+    member_of,
     mutate,
     provided,
     user_errors,
@@ -63,6 +65,7 @@ class PlanProgress:
 
 
 @strawberry.input(description="Which actions to list; every given condition must hold, list values mean any of.")
+@logical
 class ActionFilter:
     statuses: list[ActionStatus] | None = strawberry.field(default=None, description="Any of these statuses.")  # type: ignore[valid-type]
     owner_ids: list[strawberry.ID] | None = strawberry.field(default=None, description="Owned by any of these team members.")
@@ -70,15 +73,16 @@ class ActionFilter:
     completed_from: date | None = strawberry.field(default=None, description="Completed on or after this day (UTC).")
     completed_to: date | None = strawberry.field(default=None, description="Completed on or before this day (UTC).")
 
-    def to_criteria(self) -> reads.ActionFilter:
+    def to_criteria(self, path: str = "filter", depth: int = 0) -> reads.ActionFilter:
         if self.completed_from is not None and self.completed_to is not None and self.completed_from > self.completed_to:
-            raise BadUserInput("`filter.completedFrom` is after `filter.completedTo`.", argument="filter.completedFrom")
+            raise BadUserInput(f"`{path}.completedFrom` is after `{path}.completedTo`.", argument=f"{path}.completedFrom")
         return reads.ActionFilter(
-            statuses=any_of(self.statuses, "filter.statuses"),
-            owner_ids=ids_of(self.owner_ids, "TeamMember", "filter.ownerIds"),
+            statuses=any_of(self.statuses, f"{path}.statuses"),
+            owner_ids=ids_of(self.owner_ids, "TeamMember", f"{path}.ownerIds"),
             overdue_on=self.overdue_on,
             completed_from=self.completed_from,
             completed_to=self.completed_to,
+            **logic_of(self, path, depth),
         )
 
 
@@ -175,13 +179,15 @@ class Action(relay.Node):
 
 
 @strawberry.input(description="Which plans to list; every given condition must hold, list values mean any of.")
+@logical
 class ActionPlanFilter:
     statuses: list[PlanStatus] | None = strawberry.field(default=None, description="Any of these statuses.")  # type: ignore[valid-type]
     owner_ids: list[strawberry.ID] | None = strawberry.field(default=None, description="Owned by any of these team members.")
 
-    def to_criteria(self) -> reads.PlanFilter:
+    def to_criteria(self, path: str = "filter", depth: int = 0) -> reads.PlanFilter:
         return reads.PlanFilter(
-            statuses=any_of(self.statuses, "filter.statuses"), owner_ids=ids_of(self.owner_ids, "TeamMember", "filter.ownerIds")
+            statuses=any_of(self.statuses, f"{path}.statuses"), owner_ids=ids_of(self.owner_ids, "TeamMember", f"{path}.ownerIds"),
+            **logic_of(self, path, depth),
         )
 
 

@@ -18,7 +18,22 @@ from resolvers.loaders import by_id
 from resolvers.mutation import Outcome
 from resolvers.pagination import page_request
 from resolvers.revenue import load, mutations, reads
-from schema.common import After, Before, Connection, DeletePayload, First, Last, Money, UserError, context, money, mutate, today
+from schema.common import (
+    After,
+    Before,
+    Connection,
+    DeletePayload,
+    First,
+    Last,
+    Money,
+    UserError,
+    context,
+    logic_of,
+    logical,
+    money,
+    mutate,
+    today,
+)
 from schema.enums import AnnualValueSource, Grain
 from schema.node import node_type
 
@@ -146,6 +161,7 @@ def annual_value_source(root: Any) -> AnnualValueSource:  # type: ignore[valid-t
 
 
 @strawberry.input(description="Which revenue records to count; every given condition must hold, list values mean any of.")
+@logical
 class RevenueFilter:
     account_ids: list[strawberry.ID] | None = strawberry.field(default=None, description="Of any of these accounts.")
     product_lines: list[str] | None = strawberry.field(default=None, description="Of any of these product lines (exact match).")
@@ -153,15 +169,16 @@ class RevenueFilter:
     booked_from: date | None = strawberry.field(default=None, description="Booked on or after this day.")
     booked_to: date | None = strawberry.field(default=None, description="Booked on or before this day.")
 
-    def to_criteria(self) -> reads.RevenueFilter:
+    def to_criteria(self, path: str = "filter", depth: int = 0) -> reads.RevenueFilter:
         if self.booked_from is not None and self.booked_to is not None and self.booked_from > self.booked_to:
-            raise BadUserInput("`filter.bookedFrom` is after `filter.bookedTo`.", argument="filter.bookedFrom")
+            raise BadUserInput(f"`{path}.bookedFrom` is after `{path}.bookedTo`.", argument=f"{path}.bookedFrom")
         return reads.RevenueFilter(
-            account_ids=ids_of(self.account_ids, "Account", "filter.accountIds"),
-            product_lines=any_of(self.product_lines, "filter.productLines"),
-            currencies=any_of(self.currencies, "filter.currencies"),
+            account_ids=ids_of(self.account_ids, "Account", f"{path}.accountIds"),
+            product_lines=any_of(self.product_lines, f"{path}.productLines"),
+            currencies=any_of(self.currencies, f"{path}.currencies"),
             booked_from=self.booked_from,
             booked_to=self.booked_to,
+            **logic_of(self, path, depth),
         )
 
 

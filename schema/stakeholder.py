@@ -27,6 +27,8 @@ from schema.common import (
     SortDirection,
     UserError,
     context,
+    logic_of,
+    logical,
     mutate,
     provided,
     user_errors,
@@ -169,6 +171,7 @@ class StakeholderOrder:
 
 
 @strawberry.input(description="Which stakeholders to list; every given condition must hold, list values mean any of.")
+@logical
 class StakeholderFilter:
     buying_roles: list[BuyingRole] | None = strawberry.field(default=None, description="Holds at least one of these buying roles.")  # type: ignore[valid-type]
     attitudes: list[Attitude] | None = strawberry.field(default=None, description="Any of these attitudes.")  # type: ignore[valid-type]
@@ -176,13 +179,14 @@ class StakeholderFilter:
     decision_levels: list[DecisionLevel] | None = strawberry.field(default=None, description="Any of these decision levels.")  # type: ignore[valid-type]
     search: str | None = strawberry.field(default=None, description="Part of the name, case-insensitive.")
 
-    def to_criteria(self) -> reads.StakeholderFilter:
+    def to_criteria(self, path: str = "filter", depth: int = 0) -> reads.StakeholderFilter:
         return reads.StakeholderFilter(
-            buying_roles=any_of(self.buying_roles, "filter.buyingRoles"),
-            attitudes=any_of(self.attitudes, "filter.attitudes"),
-            influences=any_of(self.influences, "filter.influences"),
-            decision_levels=any_of(self.decision_levels, "filter.decisionLevels"),
-            search=search_term(self.search, "filter.search"),
+            buying_roles=any_of(self.buying_roles, f"{path}.buyingRoles"),
+            attitudes=any_of(self.attitudes, f"{path}.attitudes"),
+            influences=any_of(self.influences, f"{path}.influences"),
+            decision_levels=any_of(self.decision_levels, f"{path}.decisionLevels"),
+            search=search_term(self.search, f"{path}.search"),
+            **logic_of(self, path, depth),
         )
 
 

@@ -81,3 +81,30 @@ async def test_hostile_filters_are_client_errors(client: GraphQLClient) -> None:
         errors = await client.errors(LIST, {"filter": flt})
         assert {e["extensions"]["code"] for e in errors} == {"BAD_USER_INPUT"}, (flt, errors)
         assert any(argument in e["message"] or e["extensions"].get("argument") == argument for e in errors), (argument, errors)
+
+
+async def test_every_kind_of_filter_takes_the_same_grammar(client: GraphQLClient) -> None:
+    account = await create_account(client)
+    for title, category, quarters, status in (
+        ("f-q1", "FUNCTIONAL", ["Q1"], "IDENTIFIED"), ("s-q2", "SOCIAL", ["Q2"], "IDENTIFIED"),
+        ("e-q1", "EMOTIONAL", ["Q1"], "MET"), ("f-q4", "FUNCTIONAL", ["Q4"], "VALIDATED"),
+    ):
+        await create_need(client, account["id"], title=title, category=category, peakQuarters=quarters, status=status)
+    query = """query($filter: NeedFilter) {
+      needs(filter: $filter) { nodes { title } }
+      needsAggregate(filter: $filter) { count }
+      account(id: "%s") { needs(filter: $filter) { nodes { title } } }
+    }""" % account["id"]
+
+    async def titles(flt: dict[str, Any]) -> list[str]:
+        data = await client.execute(query, {"filter": flt})
+        board = sorted(n["title"] for n in data["needs"]["nodes"])
+        assert sorted(n["title"] for n in data["account"]["needs"]["nodes"]) == board
+        assert data["needsAggregate"]["count"] == len(board)
+        return board
+
+    assert await titles({"or": [{"categories": ["SOCIAL"]}, {"quarters": ["Q1"]}]}) == ["e-q1", "f-q1", "s-q2"]
+    assert await titles({"not": {"statuses": ["MET"]}, "categories": ["FUNCTIONAL", "EMOTIONAL"]}) == ["f-q1", "f-q4"]
+    assert await titles({"and": [{"not": {"quarters": ["Q1"]}}, {"not": {"categories": ["SOCIAL"]}}]}) == ["f-q4"]
+    errors = await client.errors(query, {"filter": {"or": [{"stakeholderIds": ["bad"]}]}})
+    assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT" and "filter.or[0].stakeholderIds" in str(errors[0])

@@ -21,6 +21,7 @@ from domain.interaction import (
 )
 from resolvers.access import access_of
 from resolvers.context import RequestContext
+from resolvers.filters import Logic
 from resolvers.interactions.recency import midnight
 from resolvers.loaders import child_connection, column_values
 from resolvers.pagination import (
@@ -45,7 +46,7 @@ NEWEST_FIRST = Order(InteractionSort.OCCURRED_AT.value, descending=True)
 
 
 @dataclass(frozen=True)
-class InteractionFilter:
+class InteractionFilter(Logic):
     """Conditions on interactions; hashable, so equal filters share one batched load."""
 
     account_ids: tuple[int, ...] = ()
@@ -58,7 +59,7 @@ class InteractionFilter:
     occurred_from: date | None = None  # on or after this day (UTC)
     occurred_to: date | None = None  # on or before this day (UTC)
 
-    def where(self) -> list[ColumnElement[bool]]:
+    def conditions(self) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
         for column, values in (
             (Interaction.account_id, self.account_ids),

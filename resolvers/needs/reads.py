@@ -21,6 +21,7 @@ from domain.need import (
 )
 from resolvers.accounts.reads import AccountFilter, of_accounts
 from resolvers.context import RequestContext
+from resolvers.filters import Logic
 from resolvers.loaders import child_connection, children, column_values
 from resolvers.pagination import (
     Order,
@@ -44,7 +45,7 @@ NEWEST_FIRST = Order(NeedSort.CREATED_AT.value, descending=True)
 
 
 @dataclass(frozen=True)
-class NeedFilter:
+class NeedFilter(Logic):
     """Conditions on an account's needs; hashable, so equal filters share one batched load."""
 
     categories: tuple[NeedCategory, ...] = ()
@@ -54,7 +55,7 @@ class NeedFilter:
     priorities: tuple[Priority, ...] = ()
     stakeholder_ids: tuple[int, ...] = ()
 
-    def where(self) -> list[ColumnElement[bool]]:
+    def conditions(self) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
         for column, values in (
             (Need.category, self.categories),

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, select
 from domain.opportunity import Opportunity, OpportunityContact, OpportunityNeed, OpportunityStage, StageChange
 from resolvers.access import access_of
 from resolvers.context import RequestContext
+from resolvers.filters import Logic
 from resolvers.loaders import child_connection, children, column_values
 from resolvers.pagination import Order, Page, PageRequest, datetime_key, decimal_key, paginate, text_key
 
@@ -25,14 +26,14 @@ NEWEST_FIRST = Order(OpportunitySort.CREATED_AT.value, descending=True)
 
 
 @dataclass(frozen=True)
-class OpportunityFilter:
+class OpportunityFilter(Logic):
     """Conditions on deals; hashable, so equal filters share one batched load."""
 
     account_ids: tuple[int, ...] = ()
     stages: tuple[OpportunityStage, ...] = ()
     owner_ids: tuple[int, ...] = ()
 
-    def where(self) -> list[ColumnElement[bool]]:
+    def conditions(self) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
         for column, values in (
             (Opportunity.account_id, self.account_ids),

@@ -20,6 +20,7 @@ from domain.plan import (
 )
 from resolvers.accounts.reads import AccountFilter, of_accounts
 from resolvers.context import RequestContext
+from resolvers.filters import Logic
 from resolvers.interactions.recency import midnight
 from resolvers.loaders import child_connection, children
 from resolvers.pagination import Order, Page, PageRequest, date_key, paginate
@@ -31,11 +32,11 @@ BY_DUE_DATE = Order(date_key("dueOn", Action.due_order))
 
 
 @dataclass(frozen=True)
-class PlanFilter:
+class PlanFilter(Logic):
     statuses: tuple[PlanStatus, ...] = ()
     owner_ids: tuple[int, ...] = ()
 
-    def where(self) -> list[ColumnElement[bool]]:
+    def conditions(self) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
         for column, values in ((ActionPlan.status, self.statuses), (ActionPlan.owner_id, self.owner_ids)):
             if values:
@@ -44,14 +45,14 @@ class PlanFilter:
 
 
 @dataclass(frozen=True)
-class ActionFilter:
+class ActionFilter(Logic):
     statuses: tuple[ActionStatus, ...] = ()
     owner_ids: tuple[int, ...] = ()
     overdue_on: date | None = None  # not done, and due before this day
     completed_from: date | None = None  # completed on or after this day (UTC)
     completed_to: date | None = None  # completed on or before this day (UTC)
 
-    def where(self) -> list[ColumnElement[bool]]:
+    def conditions(self) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
         for column, values in ((Action.status, self.statuses), (Action.owner_id, self.owner_ids)):
             if values:

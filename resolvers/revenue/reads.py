@@ -16,6 +16,7 @@ from strawberry.dataloader import DataLoader
 
 from domain.revenue import CENT, GRAIN_MONTHS, Grain, RevenueRecord, month_period, period_start
 from resolvers.context import RequestContext
+from resolvers.filters import Logic
 from resolvers.errors import BadUserInput
 from resolvers.loaders import child_connection
 from resolvers.pagination import Order, Page, PageRequest, date_key
@@ -31,7 +32,7 @@ NEWEST_FIRST = Order(RevenueSort.BOOKED_ON.value, descending=True)
 
 
 @dataclass(frozen=True)
-class RevenueFilter:
+class RevenueFilter(Logic):
     """Conditions on revenue records across accounts."""
 
     account_ids: tuple[int, ...] = ()
@@ -40,7 +41,7 @@ class RevenueFilter:
     booked_from: date | None = None
     booked_to: date | None = None
 
-    def where(self) -> list[ColumnElement[bool]]:
+    def conditions(self) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
         for column, values in (
             (RevenueRecord.account_id, self.account_ids),

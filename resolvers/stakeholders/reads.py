@@ -22,6 +22,7 @@ from domain.stakeholder import (
 )
 from resolvers.access import load_visible
 from resolvers.context import RequestContext
+from resolvers.filters import Logic
 from resolvers.loaders import by_id, child_connection, children, column_values
 from resolvers.pagination import Order, Page, PageRequest, datetime_key, text_key
 
@@ -35,7 +36,7 @@ BY_NAME = Order(StakeholderSort.NAME.value)
 
 
 @dataclass(frozen=True)
-class StakeholderFilter:
+class StakeholderFilter(Logic):
     """Conditions on one account's stakeholders; hashable, so it keys the batched loaders."""
 
     buying_roles: tuple[BuyingRole, ...] = ()
@@ -44,7 +45,7 @@ class StakeholderFilter:
     decision_levels: tuple[DecisionLevel, ...] = ()
     search: str | None = None
 
-    def where(self) -> list[ColumnElement[bool]]:
+    def conditions(self) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
         if self.buying_roles:
             holds_role = (

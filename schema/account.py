@@ -333,6 +333,11 @@ AccountsOf = Annotated[
 ]
 
 
+def accounts_criteria(accounts: AccountFilter | None) -> reads.AccountFilter | None:
+    """An `accounts:` argument as the reads take it; None (every account, archived too) when left out."""
+    return None if accounts is None else accounts.to_criteria("accounts")
+
+
 def account_list_request(
     ctx: RequestContext,
     filter: AccountFilter | None = None,

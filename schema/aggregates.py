@@ -45,7 +45,7 @@ from resolvers.aggregates import kinds
 from resolvers.aggregates.kinds import MEMBER_KEYS
 from resolvers.loaders import by_id
 from schema import enums  # noqa: F401  (registers the domain enums the keys hold)
-from schema.account import AccountFilter, AccountsOf
+from schema.account import AccountFilter, AccountsOf, accounts_criteria
 from schema.common import FILTER, Money, context
 from schema.interaction import InteractionFilter
 from schema.need import NeedFilter
@@ -90,6 +90,61 @@ def _key_annotation(kind: Kind, name: str) -> Any:
     return Optional[dimension.value_type]  # noqa: UP007
 
 
+class Totals:
+    """The totals of an aggregate, worked out once for all its total fields: by a statement of their own, or,
+    when a grouping of the same rows reads each row once and all of them (`source`, its response key), added up
+    from that grouping's rows."""
+
+    rows: Rows
+    kind: Kind
+    source: str | None
+    memo: asyncio.Future[Group] | None
+
+    def _future(self) -> asyncio.Future[Group]:
+        if self.memo is None:
+            self.memo = asyncio.get_running_loop().create_future()
+        return self.memo
+
+    async def _own(self, ctx: Any) -> Group:
+        return (await aggregate(ctx, self.kind, self.rows, ())).groups[0]
+
+    def settle(self, ctx: Any, found: Group | None) -> None:
+        """The grouping named by `source` is done: its totals, or None when it could not give them."""
+        future = self._future()
+        if future.done():
+            return
+        if found is not None:
+            future.set_result(found)
+            return
+
+        def copy(task: asyncio.Task[Group]) -> None:
+            if not future.done():
+                future.set_exception(task.exception()) if task.exception() else future.set_result(task.result())
+
+        asyncio.ensure_future(self._own(ctx)).add_done_callback(copy)
+
+    async def totals(self, ctx: Any) -> Group:
+        if self.memo is None and self.source is None:
+            self.memo = asyncio.ensure_future(self._own(ctx))
+        return await self._future()
+
+
+def deriving(kind: Kind, totals: Kind, selections: list[Any]) -> str | None:
+    """The response key of a `groups` field whose rows give the totals too: its dimensions repeat no row, it
+    computes every measure the totals need, and no directive may skip it; None when there is none."""
+    for field in _fields(selections):
+        if field.name != "groups" or field.directives:
+            continue
+        names = [getattr(d, "value", d) for d in field.arguments.get("by") or ()]
+        if not names or any(n not in kind.dimensions or kind.dimensions[n].join is not None for n in names):
+            continue
+        nodes = [f for f in _fields(field.selections) if f.name == "nodes"]
+        measures = {m.key for m in requested(kind, [s for f in nodes for s in f.selections]).measures}
+        if {m.key for m in totals.measures} <= measures:
+            return field.alias or field.name
+    return None
+
+
 class AggregateTypes:
     """The GraphQL types of one kind's aggregate."""
 
@@ -131,8 +186,11 @@ class AggregateTypes:
         self.aggregate = self._aggregate(name, rows_name)
 
     def of(self, info: Info, rows: Rows) -> Any:
-        """The `<Kind>Aggregate` of `rows`; its totals compute the measures the field's selection asks for."""
-        return self.aggregate(rows=rows, kind=requested(self.kind, info.selected_fields[0].selections))
+        """The `<Kind>Aggregate` of `rows`; its totals compute the measures the field's selection asks for, and
+        are added up from one of its groupings when that one reads every row once (`deriving`)."""
+        selections = info.selected_fields[0].selections
+        kind = requested(self.kind, selections)
+        return self.aggregate(rows=rows, kind=kind, source=deriving(self.kind, kind, selections))
 
     def answer(self, group: Group, members: dict[int, Any]) -> Any:
         """The `<Kind>Group` of one computed group."""
@@ -162,10 +220,18 @@ class AggregateTypes:
             first: int | None = None,
         ) -> Any:
             ctx = context(info)
-            dimensions = dimensions_of(types.kind, [d.value for d in by])
-            nodes = [f for f in _fields(info.selected_fields[0].selections) if f.name == "nodes"]
-            kind = requested(types.kind, [s for f in nodes for s in f.selections])
-            found: Groups = await aggregate(ctx, kind, self.rows, dimensions, group_limit(first))
+            deriving = self.source == info.path.key
+            try:
+                dimensions = dimensions_of(types.kind, [d.value for d in by])
+                nodes = [f for f in _fields(info.selected_fields[0].selections) if f.name == "nodes"]
+                kind = requested(types.kind, [s for f in nodes for s in f.selections])
+                found: Groups = await aggregate(ctx, kind, self.rows, dimensions, group_limit(first))
+            except BaseException:
+                if deriving:
+                    self.settle(ctx, None)
+                raise
+            if deriving:
+                self.settle(ctx, found.totals)
             ids = sorted({g.key[k] for g in found.groups for k in MEMBER_KEYS if g.key.get(k) is not None})
             from domain.team import TeamMember as MemberRow
 
@@ -186,13 +252,17 @@ class AggregateTypes:
         }
 
         async def totals(self: Any, info: Info) -> Any:
-            if self.memo is None:
-                self.memo = asyncio.ensure_future(aggregate(context(info), self.kind, self.rows, ()))
-            return types.answer((await self.memo).groups[0], {})
+            return types.answer(await self.totals(context(info)), {})
 
         namespace: dict[str, Any] = {
             "__module__": __name__,
-            "__annotations__": {"rows": strawberry.Private[Rows], "kind": strawberry.Private[Kind], "memo": strawberry.Private[Any]},
+            "__annotations__": {
+                "rows": strawberry.Private[Rows],
+                "kind": strawberry.Private[Kind],
+                "source": strawberry.Private[Optional[str]],  # noqa: UP007
+                "memo": strawberry.Private[Any],
+            },
+            "source": None,
             "memo": None,
             "groups": strawberry.field(
                 resolver=groups,
@@ -204,7 +274,7 @@ class AggregateTypes:
         }
         for aggregate_name in ["count"] + (["sum", "avg", "min", "max"] if self.measures is not None else []):
             namespace[aggregate_name] = strawberry.field(resolver=_total(totals, aggregate_name, self), description=_TOTAL_TEXT[aggregate_name].format(rows_name))
-        return strawberry.type(type(f"{name}Aggregate", (), namespace), description=f"Counts and measures of {rows_name}, in all and by group.")
+        return strawberry.type(type(f"{name}Aggregate", (Totals,), namespace), description=f"Counts and measures of {rows_name}, in all and by group.")
 
 
 EMPTY = Stats()
@@ -268,8 +338,7 @@ def _criteria(filter: Any, default: Callable[[], Any]) -> Any:
 def _of_accounts(types: AggregateTypes, info: Info, model: Any, filter: Any, default: Any, accounts: AccountFilter | None) -> Any:
     """The aggregate of rows of `model` (which name their account) meeting `filter` and `accounts`."""
     where = _criteria(filter, default).where()
-    criteria = None if accounts is None else accounts.to_criteria()
-    return types.of(info, kinds.rows_of_accounts(context(info), model, model.account_id, where, criteria))
+    return types.of(info, kinds.rows_of_accounts(context(info), model, model.account_id, where, accounts_criteria(accounts)))
 
 
 @strawberry.type
@@ -301,8 +370,7 @@ class AggregateQuery:
         self, info: Info, filter: Annotated[ActionFilter | None, FILTER] = None, accounts: AccountsOf = None
     ) -> ACTIONS.aggregate:  # type: ignore[valid-type]
         where = _criteria(filter, ActionFilter).where()
-        criteria = None if accounts is None else accounts.to_criteria()
-        return ACTIONS.of(info, kinds.action_rows(context(info), where, criteria))
+        return ACTIONS.of(info, kinds.action_rows(context(info), where, accounts_criteria(accounts)))
 
     @strawberry.field(description="Interactions across accounts, counted, measured and grouped.")
     def interactions_aggregate(

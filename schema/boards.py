@@ -10,10 +10,10 @@ from strawberry.types import Info
 from resolvers.needs import reads as need_reads
 from resolvers.pagination import page_request
 from resolvers.plans import reads as plan_reads
-from schema.account import AccountsOf
+from schema.account import AccountsOf, accounts_criteria
 from schema.common import FILTER, After, Before, Connection, First, Last, context
 from schema.need import Need, NeedFilter
-from schema.plan import Action, ActionFilter, ActionPlan, ActionPlanFilter
+from schema.plan import Action, ActionFilter, ActionPlan, ActionPlanFilter, action_list_request, plan_list_request
 
 
 @strawberry.type
@@ -32,7 +32,7 @@ class BoardQuery:
         ctx = context(info)
         page = page_request(ctx, need_reads.NEWEST_FIRST, first, after, last, before)
         criteria = (filter or NeedFilter()).to_criteria()
-        return Connection(page=await need_reads.list_needs(ctx, criteria, None if accounts is None else accounts.to_criteria(), page))
+        return Connection(page=await need_reads.list_needs(ctx, criteria, accounts_criteria(accounts), page))
 
     @strawberry.field(description="Account plans across the accounts you may read, the latest start first.")
     async def plans(
@@ -46,9 +46,8 @@ class BoardQuery:
         before: Before = None,
     ) -> Connection[ActionPlan]:
         ctx = context(info)
-        page = page_request(ctx, plan_reads.LATEST_START_FIRST, first, after, last, before)
-        criteria = (filter or ActionPlanFilter()).to_criteria()
-        return Connection(page=await plan_reads.list_plans(ctx, criteria, None if accounts is None else accounts.to_criteria(), page))
+        criteria, page = plan_list_request(ctx, filter, first, after, last, before)
+        return Connection(page=await plan_reads.list_plans(ctx, criteria, accounts_criteria(accounts), page))
 
     @strawberry.field(
         description="Actions across the accounts you may read, due soonest first (undated last): `filter: {overdueOn:, ownerIds:}` is a team's overdue board."
@@ -64,6 +63,5 @@ class BoardQuery:
         before: Before = None,
     ) -> Connection[Action]:
         ctx = context(info)
-        page = page_request(ctx, plan_reads.BY_DUE_DATE, first, after, last, before)
-        criteria = (filter or ActionFilter()).to_criteria()
-        return Connection(page=await plan_reads.list_actions(ctx, criteria, None if accounts is None else accounts.to_criteria(), page))
+        criteria, page = action_list_request(ctx, filter, first, after, last, before)
+        return Connection(page=await plan_reads.list_actions(ctx, criteria, accounts_criteria(accounts), page))

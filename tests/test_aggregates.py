@@ -280,17 +280,41 @@ async def test_one_statement_per_aggregate_field(client: GraphQLClient, sql: Sta
         await create_account(client, ownerId=(await create_member(client))["id"])
     totals_only = "{ accountsAggregate { count sum { currentAnnualValue { amount } } avg { healthScore } } }"
     with_groups = """{ accountsAggregate { count sum { currentAnnualValue { amount } } avg { healthScore }
-        byGrade: groups(by: [GRADE]) { nodes { count } }
+        byGrade: groups(by: [GRADE]) { nodes { count sum { currentAnnualValue { amount } } avg { healthScore } } }
         byOwner: groups(by: [OWNER, INDUSTRY]) { nodes { key { owner { name } } count } } } }"""
     await client.execute(totals_only)  # the caller's role is loaded once per token and kept
     sql.reset()
-    await client.execute(totals_only)
+    totals = await client.execute(totals_only)
     base = sql.count
     sql.reset()
-    await client.execute(with_groups)
-    # Two groupings: two statements more (the owners are read by one more, batched).
-    assert sql.count - base == 3, sql.statements
-    assert sum("GROUP BY" in s.upper() for s in sql.statements) == 3  # the totals group by currency
+    grouped = await client.execute(with_groups)
+    # Two groupings: two statements instead of the totals' one (which `byGrade` gives: it reads every account
+    # once, with every measure the totals ask for), and one more for the owners, batched.
+    assert sql.count - base == 2, sql.statements
+    assert sum("GROUP BY" in s.upper() for s in sql.statements) == 2
+    assert {k: grouped["accountsAggregate"][k] for k in ("count", "sum", "avg")} == totals["accountsAggregate"]
+
+
+async def test_totals_added_up_from_a_grouping_only_when_it_reads_every_row_once(client: GraphQLClient, sql: StatementCounter) -> None:
+    await portfolio(client)
+    query = """query($first: Int) { accountsAggregate { count sum { currentAnnualValue { amount currency } } min { currentAnnualValue { amount } }
+        groups(by: [GRADE], first: $first) { hasMore nodes { count sum { currentAnnualValue { amount currency } } min { currentAnnualValue { amount } } } } } }"""
+    expected = {"count": 5, "sum": {"currentAnnualValue": [eur("165.50"), eur("20.00", "USD")]},
+                "min": {"currentAnnualValue": [{"amount": "5.00"}, {"amount": "20.00"}]}}
+    await client.execute(query, {"first": 1})
+    for first, statements in ((None, 1), (2, 1), (1, 2)):  # cut short: the totals read for themselves
+        sql.reset()
+        found = (await client.execute(query, {"first": first}))["accountsAggregate"]
+        assert {k: found[k] for k in expected} == expected
+        assert sum("GROUP BY" in s.upper() for s in sql.statements) == statements, (first, sql.statements)
+    # A need peaking in two quarters is in two groups: the totals count it once, by a statement of their own.
+    account = await create_account(client)
+    await create_need(client, account["id"], peakQuarters=["Q1", "Q2"])
+    needs = (await client.execute("{ needsAggregate { count groups(by: [PEAK_QUARTER]) { nodes { count } } } }"))["needsAggregate"]
+    assert needs == {"count": 1, "groups": {"nodes": [{"count": 1}, {"count": 1}]}}
+    # A grouping refused still lets the totals answer, or fail, without waiting for it.
+    errors = await client.errors(query, {"first": -1})
+    assert [e["extensions"]["code"] for e in errors] == ["BAD_USER_INPUT"]
 
 
 async def test_the_cost_counts_the_groups_asked_for(client: GraphQLClient) -> None:
@@ -309,8 +333,11 @@ async def test_only_the_measures_asked_for_are_computed(client: GraphQLClient, s
     found = (await client.execute(query))["accountsAggregate"]
     grouped = [s for s in sql.statements if "GROUP BY" in s.upper()]
     assert len(grouped) == 1 and "current_annual_value" in grouped[0] and "health_score" not in grouped[0]
-    totals = [s for s in sql.statements if "count(*)" in s and "GROUP BY" not in s.upper()]
-    assert len(totals) == 1 and "current_annual_value" not in totals[0]  # `count` alone: no currency split
+    # `count` alone, not grouped: no currency split.
+    sql.reset()
+    assert (await client.execute("{ accountsAggregate { count } }"))["accountsAggregate"]["count"] == 5
+    totals = [s for s in sql.statements if "count(*)" in s]
+    assert len(totals) == 1 and "current_annual_value" not in totals[0] and "GROUP BY" not in totals[0].upper()
     assert found["count"] == 5
     assert found["groups"]["nodes"][0]["sum"] == {"currentAnnualValue": [eur("150.50"), eur("20.00", "USD")]}
     # A measure left out of one aggregate but asked of another is computed for both, and answered as asked.

@@ -109,6 +109,37 @@ class Group:
 class Groups:
     groups: list[Group]
     has_more: bool
+    # Everything the rows add up to, when every row was read and no dimension repeats a row (a need counted
+    # in each of its quarters): the totals of the same rows, without a statement of their own.
+    totals: Group | None = None
+
+
+@dataclass
+class _Sum:
+    """One measure of one group (in one currency, for money) as the statement's rows add up."""
+
+    total: Decimal = Decimal(0)
+    counted: int = 0
+    least: Decimal | None = None
+    most: Decimal | None = None
+
+    def add(self, total: Any, counted: Any, least: Any, most: Any) -> None:
+        if not counted:
+            return
+        self.total += _decimal(total)
+        self.counted += int(counted)
+        low, high = _decimal(least), _decimal(most)
+        self.least = low if self.least is None else min(self.least, low)
+        self.most = high if self.most is None else max(self.most, high)
+
+
+@dataclass
+class _Adding:
+    """A group as the statement's rows add up."""
+
+    values: tuple[Any, ...]
+    count: int = 0
+    sums: dict[tuple[str, str | None], _Sum] = field(default_factory=dict)
 
 
 def dimensions_of(kind: Kind, names: Sequence[str], argument: str = "by") -> list[Dimension]:
@@ -164,57 +195,59 @@ async def aggregate(
         stmt = stmt.limit(limit)
     found = (await ctx.run(lambda s: s.execute(stmt))).all()
     width = len(dimensions)
-    groups: list[Group] = []
-    current: tuple[Any, ...] | None = None
-    for row in found:
-        values = tuple(row[:width])
-        if not groups or values != current:
-            current = values
-            groups.append(Group({d.key: d.decode(v) for d, v in zip(dimensions, values, strict=True)}))
-        add(groups[-1], kind, row[width + (1 if money else 0):], row[width] if money else None)
-    has_more = len(groups) > first
+    adding = _fold(found, width, kind, money)
+    has_more = len(adding) > first
     if money and len(found) >= limit:  # the last group read may be cut short
-        groups.pop()
+        adding.pop()
         has_more = True
-    if not dimensions and not groups:
-        groups.append(Group({}))
-    for group in groups:
-        finish(group, kind)
-    return Groups(groups[:first], has_more)
+    if not dimensions and not adding:
+        adding.append(_Adding(()))
+    groups = [_answer(a, kind, {d.key: d.decode(v) for d, v in zip(dimensions, a.values, strict=True)}) for a in adding[:first]]
+    totals = None
+    if dimensions and not has_more and all(d.join is None for d in dimensions):
+        totals = _answer((_fold(found, width, kind, money, keyed=False) or [_Adding(())])[0], kind, {})
+    return Groups(groups, has_more, totals)
 
 
-def add(group: Group, kind: Kind, row: Sequence[Any], currency: str | None) -> None:
-    """Adds one statement row (a group, or a group's rows in one currency) to `group`."""
-    group.count += int(row[0])
-    for index, measure in enumerate(kind.measures):
-        total, counted, least, most = row[1 + 4 * index: 5 + 4 * index]
-        stats = group.stats.setdefault(measure.key, Stats())
-        if measure.money:
-            if counted:
-                for name, value in (("sum", total), ("avg", (total, counted)), ("min", least), ("max", most)):
-                    per_currency = getattr(stats, name) or {}
-                    per_currency[currency] = value
-                    setattr(stats, name, per_currency)
-            continue
-        if counted:  # exact sums (Decimal) until `finish`, the rows counted in `avg`
-            stats.sum = _decimal(total) + (stats.sum or 0)
-            stats.avg = (stats.avg or 0) + int(counted)
-            stats.min = _decimal(least) if stats.min is None else min(stats.min, _decimal(least))
-            stats.max = _decimal(most) if stats.max is None else max(stats.max, _decimal(most))
+def _fold(found: Sequence[Any], width: int, kind: Kind, money: bool, keyed: bool = True) -> list[_Adding]:
+    """The statement's rows added up per group (adjacent rows of one key; all rows in one when not `keyed`)."""
+    adding: list[_Adding] = []
+    for row in found:
+        values = tuple(row[:width]) if keyed else ()
+        if not adding or values != adding[-1].values:
+            adding.append(_Adding(values))
+        group = adding[-1]
+        currency = row[width] if money else None
+        measured = row[width + (1 if money else 0):]
+        group.count += int(measured[0])
+        for index, measure in enumerate(kind.measures):
+            key = (measure.key, currency if measure.money else None)
+            found_sum = group.sums.get(key)
+            if found_sum is None:
+                found_sum = group.sums[key] = _Sum()
+            found_sum.add(*measured[1 + 4 * index: 5 + 4 * index])
+    return adding
 
 
-def finish(group: Group, kind: Kind) -> None:
-    """Turns the sums and counts added up into the answers: averages, amounts to the cent."""
+def _answer(adding: _Adding, kind: Kind, key: dict[str, Any]) -> Group:
+    """A group's answers: sums, averages, least and greatest values; money to the cent per currency."""
+    group = Group(key, adding.count)
     for measure in kind.measures:
-        stats = group.stats.setdefault(measure.key, Stats())
+        sums = {c: s for (k, c), s in adding.sums.items() if k == measure.key and s.counted}
         if measure.money:
-            stats.sum = {c: _cents(v) for c, v in (stats.sum or {}).items()}
-            stats.avg = {c: _cents(_decimal(total) / int(n)) for c, (total, n) in (stats.avg or {}).items()}
-            stats.min = {c: _cents(v) for c, v in (stats.min or {}).items()}
-            stats.max = {c: _cents(v) for c, v in (stats.max or {}).items()}
-        elif stats.avg:
-            stats.sum, stats.avg = float(stats.sum), float(stats.sum / stats.avg)
-            stats.min, stats.max = float(stats.min), float(stats.max)
+            ordered = sorted(sums.items())
+            group.stats[measure.key] = Stats(
+                {c: _cents(s.total) for c, s in ordered},
+                {c: _cents(s.total / s.counted) for c, s in ordered},
+                {c: _cents(s.least) for c, s in ordered},
+                {c: _cents(s.most) for c, s in ordered},
+            )
+        elif None in sums:
+            s = sums[None]
+            group.stats[measure.key] = Stats(float(s.total), float(s.total / s.counted), float(s.least), float(s.most))  # type: ignore[arg-type]
+        else:
+            group.stats[measure.key] = Stats()
+    return group
 
 
 def _decimal(value: Any) -> Decimal:
@@ -223,4 +256,3 @@ def _decimal(value: Any) -> Decimal:
 
 def _cents(value: Any) -> Decimal:
     return _decimal(value).quantize(CENT)
-

@@ -55,6 +55,10 @@ from schema.revenue import RevenueFilter
 from schema.stakeholder import StakeholderFilter
 from schema.team import TeamMember
 
+STATISTICS = ("sum", "avg", "min", "max")
+EMPTY_MEASURES = None  # a statistic the selection does not read is never built
+
+
 @strawberry.type(description="A month, quarter or year that dated rows fall in (UTC days).")
 class TimeBucket:
     grain: Grain = strawberry.field(description="Month, quarter or year.")  # type: ignore[valid-type]
@@ -192,8 +196,8 @@ class AggregateTypes:
         kind = requested(self.kind, selections)
         return self.aggregate(rows=rows, kind=kind, source=deriving(self.kind, kind, selections))
 
-    def answer(self, group: Group, members: dict[int, Any]) -> Any:
-        """The `<Kind>Group` of one computed group."""
+    def answer(self, group: Group, members: dict[int, Any], wanted: frozenset[str] = frozenset(STATISTICS)) -> Any:
+        """The `<Kind>Group` of one computed group, with the statistics `wanted` (the others left empty)."""
         key_values: dict[str, Any] = {}
         for dimension in self.kind.dimensions.values():
             value = group.key.get(dimension.key)
@@ -204,7 +208,10 @@ class AggregateTypes:
             key_values[dimension.key] = value
         fields: dict[str, Any] = {"key": self.key(**key_values), "count": group.count}
         if self.measures is not None:
-            for name in ("sum", "avg", "min", "max"):
+            for name in STATISTICS:
+                if name not in wanted:
+                    fields[name] = EMPTY_MEASURES
+                    continue
                 fields[name] = self.measures(
                     **{m.key: _measure(getattr(group.stats.get(m.key, EMPTY), name), m.money) for m in self.kind.measures}
                 )
@@ -236,7 +243,8 @@ class AggregateTypes:
             from domain.team import TeamMember as MemberRow
 
             members = dict(zip(ids, await by_id(ctx, MemberRow).load_many(ids), strict=True))
-            return types.groups(nodes=[types.answer(g, members) for g in found.groups], has_more=found.has_more)
+            wanted = frozenset(f.name for n in nodes for f in _fields(n.selections) if f.name in STATISTICS)
+            return types.groups(nodes=[types.answer(g, members, wanted) for g in found.groups], has_more=found.has_more)
 
         groups.__annotations__ = {
             "info": Info,
@@ -310,7 +318,7 @@ def requested(kind: Kind, selections: list[Any]) -> Kind:
     """`kind` narrowed to the measures `selections` (those of an aggregate or of a group) ask any aggregate
     of: the statement computes no other (and splits by currency only for money asked for)."""
     names = {
-        measure.name for field in _fields(selections) if field.name in ("sum", "avg", "min", "max")
+        measure.name for field in _fields(selections) if field.name in STATISTICS
         for measure in _fields(field.selections)
     }
     return replace(kind, measures=tuple(m for m in kind.measures if _camel(m.key) in names))

@@ -84,6 +84,9 @@ mutation($input: RevenueImportInput!) { revenueImport(input: $input) { created u
 OVERRIDE = """
 mutation($input: JudgmentOverrideSetInput!) { judgmentOverrideSet(input: $input) { userErrors { field code } } }
 """
+FACT = """
+mutation($input: StakeholderFactSetInput!) { stakeholderFactSet(input: $input) { userErrors { field code } } }
+"""
 
 TEAM_SET = """
 mutation($input: AccountTeamMemberSetInput!) { accountTeamMemberSet(input: $input) { userErrors { code } } }
@@ -109,6 +112,8 @@ async def furnished_account(client: GraphQLClient, name: str) -> dict[str, Any]:
     person = await create_stakeholder(client, account["id"], reportsToId=boss["id"], buyingRoles=["USER"])
     await add_link(client, person, boss)
     await set_coverage(client, helper, boss)
+    fact = {"stakeholderId": boss["id"], "fact": "ATTITUDE", "source": "MEETING", "confidence": "CONFIRMED"}
+    assert (await client.mutate(FACT, fact))["userErrors"] == []
     need = await create_need(client, account["id"], stakeholderId=person["id"], peakQuarters=["Q1", "Q4"])
     await record_assessment(client, account["id"])
     plan = await create_plan(client, account["id"])

@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["account_id"], ["account.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["stakeholder_id"], ["stakeholder.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
+        sqlite_autoincrement=True,
     )
     op.create_index("uq_stakeholder_fact_stakeholder_id_fact", "stakeholder_fact", ["stakeholder_id", "fact"], unique=True)
     op.create_index("ix_stakeholder_fact_account_id", "stakeholder_fact", ["account_id"])

@@ -11,7 +11,6 @@ from __future__ import annotations
 import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, and_, not_, or_, true
@@ -71,15 +70,9 @@ class Range:
         return found
 
 
-def checked_range(value: Any, argument: str) -> Range | None:
-    """A range input (`gt`, `gte`, `lt`, `lte`) as criteria; BAD_USER_INPUT for a bound that is not a finite number."""
-    if value is None:
-        return None
-    bounds = {name: getattr(value, name) for name in ("gt", "gte", "lt", "lte")}
-    for name, bound in bounds.items():
-        if isinstance(bound, Decimal) and not bound.is_finite():
-            raise BadUserInput(f"`{argument}.{name}` is not a finite number.", argument=f"{argument}.{name}")
-    return Range(**bounds)
+def range_of(value: Any) -> Range | None:
+    """A range input (`gt`, `gte`, `lt`, `lte`) as criteria (the Decimal scalar already refuses NaN and infinities)."""
+    return None if value is None else Range(value.gt, value.gte, value.lt, value.lte)
 
 
 def branches(values: Iterable[T] | None, argument: str, depth: int) -> list[T]:

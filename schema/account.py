@@ -16,7 +16,7 @@ from domain import team as team_model
 from resolvers.accounts import mutations, reads
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
-from resolvers.filters import any_of, checked_range, search_term
+from resolvers.filters import any_of, range_of, search_term
 from resolvers.ids import argument_id
 from resolvers.loaders import by_id
 from resolvers.mutation import Outcome
@@ -314,10 +314,10 @@ class AccountFilter:
             key_account_recommended=self.key_account_recommended,
             contact_overdue_on=self.contact_overdue_on,
             include_archived=self.include_archived,
-            current_annual_value=checked_range(self.current_annual_value, f"{path}.currentAnnualValue"),
-            health_score=checked_range(self.health_score, f"{path}.healthScore"),
-            interactions_90d=checked_range(self.interactions_last_90_days, f"{path}.interactionsLast90Days"),
-            created_on=checked_range(self.created_on, f"{path}.createdOn"),
+            current_annual_value=range_of(self.current_annual_value),
+            health_score=range_of(self.health_score),
+            interactions_90d=range_of(self.interactions_last_90_days),
+            created_on=range_of(self.created_on),
             missing=any_of(self.is_null, f"{path}.isNull"),
             present=any_of(self.is_not_null, f"{path}.isNotNull"),
             **logic_of(self, path, depth),

@@ -56,7 +56,6 @@ from schema.stakeholder import StakeholderFilter
 from schema.team import TeamMember
 
 STATISTICS = ("sum", "avg", "min", "max")
-EMPTY_MEASURES = None  # a statistic the selection does not read is never built
 
 
 @strawberry.type(description="A month, quarter or year that dated rows fall in (UTC days).")
@@ -209,8 +208,8 @@ class AggregateTypes:
         fields: dict[str, Any] = {"key": self.key(**key_values), "count": group.count}
         if self.measures is not None:
             for name in STATISTICS:
-                if name not in wanted:
-                    fields[name] = EMPTY_MEASURES
+                if name not in wanted:  # never read: never built
+                    fields[name] = None
                     continue
                 fields[name] = self.measures(
                     **{m.key: _measure(getattr(group.stats.get(m.key, EMPTY), name), m.money) for m in self.kind.measures}

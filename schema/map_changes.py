@@ -9,8 +9,6 @@ import strawberry
 from strawberry.types import Info
 
 from domain import map_changes as model
-from domain.relationship_map import support_index
-from domain.relationship_map import MapPerson
 from resolvers.stakeholders.map_history import state_of
 from resolvers.stakeholders.relationship_map import AccountMap
 from schema.common import context, member_of
@@ -90,9 +88,6 @@ async def map_changes(info: Info, earlier: AccountMap, later: AccountMap, since:
     people.update({s.id: s for s in later.stakeholders})
     then = {s.id: s for s in earlier.stakeholders}
 
-    def index(state: model.MapState) -> float | None:
-        return support_index(MapPerson(i, state.roles[i], state.attitudes[i], state.influences[i]) for i in state.attitudes)
-
     def line(found_line: model.Line) -> RelationshipMapLine:
         return RelationshipMapLine(
             kind=found_line.kind, source=people[found_line.source_id], target=people[found_line.target_id], strength=found_line.strength
@@ -111,6 +106,6 @@ async def map_changes(info: Info, earlier: AccountMap, later: AccountMap, since:
         ],
         lines_added=[line(x) for x in found.lines_added],
         lines_removed=[line(x) for x in found.lines_removed],
-        support_index_before=index(before),
-        support_index_after=index(after),
+        support_index_before=(await earlier.summary(ctx, roles=False)).support_index,
+        support_index_after=(await later.summary(ctx, roles=False)).support_index,
     )

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, case, func, select
 
+from domain.account import Account
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
 
@@ -171,8 +172,6 @@ def statement(kind: Kind, rows: Rows, dimensions: Sequence[Dimension]) -> Select
     measured = [agg(m.column) for m in kind.measures for agg in (func.sum, func.count, func.min, func.max)]
     stmt = select(*split, func.count(), *measured).select_from(rows.froms)
     if rows.account_on is not None and (rows.account or any(d.account for d in dimensions)):
-        from domain.account import Account
-
         stmt = stmt.join(Account, rows.account_on)
     for dimension in dimensions:
         if dimension.join is not None:

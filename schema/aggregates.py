@@ -96,40 +96,37 @@ def _key_annotation(kind: Kind, name: str) -> Any:
 class Totals:
     """The totals of an aggregate, worked out once for all its total fields: by a statement of their own, or,
     when a grouping of the same rows reads each row once and all of them (`source`, its response key), added up
-    from that grouping's rows."""
+    from that grouping's rows. No task of its own: the resolvers asking compute or wait, so a request that ends
+    (or a sibling field that fails) leaves nothing running behind it."""
 
     rows: Rows
     kind: Kind
     source: str | None
-    memo: asyncio.Future[Group] | None
+    memo: Group | None
+    ready: asyncio.Event | None  # set when the grouping named by `source` is done
+    lock: asyncio.Lock | None
 
-    def _future(self) -> asyncio.Future[Group]:
+    def _ready(self) -> asyncio.Event:
+        if self.ready is None:
+            self.ready = asyncio.Event()
+        return self.ready
+
+    def settle(self, found: Group | None, failed: bool = False) -> None:
+        """The grouping named by `source` is done: its totals, or None when it could not give them. When it
+        failed, the whole aggregate is an error (the grouping is not nullable): the totals read nothing."""
         if self.memo is None:
-            self.memo = asyncio.get_running_loop().create_future()
-        return self.memo
-
-    async def _own(self, ctx: Any) -> Group:
-        return (await aggregate(ctx, self.kind, self.rows, ())).groups[0]
-
-    def settle(self, ctx: Any, found: Group | None) -> None:
-        """The grouping named by `source` is done: its totals, or None when it could not give them."""
-        future = self._future()
-        if future.done():
-            return
-        if found is not None:
-            future.set_result(found)
-            return
-
-        def copy(task: asyncio.Task[Group]) -> None:
-            if not future.done():
-                future.set_exception(task.exception()) if task.exception() else future.set_result(task.result())
-
-        asyncio.ensure_future(self._own(ctx)).add_done_callback(copy)
+            self.memo = Group({}) if failed else found
+        self._ready().set()
 
     async def totals(self, ctx: Any) -> Group:
-        if self.memo is None and self.source is None:
-            self.memo = asyncio.ensure_future(self._own(ctx))
-        return await self._future()
+        if self.source is not None:
+            await self._ready().wait()
+        if self.lock is None:
+            self.lock = asyncio.Lock()
+        async with self.lock:
+            if self.memo is None:
+                self.memo = (await aggregate(ctx, self.kind, self.rows, ())).groups[0]
+        return self.memo
 
 
 def deriving(kind: Kind, totals: Kind, selections: list[Any]) -> str | None:
@@ -234,10 +231,10 @@ class AggregateTypes:
                 found: Groups = await aggregate(ctx, kind, self.rows, dimensions, group_limit(first))
             except BaseException:
                 if deriving:
-                    self.settle(ctx, None)
+                    self.settle(None, failed=True)
                 raise
             if deriving:
-                self.settle(ctx, found.totals)
+                self.settle(found.totals)
             ids = sorted({g.key[k] for g in found.groups for k in MEMBER_KEYS if g.key.get(k) is not None})
             from domain.team import TeamMember as MemberRow
 
@@ -268,9 +265,13 @@ class AggregateTypes:
                 "kind": strawberry.Private[Kind],
                 "source": strawberry.Private[Optional[str]],  # noqa: UP007
                 "memo": strawberry.Private[Any],
+                "ready": strawberry.Private[Any],
+                "lock": strawberry.Private[Any],
             },
             "source": None,
             "memo": None,
+            "ready": None,
+            "lock": None,
             "groups": strawberry.field(
                 resolver=groups,
                 description=(

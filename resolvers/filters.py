@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, and_, not_, or_, true
+from sqlalchemy import ColumnElement, Numeric, and_, literal, not_, or_, true
 
 from resolvers.errors import BadUserInput
 from resolvers.ids import argument_id
@@ -66,8 +66,16 @@ class Range:
         found = []
         for bound, compare in ((self.gt, operator.gt), (self.gte, operator.ge), (self.lt, operator.lt), (self.lte, operator.le)):
             if bound is not None:
-                found.append(compare(column, bound))
+                found.append(compare(column, _unconstrained(column, bound)))
         return found
+
+
+def _unconstrained(column: Any, bound: Any) -> Any:
+    """A bound compared as a plain NUMERIC: typed as a NUMERIC(5, 2) column it would be cast to it, and a
+    bound past the column's digits (a score "at most 1000") would overflow instead of matching every row."""
+    if isinstance(column.type, Numeric):
+        return literal(bound, Numeric(asdecimal=True))
+    return bound
 
 
 def range_of(value: Any) -> Range | None:

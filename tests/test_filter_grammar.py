@@ -52,6 +52,11 @@ async def test_and_or_not_ranges_and_null_checks(client: GraphQLClient) -> None:
     assert await names(client, {"not": {"grades": ["B"]}, "includeArchived": True}) == ["a-energy", "a-retail", "c-retail", "z-archived-a"]
     assert await names(client, {"currentAnnualValue": {"gte": "50", "lt": "1000"}}) == ["a-energy", "a-retail", "b-none"]
     assert await names(client, {"currentAnnualValue": {"gt": "50", "lte": "1500"}}) == ["a-energy", "b-energy", "b-none"]
+    # Bounds past a column's digits compare as numbers (PostgreSQL would cast them to NUMERIC(5, 2) and overflow).
+    huge = "9" * 40 + "." + "9" * 40
+    assert await names(client, {"currentAnnualValue": {"lte": huge, "gt": "-" + huge}}) == await names(client, {})
+    assert await names(client, {"currentAnnualValue": {"gt": huge}}) == []
+    assert await names(client, {"healthScore": {"lte": "1000.00"}}) == await names(client, {"isNotNull": ["HEALTH_SCORE"]})
     assert await names(client, {"isNull": ["INDUSTRY"]}) == ["b-none"]
     assert await names(client, {"isNotNull": ["OWNER"], "isNull": ["LAST_INTERACTION"]}) == ["a-energy", "b-none"]
     assert await names(client, {"and": [{"industries": ["Energy"]}, {"not": {"grades": ["A"]}}]}) == ["b-energy"]

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.base import Base, TimestampMixin, VersionedMixin, enum_column

@@ -8,14 +8,17 @@ Both are client errors here, with the argument named.
 
 from __future__ import annotations
 
+import enum
 import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Numeric, and_, literal, not_, or_, true
+from sqlalchemy import ColumnElement, Numeric, and_, false, literal, not_, or_, true
 
 from resolvers.errors import BadUserInput
+from resolvers.interactions.recency import midnight
 from resolvers.ids import argument_id
 
 T = TypeVar("T")
@@ -68,6 +71,41 @@ class Range:
             if bound is not None:
                 found.append(compare(column, _unconstrained(column, bound)))
         return found
+
+    def days(self, column: Any) -> list[ColumnElement[bool]]:
+        """Bounds on the UTC day of a timestamp `column`, as bounds on the timestamp (so its index serves)."""
+        found: list[ColumnElement[bool]] = []
+        if self.gt is not None:
+            found.append(false() if self.gt >= date.max else column >= midnight(self.gt + timedelta(days=1)))
+        if self.gte is not None:
+            found.append(column >= midnight(self.gte))
+        if self.lt is not None:
+            found.append(column < midnight(self.lt))
+        if self.lte is not None and self.lte < date.max:
+            found.append(column < midnight(self.lte + timedelta(days=1)))
+        return found
+
+
+def bounded(*pairs: tuple[Any, Range | None]) -> list[ColumnElement[bool]]:
+    """The conditions of the ranges given, each on its column (a range left out is no condition)."""
+    return [c for column, bounds in pairs if bounds is not None for c in bounds.conditions(column)]
+
+
+class Lacking(enum.Enum):
+    """Values a row may lack, for a filter's `isNull` / `isNotNull`; each kind names its columns."""
+
+    @classmethod
+    def columns(cls) -> dict[Any, Any]:
+        """Each value's column (a value lacking when its column is NULL)."""
+        return {}
+
+    def missing(self) -> ColumnElement[bool]:
+        return type(self).columns()[self].is_(None)  # type: ignore[no-any-return]
+
+
+def null_checks(missing: Iterable[Lacking], present: Iterable[Lacking]) -> list[ColumnElement[bool]]:
+    """`isNull` (each value is lacking) and `isNotNull` (each one is there)."""
+    return [value.missing() for value in missing] + [not_(value.missing()) for value in present]
 
 
 def _unconstrained(column: Any, bound: Any) -> Any:

@@ -28,9 +28,11 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
+    and_,
     bindparam,
     func,
     literal,
+    or_,
     select,
     tuple_,
     union_all,
@@ -129,8 +131,19 @@ def _typed(value: Any, kind: type) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class Order:
+    """A list's order: its key and direction, then any further keys (`sort` of several), then the id, which
+    breaks ties in the first key's direction."""
+
     key: SortKey
     descending: bool = False
+    then: tuple[tuple[SortKey, bool], ...] = ()
+
+    def keys(self) -> tuple[tuple[SortKey, bool], ...]:
+        return ((self.key, self.descending), *self.then)
+
+    def columns(self, id_column: Any) -> list[tuple[Any, bool]]:
+        """Each column the order reads, with whether it is read descending: the keys' then the id."""
+        return [(key.column, descending) for key, descending in self.keys()] + [(id_column, self.descending)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,8 +152,8 @@ class PageRequest:
 
     limit: int
     backwards: bool
-    after: tuple[Any, int] | None
-    before: tuple[Any, int] | None
+    after: tuple[Any, ...] | None  # the cursor's value of each key of the order, then its id
+    before: tuple[Any, ...] | None
 
 
 FIRST_ONLY = PageRequest(limit=1, backwards=False, after=None, before=None)  # a list's first row
@@ -172,27 +185,31 @@ def page_request(
     return PageRequest(
         limit=limit,
         backwards=backwards,
-        after=decode_cursor(after, order.key, "after"),
-        before=decode_cursor(before, order.key, "before"),
+        after=decode_cursor(after, order.key, "after", *(key for key, _ in order.then)),
+        before=decode_cursor(before, order.key, "before", *(key for key, _ in order.then)),
     )
 
 
-def encode_cursor(key: SortKey, value: Any, row_id: int) -> str:
-    raw = json.dumps([key.name, key.encode(value), row_id], separators=(",", ":"))
+def encode_cursor(key: SortKey, value: Any, row_id: int, *more: tuple[SortKey, Any]) -> str:
+    """The cursor of a row: each key's name and the row's value of it (`more`: the further keys'), then its id."""
+    named = [part for k, v in ((key, value), *more) for part in (k.name, k.encode(v))]
+    raw = json.dumps([*named, row_id], separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None, key: SortKey, argument: str) -> tuple[Any, int] | None:
+def decode_cursor(cursor: str | None, key: SortKey, argument: str, *more: SortKey) -> tuple[Any, ...] | None:
+    """The values and id a cursor of an order of `key` (and `more` keys) holds; BAD_USER_INPUT for any other."""
     if cursor is None:
         return None
     try:
         if len(cursor) > MAX_CURSOR_LENGTH:
             raise ValueError("longer than any cursor kam writes")
         padded = cursor + "=" * (-len(cursor) % 4)
-        name, value, row_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if name != key.name:
+        *named, row_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        keys = (key, *more)
+        if len(named) != 2 * len(keys) or any(k.name != name for k, name in zip(keys, named[::2], strict=True)):
             raise ValueError("cursor belongs to another ordering")
-        return key.decode(value), _stored_int(row_id)
+        return (*(k.decode(value) for k, value in zip(keys, named[1::2], strict=True)), _stored_int(row_id))
     except (ValueError, TypeError, KeyError, InvalidOperation, binascii.Error, UnicodeError, RecursionError):
         raise BadUserInput(
             f"`{argument}` is not a valid cursor for this list and ordering.", argument=argument
@@ -210,7 +227,8 @@ class Page(Generic[T]):
     count: Callable[[], Any]
 
     def cursor(self, row: Any) -> str:
-        return encode_cursor(self.order.key, getattr(row, self.order.key.column.key), row.id)
+        key, *more = (getattr(row, k.column.key) for k, _ in self.order.keys())
+        return encode_cursor(self.order.key, key, row.id, *zip((k for k, _ in self.order.then), more, strict=True))
 
 
 def _keyset_conditions(
@@ -218,20 +236,39 @@ def _keyset_conditions(
 ) -> list[ColumnElement[bool]]:
     """The rows after `page.after` and before `page.before`. `named`: the cursors' values are parameters named
     as `cursor_values` names them, given when the statement runs, so one statement serves every cursor."""
-    sort_col, id_col = columns or (order.key.column, id_column)
-    conditions = []
+    read = _read(order, id_column, columns)
+    conditions: list[ColumnElement[bool]] = []
     for side, bound, later in (("after", page.after, True), ("before", page.before, False)):
         if bound is None:
             continue
-        row = tuple_(sort_col, id_col)
         # Typed by their columns, so a cursor's enum or date binds as the column stores it.
-        if named:
-            value = tuple_(bindparam(f"{side}_value", type_=sort_col.type), bindparam(f"{side}_id", type_=id_col.type))
+        if named:  # one key (the plans compile no other order)
+            (sort_col, _), (id_col, _) = read
+            values = [bindparam(f"{side}_value", type_=sort_col.type), bindparam(f"{side}_id", type_=id_col.type)]
         else:
-            value = tuple_(literal(bound[0], sort_col.type), literal(bound[1], id_col.type))
-        ahead = later != order.descending
-        conditions.append(row > value if ahead else row < value)
+            values = [literal(value, column.type) for (column, _), value in zip(read, bound, strict=True)]
+        conditions.append(_beyond(read, values, later))
     return conditions
+
+
+def _read(order: Order, id_column: Any, columns: tuple[Any, Any] | None) -> list[tuple[Any, bool]]:
+    """The columns a keyset page compares and orders by: the order's, or `columns` holding its one key and the id."""
+    if columns is None:
+        return order.columns(id_column)
+    return [(columns[0], order.descending), (columns[1], order.descending)]
+
+
+def _beyond(read: list[tuple[Any, bool]], values: list[Any], later: bool) -> ColumnElement[bool]:
+    """The rows past `values` (after them when `later`) in the order `read`: one row comparison when every column
+    is read one way, an index can then range over it; else the first column that differs decides."""
+    if all(descending == read[0][1] for _, descending in read):
+        row, value = tuple_(*(column for column, _ in read)), tuple_(*values)
+        return row > value if later != read[0][1] else row < value
+    decided = []
+    for n, (column, descending) in enumerate(read):
+        equal = [c == v for (c, _), v in zip(read[:n], values[:n], strict=True)]
+        decided.append(and_(*equal, column > values[n] if later != descending else column < values[n]))
+    return or_(*decided)
 
 
 def cursor_values(page: PageRequest) -> dict[str, Any]:
@@ -244,11 +281,9 @@ def cursor_values(page: PageRequest) -> dict[str, Any]:
 
 
 def keyset_ordering(order: Order, id_column: Any, reverse: bool, columns: tuple[Any, Any] | None = None) -> list[Any]:
-    """The ORDER BY of a keyset page: the order's key then the id (or `columns` holding them), read backwards
-    when `reverse`."""
-    descending = order.descending != reverse
-    cols = columns or (order.key.column, id_column)
-    return [c.desc() if descending else c.asc() for c in cols]
+    """The ORDER BY of a keyset page: the order's keys then the id (or `columns` holding its one key and the id),
+    read backwards when `reverse`."""
+    return [c.desc() if descending != reverse else c.asc() for c, descending in _read(order, id_column, columns)]
 
 
 def _finish(rows: list[Any], page: PageRequest, order: Order, count: Callable[[], Any]) -> Page[Any]:
@@ -276,8 +311,8 @@ class Branches:
     orders: tuple[Any, ...]
 
     def serve(self, order: Order) -> list[tuple[ColumnElement[bool], ...]]:
-        """The branches of a list in `order`; none when the index does not hold that order."""
-        if not any(order.key.column is column for column in self.orders):
+        """The branches of a list in `order`; none when the index does not hold that order (or a further key)."""
+        if order.then or not any(order.key.column is column for column in self.orders):
             return []
         return list(itertools.product(*self.choices))
 
@@ -306,7 +341,7 @@ def _page_keys(
 ) -> Select[Any]:
     """Sort value and id of the rows of one page of `stmt` plus one row, merged from its branches if it has them."""
     sort_column = order.key.column
-    keyed = stmt.with_only_columns(sort_column, id_column).where(
+    keyed = stmt.with_only_columns(*(key.column for key, _ in order.keys()), id_column).where(
         *_keyset_conditions(order, id_column, page, named=named)
     )
     ordering = keyset_ordering(order, id_column, page.backwards)

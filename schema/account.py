@@ -31,19 +31,21 @@ from schema import need as need_schema
 from schema import plan as plan_schema
 from schema import revenue as revenue_schema
 from schema.common import (
-    FILTER,
-    ORDER,
     After,
     Before,
     Connection,
     DateRange,
     DecimalRange,
     DeletePayload,
+    FILTER,
     First,
+    IS_NOT_NULL,
     IntRange,
     Last,
     Money,
+    ORDER,
     ObjectId,
+    SORT,
     SortDirection,
     UserError,
     context,
@@ -51,6 +53,8 @@ from schema.common import (
     logical,
     money,
     mutate,
+    null_checks_of,
+    order_of,
     provided,
     user_errors,
 )
@@ -177,8 +181,9 @@ class Account(relay.Node):
         after: After = None,
         last: Last = None,
         before: Before = None,
+        sort: Annotated[list[StakeholderOrder] | None, SORT] = None,
     ) -> Connection[Stakeholder]:
-        return await stakeholder_connection(info, self.id, filter, order_by, first, after, last, before)
+        return await stakeholder_connection(info, self.id, filter, order_by, first, after, last, before, sort)
 
     @strawberry.field(description="The account's relationship map: stakeholders, org chart, influence lines, coverage and gaps.")
     async def relationship_map(self, info: Info) -> RelationshipMap:
@@ -289,7 +294,7 @@ class AccountFilter:
     interactions_last_90_days: IntRange | None = strawberry.field(default=None, description="`interactionRecency.last90Days` within these bounds.")
     created_on: DateRange | None = strawberry.field(default=None, description="Created on a UTC day within these bounds.")
     is_null: list[AccountValue] | None = strawberry.field(default=None, description="Lacking every one of these values (LAST_INTERACTION: never contacted).")  # type: ignore[valid-type]
-    is_not_null: list[AccountValue] | None = strawberry.field(default=None, description="Having every one of these values.")  # type: ignore[valid-type]
+    is_not_null: list[AccountValue] | None = strawberry.field(default=None, description=IS_NOT_NULL)  # type: ignore[valid-type]
 
     def to_criteria(self, path: str = "filter", depth: int = 0) -> reads.AccountFilter:
         """The filter as the reads take it; BAD_USER_INPUT names the argument at fault (`filter.or[1].grades`)."""
@@ -318,8 +323,7 @@ class AccountFilter:
             health_score=range_of(self.health_score),
             interactions_90d=range_of(self.interactions_last_90_days),
             created_on=range_of(self.created_on),
-            missing=any_of(self.is_null, f"{path}.isNull"),
-            present=any_of(self.is_not_null, f"{path}.isNotNull"),
+            **null_checks_of(self, path),
             **logic_of(self, path, depth),
         )
 
@@ -346,9 +350,10 @@ def account_list_request(
     after: str | None = None,
     last: int | None = None,
     before: str | None = None,
+    sort: list[AccountOrder] | None = None,
 ) -> tuple[reads.AccountFilter, Order, PageRequest]:
     """The account list's arguments as the reads take them (BAD_USER_INPUT for a bad page or cursor)."""
-    order = (order_by or AccountOrder(field=AccountOrderField.NAME)).to_order()
+    order = order_of(order_by, sort, AccountOrder(field=AccountOrderField.NAME).to_order())
     page = page_request(ctx, order, first, after, last, before)
     return (filter or AccountFilter()).to_criteria(), order, page
 
@@ -365,9 +370,10 @@ class AccountQuery:
         after: After = None,
         last: Last = None,
         before: Before = None,
+        sort: Annotated[list[AccountOrder] | None, SORT] = None,
     ) -> Connection[Account]:
         ctx = context(info)
-        criteria, order, page = account_list_request(ctx, filter, order_by, first, after, last, before)
+        criteria, order, page = account_list_request(ctx, filter, order_by, first, after, last, before, sort)
         return Connection(page=await reads.list_accounts(ctx, criteria, order, page))
 
     @strawberry.field(description="One account by ID, archived or not; null if it does not exist.")

@@ -180,7 +180,7 @@ class AggregateTypes:
             "key": (self.key, "What the group's rows share.", None), **measured,
         })
         self.groups = _make(f"{name}Groups", f"Groups of {rows_name}, in the order of their key (null values last).", {
-            "nodes": (list[self.group], f"The groups, at most `first`.", strawberry.UNSET),  # type: ignore[name-defined]
+            "nodes": (list[self.group], "The groups, at most `first`.", strawberry.UNSET),  # type: ignore[name-defined]
             "has_more": (bool, "Whether there are groups past `first`.", False),
         })
         self.aggregate = self._aggregate(name, rows_name)

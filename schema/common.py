@@ -18,9 +18,9 @@ from domain.errors import ErrorCode as DomainErrorCode
 from domain.errors import UserError as DomainUserError
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
-from resolvers.filters import MAX_NESTING, branches
+from resolvers.filters import MAX_NESTING, any_of, branches
 from resolvers.mutation import Outcome, run_mutation
-from resolvers.pagination import Page
+from resolvers.pagination import Order, Page
 
 T = TypeVar("T")
 LIST_SIZE = "kam.list_size"  # a list field's metadata: the most items it ever holds (the query cost counts that many)
@@ -174,6 +174,15 @@ def logic_of(flt: Any, path: str, depth: int) -> dict[str, Any]:
     }
 
 
+def null_checks_of(flt: Any, path: str) -> dict[str, Any]:
+    """The criteria of a filter input's `isNull` and `isNotNull` (values of its kind's enum of what rows may lack)."""
+    return {"missing": any_of(flt.is_null, f"{path}.isNull"), "present": any_of(flt.is_not_null, f"{path}.isNotNull")}
+
+
+IS_NULL = "Lacking every one of these values."
+IS_NOT_NULL = "Having every one of these values."
+
+
 # Arguments every list takes, described once.
 First = Annotated[
     int | None, strawberry.argument(description="Page forwards: at most this many items (up to the maximum page size).")
@@ -183,6 +192,30 @@ Last = Annotated[int | None, strawberry.argument(description="Page backwards: at
 Before = Annotated[str | None, strawberry.argument(description="Page backwards from this cursor: a previous `startCursor`.")]
 FILTER = strawberry.argument(description="Only the items matching every condition given; all items if left out.")
 ORDER = strawberry.argument(description="How to order the items; each list names its default.")
+MAX_SORT_KEYS = 4  # keys one `sort` takes
+SORT = strawberry.argument(
+    description=(
+        "Order by these keys in turn, each in its own direction: the first decides, the next breaks its ties, and so on "
+        f"(at most {MAX_SORT_KEYS}, each field once; remaining ties by when the items were recorded); instead of `orderBy`."
+    )
+)
+
+
+def order_of(order_by: Any, sort: list[Any] | None, default: Order) -> Order:
+    """A list's order from `orderBy` (one key) or `sort` (keys in turn), else the list's `default`."""
+    if order_by is not None and sort is not None:
+        raise BadUserInput("Pass either `orderBy` or `sort`, not both.", argument="sort")
+    if order_by is not None:
+        return order_by.to_order()  # type: ignore[no-any-return]
+    if not sort:
+        return default
+    if len(sort) > MAX_SORT_KEYS:
+        raise BadUserInput(f"`sort` holds {len(sort)} keys; at most {MAX_SORT_KEYS}.", argument="sort")
+    first, *rest = (key.to_order() for key in sort)
+    names = [first.key.name, *(o.key.name for o in rest)]
+    if len(set(names)) < len(names):
+        raise BadUserInput("`sort` names a field more than once.", argument="sort")
+    return Order(first.key, first.descending, tuple((o.key, o.descending) for o in rest))
 ObjectId = Annotated[strawberry.ID, strawberry.argument(description="The object's global ID, as its `id` field gives it.")]
 
 

@@ -21,20 +21,22 @@ from resolvers.loaders import by_id
 from resolvers.mutation import Outcome
 from resolvers.pagination import Order, PageRequest, page_request
 from schema.common import (
-    today,
-    FILTER,
-    ORDER,
     After,
     Before,
     Connection,
+    FILTER,
     First,
     Last,
     Money,
+    ORDER,
+    SORT,
     UserError,
     context,
     money,
     mutate,
+    order_of,
     provided,
+    today,
     user_errors,
 )
 from schema.enums import GrowthQuadrant
@@ -108,9 +110,10 @@ def quadrant_list_request(
     after: str | None = None,
     last: int | None = None,
     before: str | None = None,
+    sort: list[AccountOrder] | None = None,
 ) -> tuple[Order, PageRequest]:
     """The arguments of a quadrant's `accounts` as the reads take them (BAD_USER_INPUT for a bad page or cursor)."""
-    order = order_by.to_order() if order_by else Order(AccountSort.NAME.value)
+    order = order_of(order_by, sort, Order(AccountSort.NAME.value))
     return order, page_request(ctx, order, first, after, last, before)
 
 
@@ -154,9 +157,10 @@ class GrowthMatrixQuadrant:
         after: After = None,
         last: Last = None,
         before: Before = None,
+        sort: Annotated[list[Annotated[AccountOrder, strawberry.lazy("schema.account")]] | None, SORT] = None,
     ) -> Connection[Annotated[Account, strawberry.lazy("schema.account")]]:
         ctx = context(info)
-        order, page = quadrant_list_request(ctx, order_by, first, after, last, before)
+        order, page = quadrant_list_request(ctx, order_by, first, after, last, before, sort)
         totals = self.totals
         return Connection(page=await reads.quadrant_accounts(ctx, totals.criteria, totals.quadrant, order, page))
 

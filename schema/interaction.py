@@ -20,7 +20,7 @@ from domain import stakeholder as stakeholder_model
 from domain import team as team_model
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
-from resolvers.filters import any_of, ids_of
+from resolvers.filters import any_of, ids_of, range_of
 from resolvers.interactions import mutations, reads
 from resolvers.loaders import by_id
 from resolvers.mutation import Outcome
@@ -29,17 +29,24 @@ from schema.common import (
     After,
     Before,
     Connection,
+    DateRange,
     DeletePayload,
     FILTER,
     First,
+    IS_NOT_NULL,
+    IS_NULL,
+    IntRange,
     Last,
     ORDER,
+    SORT,
     SortDirection,
     UserError,
     context,
     logic_of,
     logical,
     mutate,
+    null_checks_of,
+    order_of,
     provided,
     user_errors,
 )
@@ -141,6 +148,9 @@ class InteractionOrder:
         return Order(reads.InteractionSort[self.field.name].value, self.direction is SortDirection.DESC)
 
 
+InteractionValue = strawberry.enum(reads.InteractionValue, description="A value an interaction may lack, for `isNull` and `isNotNull`.")
+
+
 @strawberry.input(description="Which interactions to list; every given condition must hold, list values mean any of.")
 @logical
 class InteractionFilter:
@@ -153,6 +163,10 @@ class InteractionFilter:
     opportunity_ids: list[strawberry.ID] | None = strawberry.field(default=None, description="About any of these deals.")
     occurred_from: date | None = strawberry.field(default=None, description="On or after this day (UTC).")
     occurred_to: date | None = strawberry.field(default=None, description="On or before this day (UTC).")
+    occurred_on: DateRange | None = strawberry.field(default=None, description="`occurredAt` on a day within these bounds (UTC).")
+    duration_minutes: IntRange | None = strawberry.field(default=None, description="`durationMinutes` within these bounds (interactions without one never are).")
+    is_null: list[InteractionValue] | None = strawberry.field(default=None, description=IS_NULL)  # type: ignore[valid-type]
+    is_not_null: list[InteractionValue] | None = strawberry.field(default=None, description=IS_NOT_NULL)  # type: ignore[valid-type]
 
     def to_criteria(self, path: str = "filter", depth: int = 0) -> reads.InteractionFilter:
         if self.occurred_from is not None and self.occurred_to is not None and self.occurred_from > self.occurred_to:
@@ -168,6 +182,9 @@ class InteractionFilter:
             opportunity_ids=ids_of(self.opportunity_ids, "Opportunity", f"{path}.opportunityIds"),
             occurred_from=self.occurred_from,
             occurred_to=self.occurred_to,
+            occurred_on=range_of(self.occurred_on),
+            duration_minutes=range_of(self.duration_minutes),
+            **null_checks_of(self, path),
             **logic_of(self, path, depth),
         )
 
@@ -180,9 +197,10 @@ def interaction_list_request(
     after: str | None = None,
     last: int | None = None,
     before: str | None = None,
+    sort: list[InteractionOrder] | None = None,
 ) -> tuple[reads.InteractionFilter, Order, PageRequest]:
     """An interaction list's arguments as the reads take them (BAD_USER_INPUT for a bad page or cursor)."""
-    order = order_by.to_order() if order_by else reads.NEWEST_FIRST
+    order = order_of(order_by, sort, reads.NEWEST_FIRST)
     page = page_request(ctx, order, first, after, last, before)
     return (filter or InteractionFilter()).to_criteria(), order, page
 
@@ -200,9 +218,10 @@ def timeline(read: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Con
         after: After = None,
         last: Last = None,
         before: Before = None,
+        sort: Annotated[list[InteractionOrder] | None, SORT] = None,
     ) -> Connection[Interaction]:
         ctx = context(info)
-        criteria, order, page = interaction_list_request(ctx, filter, order_by, first, after, last, before)
+        criteria, order, page = interaction_list_request(ctx, filter, order_by, first, after, last, before, sort)
         return Connection(page=await read(ctx, root.id, criteria, order, page))
 
     return resolve
@@ -224,9 +243,10 @@ class InteractionQuery:
         after: After = None,
         last: Last = None,
         before: Before = None,
+        sort: Annotated[list[InteractionOrder] | None, SORT] = None,
     ) -> Connection[Interaction]:
         ctx = context(info)
-        criteria, order, page = interaction_list_request(ctx, filter, order_by, first, after, last, before)
+        criteria, order, page = interaction_list_request(ctx, filter, order_by, first, after, last, before, sort)
         return Connection(page=await reads.list_interactions(ctx, criteria, order, page))
 
 

@@ -13,7 +13,7 @@ from strawberry.types import Info
 from domain import account as account_model
 from domain import need as model
 from domain import stakeholder as stakeholder_model
-from resolvers.filters import any_of
+from resolvers.filters import any_of, range_of
 from resolvers.context import RequestContext
 from resolvers.ids import argument_id
 from resolvers.loaders import by_id
@@ -24,17 +24,23 @@ from schema.common import (
     After,
     Before,
     Connection,
+    DateRange,
     DeletePayload,
     FILTER,
     First,
+    IS_NOT_NULL,
+    IS_NULL,
     Last,
     ORDER,
+    SORT,
     SortDirection,
     UserError,
     context,
     logic_of,
     logical,
     mutate,
+    null_checks_of,
+    order_of,
     provided,
     user_errors,
 )
@@ -108,6 +114,9 @@ class NeedOrder:
         return Order(reads.NeedSort[self.field.name].value, self.direction is SortDirection.DESC)
 
 
+NeedValue = strawberry.enum(reads.NeedValue, description="A value a need may lack, for `isNull` and `isNotNull`.")
+
+
 @strawberry.input(description="Which needs to list; every given condition must hold, list values mean any of.")
 @logical
 class NeedFilter:
@@ -117,6 +126,9 @@ class NeedFilter:
     visibilities: list[NeedVisibility] | None = strawberry.field(default=None, description="Any of these visibilities.")  # type: ignore[valid-type]
     priorities: list[Priority] | None = strawberry.field(default=None, description="Any of these priorities.")  # type: ignore[valid-type]
     stakeholder_ids: list[strawberry.ID] | None = strawberry.field(default=None, description="Held by any of these stakeholders.")
+    created_on: DateRange | None = strawberry.field(default=None, description="`createdAt` on a day within these bounds (UTC).")
+    is_null: list[NeedValue] | None = strawberry.field(default=None, description=IS_NULL)  # type: ignore[valid-type]
+    is_not_null: list[NeedValue] | None = strawberry.field(default=None, description=IS_NOT_NULL)  # type: ignore[valid-type]
 
     def to_criteria(self, path: str = "filter", depth: int = 0) -> reads.NeedFilter:
         return reads.NeedFilter(
@@ -128,6 +140,8 @@ class NeedFilter:
             stakeholder_ids=tuple(
                 argument_id(i, "Stakeholder", f"{path}.stakeholderIds") for i in any_of(self.stakeholder_ids, f"{path}.stakeholderIds")
             ),
+            created_on=range_of(self.created_on),
+            **null_checks_of(self, path),
             **logic_of(self, path, depth),
         )
 
@@ -141,10 +155,11 @@ async def account_needs(
     after: After = None,
     last: Last = None,
     before: Before = None,
+    sort: Annotated[list[NeedOrder] | None, SORT] = None,
 ) -> Connection[Need]:
     """`Account.needs`: one account's page, batched with every other account on the page."""
     ctx = context(info)
-    criteria, order, page = need_list_request(ctx, filter, order_by, first, after, last, before)
+    criteria, order, page = need_list_request(ctx, filter, order_by, first, after, last, before, sort)
     return Connection(page=await reads.account_needs(ctx, root.id, criteria, order, page))
 
 
@@ -156,9 +171,10 @@ def need_list_request(
     after: str | None = None,
     last: int | None = None,
     before: str | None = None,
+    sort: list[NeedOrder] | None = None,
 ) -> tuple[reads.NeedFilter, Order, PageRequest]:
     """`Account.needs`' arguments as the reads take them (BAD_USER_INPUT for a bad page or cursor)."""
-    order = order_by.to_order() if order_by else reads.BY_PRIORITY
+    order = order_of(order_by, sort, reads.BY_PRIORITY)
     page = page_request(ctx, order, first, after, last, before)
     return (filter or NeedFilter()).to_criteria(), order, page
 

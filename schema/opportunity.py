@@ -19,7 +19,7 @@ from domain import stakeholder as stakeholder_model
 from domain import team as team_model
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
-from resolvers.filters import any_of, ids_of
+from resolvers.filters import any_of, ids_of, range_of
 from resolvers.loaders import by_id
 from resolvers.mutation import Outcome
 from resolvers.opportunities import funnel as funnel_reads
@@ -29,12 +29,18 @@ from schema.common import (
     After,
     Before,
     Connection,
+    DateRange,
+    DecimalRange,
     DeletePayload,
     FILTER,
     First,
+    IS_NOT_NULL,
+    IS_NULL,
+    IntRange,
     Last,
     Money,
     ORDER,
+    SORT,
     SortDirection,
     UserError,
     context,
@@ -42,6 +48,8 @@ from schema.common import (
     logical,
     money,
     mutate,
+    null_checks_of,
+    order_of,
     provided,
     today,
     user_errors,
@@ -160,18 +168,34 @@ class OpportunityOrder:
         return Order(reads.OpportunitySort[self.field.name].value, self.direction is SortDirection.DESC)
 
 
+OpportunityValue = strawberry.enum(reads.OpportunityValue, description="A value a deal may lack, for `isNull` and `isNotNull`.")
+
+
 @strawberry.input(description="Which deals to list; every given condition must hold, list values mean any of.")
 @logical
 class OpportunityFilter:
     account_ids: list[strawberry.ID] | None = strawberry.field(default=None, description="With any of these accounts.")
     stages: list[OpportunityStage] | None = strawberry.field(default=None, description="In any of these stages.")  # type: ignore[valid-type]
     owner_ids: list[strawberry.ID] | None = strawberry.field(default=None, description="Owned by any of these team members.")
+    amount: DecimalRange | None = strawberry.field(default=None, description="`amount.amount` within these bounds (in the deal's currency).")
+    probability: IntRange | None = strawberry.field(default=None, description="`probability` (per cent) within these bounds.")
+    opened_on: DateRange | None = strawberry.field(default=None, description="`openedOn` within these bounds.")
+    expected_close_on: DateRange | None = strawberry.field(default=None, description="`expectedCloseOn` within these bounds (deals without one never are).")
+    closed_on: DateRange | None = strawberry.field(default=None, description="`closedOn` within these bounds (open deals never are).")
+    is_null: list[OpportunityValue] | None = strawberry.field(default=None, description=IS_NULL)  # type: ignore[valid-type]
+    is_not_null: list[OpportunityValue] | None = strawberry.field(default=None, description=IS_NOT_NULL)  # type: ignore[valid-type]
 
     def to_criteria(self, path: str = "filter", depth: int = 0) -> reads.OpportunityFilter:
         return reads.OpportunityFilter(
             account_ids=ids_of(self.account_ids, "Account", f"{path}.accountIds"),
             stages=any_of(self.stages, f"{path}.stages"),
             owner_ids=ids_of(self.owner_ids, "TeamMember", f"{path}.ownerIds"),
+            amount=range_of(self.amount),
+            probability=range_of(self.probability),
+            opened_on=range_of(self.opened_on),
+            expected_close_on=range_of(self.expected_close_on),
+            closed_on=range_of(self.closed_on),
+            **null_checks_of(self, path),
             **logic_of(self, path, depth),
         )
 
@@ -184,8 +208,9 @@ def opportunity_list_request(
     after: str | None = None,
     last: int | None = None,
     before: str | None = None,
+    sort: list[OpportunityOrder] | None = None,
 ) -> tuple[reads.OpportunityFilter, Order, PageRequest]:
-    order = order_by.to_order() if order_by else reads.NEWEST_FIRST
+    order = order_of(order_by, sort, reads.NEWEST_FIRST)
     page = page_request(ctx, order, first, after, last, before)
     return (filter or OpportunityFilter()).to_criteria(), order, page
 
@@ -199,10 +224,11 @@ async def account_opportunities(
     after: After = None,
     last: Last = None,
     before: Before = None,
+    sort: Annotated[list[OpportunityOrder] | None, SORT] = None,
 ) -> Connection[Opportunity]:
     """`Account.opportunities`: one account's deals, batched with every other account on the page."""
     ctx = context(info)
-    criteria, order, page = opportunity_list_request(ctx, filter, order_by, first, after, last, before)
+    criteria, order, page = opportunity_list_request(ctx, filter, order_by, first, after, last, before, sort)
     return Connection(page=await reads.account_opportunities(ctx, root.id, criteria, order, page))
 
 
@@ -324,9 +350,10 @@ class OpportunityQuery:
         after: After = None,
         last: Last = None,
         before: Before = None,
+        sort: Annotated[list[OpportunityOrder] | None, SORT] = None,
     ) -> Connection[Opportunity]:
         ctx = context(info)
-        criteria, order, page = opportunity_list_request(ctx, filter, order_by, first, after, last, before)
+        criteria, order, page = opportunity_list_request(ctx, filter, order_by, first, after, last, before, sort)
         return Connection(page=await reads.list_opportunities(ctx, criteria, order, page))
 
     @strawberry.field(description="The sales funnel over the deals the filter selects (all you may read if left out).")

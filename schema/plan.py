@@ -16,7 +16,7 @@ from domain import plan as model
 from domain import stakeholder as stakeholder_model
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
-from resolvers.filters import any_of, ids_of
+from resolvers.filters import any_of, ids_of, range_of
 from resolvers.loaders import by_id
 from resolvers.mutation import Outcome
 from resolvers.pagination import PageRequest, page_request
@@ -25,9 +25,12 @@ from schema.common import (
     After,
     Before,
     Connection,
+    DateRange,
     DeletePayload,
     FILTER,
     First,
+    IS_NOT_NULL,
+    IS_NULL,
     Last,
     UserError,
     context,
@@ -35,6 +38,7 @@ from schema.common import (
     logical,
     member_of,
     mutate,
+    null_checks_of,
     provided,
     user_errors,
 )
@@ -64,6 +68,9 @@ class PlanProgress:
     ratio: float | None = strawberry.field(description="Share of actions done, from 0 to 1; null for a plan without actions.")
 
 
+ActionValue = strawberry.enum(reads.ActionValue, description="A value an action may lack, for `isNull` and `isNotNull`.")
+
+
 @strawberry.input(description="Which actions to list; every given condition must hold, list values mean any of.")
 @logical
 class ActionFilter:
@@ -72,6 +79,11 @@ class ActionFilter:
     overdue_on: date | None = strawberry.field(default=None, description="Overdue on this day: not done, and due before it.")
     completed_from: date | None = strawberry.field(default=None, description="Completed on or after this day (UTC).")
     completed_to: date | None = strawberry.field(default=None, description="Completed on or before this day (UTC).")
+    due_on: DateRange | None = strawberry.field(default=None, description="`dueOn` within these bounds (undated actions never are).")
+    completed_on: DateRange | None = strawberry.field(default=None, description="`completedAt` on a day within these bounds (UTC).")
+    created_on: DateRange | None = strawberry.field(default=None, description="`createdAt` on a day within these bounds (UTC).")
+    is_null: list[ActionValue] | None = strawberry.field(default=None, description=IS_NULL)  # type: ignore[valid-type]
+    is_not_null: list[ActionValue] | None = strawberry.field(default=None, description=IS_NOT_NULL)  # type: ignore[valid-type]
 
     def to_criteria(self, path: str = "filter", depth: int = 0) -> reads.ActionFilter:
         if self.completed_from is not None and self.completed_to is not None and self.completed_from > self.completed_to:
@@ -82,6 +94,10 @@ class ActionFilter:
             overdue_on=self.overdue_on,
             completed_from=self.completed_from,
             completed_to=self.completed_to,
+            due_on=range_of(self.due_on),
+            completed_on=range_of(self.completed_on),
+            created_on=range_of(self.created_on),
+            **null_checks_of(self, path),
             **logic_of(self, path, depth),
         )
 
@@ -178,15 +194,25 @@ class Action(relay.Node):
         return await by_id(context(info), stakeholder_model.Stakeholder).load(self.stakeholder_id)  # type: ignore[attr-defined,return-value]
 
 
+PlanValue = strawberry.enum(reads.PlanValue, name="ActionPlanValue", description="A value a plan may lack, for `isNull` and `isNotNull`.")
+
+
 @strawberry.input(description="Which plans to list; every given condition must hold, list values mean any of.")
 @logical
 class ActionPlanFilter:
     statuses: list[PlanStatus] | None = strawberry.field(default=None, description="Any of these statuses.")  # type: ignore[valid-type]
     owner_ids: list[strawberry.ID] | None = strawberry.field(default=None, description="Owned by any of these team members.")
+    starts_on: DateRange | None = strawberry.field(default=None, description="`startsOn` within these bounds.")
+    ends_on: DateRange | None = strawberry.field(default=None, description="`endsOn` within these bounds (open-ended plans never are).")
+    created_on: DateRange | None = strawberry.field(default=None, description="`createdAt` on a day within these bounds (UTC).")
+    is_null: list[PlanValue] | None = strawberry.field(default=None, description=IS_NULL)  # type: ignore[valid-type]
+    is_not_null: list[PlanValue] | None = strawberry.field(default=None, description=IS_NOT_NULL)  # type: ignore[valid-type]
 
     def to_criteria(self, path: str = "filter", depth: int = 0) -> reads.PlanFilter:
         return reads.PlanFilter(
             statuses=any_of(self.statuses, f"{path}.statuses"), owner_ids=ids_of(self.owner_ids, "TeamMember", f"{path}.ownerIds"),
+            starts_on=range_of(self.starts_on), ends_on=range_of(self.ends_on), created_on=range_of(self.created_on),
+            **null_checks_of(self, path),
             **logic_of(self, path, depth),
         )
 

@@ -13,7 +13,7 @@ from strawberry.types import Info
 from domain import account as account_model
 from domain import revenue as model
 from resolvers.errors import BadUserInput
-from resolvers.filters import any_of, ids_of
+from resolvers.filters import any_of, ids_of, range_of
 from resolvers.loaders import by_id
 from resolvers.mutation import Outcome
 from resolvers.pagination import page_request
@@ -22,8 +22,12 @@ from schema.common import (
     After,
     Before,
     Connection,
+    DateRange,
+    DecimalRange,
     DeletePayload,
     First,
+    IS_NOT_NULL,
+    IS_NULL,
     Last,
     Money,
     UserError,
@@ -32,6 +36,7 @@ from schema.common import (
     logical,
     money,
     mutate,
+    null_checks_of,
     today,
 )
 from schema.enums import AnnualValueSource, Grain
@@ -160,6 +165,9 @@ def annual_value_source(root: Any) -> AnnualValueSource:  # type: ignore[valid-t
 # Loading ---------------------------------------------------------------------------------------------------------
 
 
+RevenueValue = strawberry.enum(reads.RevenueValue, description="A value a revenue record may lack, for `isNull` and `isNotNull`.")
+
+
 @strawberry.input(description="Which revenue records to count; every given condition must hold, list values mean any of.")
 @logical
 class RevenueFilter:
@@ -168,6 +176,11 @@ class RevenueFilter:
     currencies: list[str] | None = strawberry.field(default=None, description="In any of these currencies (ISO 4217 codes).")
     booked_from: date | None = strawberry.field(default=None, description="Booked on or after this day.")
     booked_to: date | None = strawberry.field(default=None, description="Booked on or before this day.")
+    booked_on: DateRange | None = strawberry.field(default=None, description="`date` within these bounds.")
+    amount: DecimalRange | None = strawberry.field(default=None, description="`amount.amount` within these bounds (in the record's currency).")
+    margin: DecimalRange | None = strawberry.field(default=None, description="`margin.amount` within these bounds (records without one never are).")
+    is_null: list[RevenueValue] | None = strawberry.field(default=None, description=IS_NULL)  # type: ignore[valid-type]
+    is_not_null: list[RevenueValue] | None = strawberry.field(default=None, description=IS_NOT_NULL)  # type: ignore[valid-type]
 
     def to_criteria(self, path: str = "filter", depth: int = 0) -> reads.RevenueFilter:
         if self.booked_from is not None and self.booked_to is not None and self.booked_from > self.booked_to:
@@ -178,6 +191,10 @@ class RevenueFilter:
             currencies=any_of(self.currencies, f"{path}.currencies"),
             booked_from=self.booked_from,
             booked_to=self.booked_to,
+            booked_on=range_of(self.booked_on),
+            amount=range_of(self.amount),
+            margin=range_of(self.margin),
+            **null_checks_of(self, path),
             **logic_of(self, path, depth),
         )
 

@@ -13,7 +13,7 @@ from strawberry.types import Info
 from domain import account as account_model
 from domain import stakeholder as model
 from domain import team as team_model
-from resolvers.filters import any_of, search_term
+from resolvers.filters import any_of, range_of, search_term
 from resolvers.context import RequestContext
 from resolvers.ids import argument_id
 from resolvers.loaders import by_id
@@ -22,7 +22,10 @@ from resolvers.pagination import Order, PageRequest, page_request
 from resolvers.stakeholders import mutations, reads
 from schema.common import (
     Connection,
+    DateRange,
     DeletePayload,
+    IS_NOT_NULL,
+    IS_NULL,
     ObjectId,
     SortDirection,
     UserError,
@@ -30,6 +33,8 @@ from schema.common import (
     logic_of,
     logical,
     mutate,
+    null_checks_of,
+    order_of,
     provided,
     user_errors,
 )
@@ -170,6 +175,9 @@ class StakeholderOrder:
         return Order(reads.StakeholderSort[self.field.name].value, self.direction is SortDirection.DESC)
 
 
+StakeholderValue = strawberry.enum(reads.StakeholderValue, description="A value a stakeholder may lack, for `isNull` and `isNotNull`.")
+
+
 @strawberry.input(description="Which stakeholders to list; every given condition must hold, list values mean any of.")
 @logical
 class StakeholderFilter:
@@ -178,6 +186,9 @@ class StakeholderFilter:
     influences: list[Influence] | None = strawberry.field(default=None, description="Any of these influence levels.")  # type: ignore[valid-type]
     decision_levels: list[DecisionLevel] | None = strawberry.field(default=None, description="Any of these decision levels.")  # type: ignore[valid-type]
     search: str | None = strawberry.field(default=None, description="Part of the name, case-insensitive.")
+    created_on: DateRange | None = strawberry.field(default=None, description="`createdAt` on a day within these bounds (UTC).")
+    is_null: list[StakeholderValue] | None = strawberry.field(default=None, description=IS_NULL)  # type: ignore[valid-type]
+    is_not_null: list[StakeholderValue] | None = strawberry.field(default=None, description=IS_NOT_NULL)  # type: ignore[valid-type]
 
     def to_criteria(self, path: str = "filter", depth: int = 0) -> reads.StakeholderFilter:
         return reads.StakeholderFilter(
@@ -186,6 +197,8 @@ class StakeholderFilter:
             influences=any_of(self.influences, f"{path}.influences"),
             decision_levels=any_of(self.decision_levels, f"{path}.decisionLevels"),
             search=search_term(self.search, f"{path}.search"),
+            created_on=range_of(self.created_on),
+            **null_checks_of(self, path),
             **logic_of(self, path, depth),
         )
 
@@ -199,10 +212,11 @@ async def stakeholder_connection(
     after: str | None,
     last: int | None,
     before: str | None,
+    sort: list[StakeholderOrder] | None = None,
 ) -> Connection[Stakeholder]:
     """`Account.stakeholders`: one account's page, batched with every other account on the page."""
     ctx = context(info)
-    criteria, order, page = stakeholder_list_request(ctx, filter, order_by, first, after, last, before)
+    criteria, order, page = stakeholder_list_request(ctx, filter, order_by, first, after, last, before, sort)
     return Connection(page=await reads.account_stakeholders(ctx, account_id, criteria, order, page))
 
 
@@ -214,9 +228,10 @@ def stakeholder_list_request(
     after: str | None = None,
     last: int | None = None,
     before: str | None = None,
+    sort: list[StakeholderOrder] | None = None,
 ) -> tuple[reads.StakeholderFilter, Order, PageRequest]:
     """`Account.stakeholders`' arguments as the reads take them (BAD_USER_INPUT for a bad page or cursor)."""
-    order = order_by.to_order() if order_by else reads.BY_NAME
+    order = order_of(order_by, sort, reads.BY_NAME)
     page = page_request(ctx, order, first, after, last, before)
     return (filter or StakeholderFilter()).to_criteria(), order, page
 

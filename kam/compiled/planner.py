@@ -63,7 +63,7 @@ from kam.compiled.connections import (
     PageInfo,
     TotalCount,
 )
-from kam.compiled.coverage import FIELDS, MODELS, QUADRANT_ACCOUNTS, Compiles, listed_quadrant
+from kam.compiled.coverage import FIELDS, MODELS, QUADRANT_ACCOUNTS, SORTED, Compiles, listed_quadrant
 from kam.compiled.growth_matrix import (
     AccountCount,
     CellAccounts,
@@ -211,6 +211,16 @@ class Planned:
         return [part for part in self.plan.walk() if isinstance(part, Arguments)]
 
 
+def left_out(label: str, field: GraphQLField, nodes: FieldNodes, absent: frozenset[str]) -> None:
+    """NotCompiled when a document gives one of the `absent` arguments (by Python name) of `field`."""
+    if not absent:
+        return
+    python_names = {name: argument.extensions["strawberry-definition"].python_name for name, argument in field.args.items()}
+    given = {python_names.get(a.name.value) for node in nodes for a in node.arguments or ()}
+    if given & absent:
+        raise NotCompiled(f"{label}: an argument the plan answers only when left out")
+
+
 class Planner:
     """Plans of one schema's operations, kept per document (LRU).
 
@@ -337,11 +347,7 @@ class Planner:
         if entry is None:
             raise NotCompiled(f"{type_name}.{name}")
         field = self.field(type_name, name, entry.arguments | entry.absent)
-        if entry.absent:
-            python_names = {name: argument.extensions["strawberry-definition"].python_name for name, argument in field.args.items()}
-            given = {python_names.get(a.name.value) for node in nodes for a in node.arguments or ()}
-            if given & entry.absent:
-                raise NotCompiled(f"{type_name}.{name}: an argument the plan answers only when left out")
+        left_out(f"{type_name}.{name}", field, nodes, entry.absent)
         return entry.build(self, field, nodes)
 
     def target(self, field: GraphQLField, *, many: bool) -> str:
@@ -565,6 +571,7 @@ class Planner:
             raise NotCompiled(f"a field of type {field.type}")
 
         def accounts(f: GraphQLField, found: FieldNodes) -> CellAccounts:
+            left_out("GrowthMatrixQuadrant.accounts", f, found, SORTED)
             return CellAccounts(QuadrantAccounts(self.binder(f, found, listed_quadrant), self.connection(f, found)))
 
         def quadrants(f: GraphQLField, found: FieldNodes) -> Quadrants:

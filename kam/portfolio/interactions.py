@@ -31,7 +31,7 @@ from typing import NamedTuple
 
 from domain.interaction import WINDOWS
 from kam.portfolio.accounts import Draft
-from kam.portfolio.chance import DAY, EPOCH, WORKDAY_SECONDS, WORKDAY_START, Clock, pick, table
+from kam.portfolio.chance import DAY, EPOCH, WORKDAY_SECONDS, WORKDAY_START, Clock, table
 from kam.portfolio.people import Person
 from kam.portfolio.plans import lower_first
 from kam.portfolio.rows import VERSION, Batch, Ids

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, not_, select
+from sqlalchemy import ColumnElement, Select, select
 
 from domain.account import Account, Grade, LifecycleStage, RelationshipStage, ValueTier
 from domain.growth import GrowthQuadrant
@@ -16,8 +16,7 @@ from domain.health import HealthBand
 from domain.interaction import day_ordinal
 from resolvers.access import access_of, load_visible
 from resolvers.context import RequestContext
-from resolvers.filters import Range, combined
-from resolvers.interactions.recency import midnight
+from resolvers.filters import Lacking, Range, bounded, combined, null_checks
 from resolvers.pagination import (
     Branches,
     Order,
@@ -43,8 +42,8 @@ class AccountSort(enum.Enum):
     NEXT_CONTACT_DUE = int_key("nextContactDue", Account.next_contact_day)
 
 
-class AccountValue(enum.Enum):
-    """Values an account may lack, for `isNull` / `isNotNull`: each lacking one as SQL."""
+class AccountValue(Lacking):
+    """Values an account may lack, for `isNull` / `isNotNull`."""
 
     INDUSTRY = "INDUSTRY"
     REGION = "REGION"
@@ -54,29 +53,17 @@ class AccountValue(enum.Enum):
     HEALTH_SCORE = "HEALTH_SCORE"
     LAST_INTERACTION = "LAST_INTERACTION"
 
+    @classmethod
+    def columns(cls) -> dict[Any, Any]:
+        return {
+            cls.INDUSTRY: Account.industry, cls.REGION: Account.region, cls.OWNER: Account.owner_id,
+            cls.QUADRANT: Account.quadrant, cls.JUDGED_GRADE: Account.judged_grade, cls.HEALTH_SCORE: Account.health_score,
+        }
+
     def missing(self) -> ColumnElement[bool]:
         if self is AccountValue.LAST_INTERACTION:
             return Account.last_interaction_day == 0  # never contacted
-        column = {
-            AccountValue.INDUSTRY: Account.industry, AccountValue.REGION: Account.region, AccountValue.OWNER: Account.owner_id,
-            AccountValue.QUADRANT: Account.quadrant, AccountValue.JUDGED_GRADE: Account.judged_grade,
-            AccountValue.HEALTH_SCORE: Account.health_score,
-        }[self]
-        return column.is_(None)
-
-
-def _day_range(column: Any, days: Range) -> list[ColumnElement[bool]]:
-    """Bounds on the UTC day of a timestamp, as bounds on the timestamp."""
-    found: list[ColumnElement[bool]] = []
-    if days.gt is not None:
-        found.append(false() if days.gt >= date.max else column >= midnight(days.gt + timedelta(days=1)))
-    if days.gte is not None:
-        found.append(column >= midnight(days.gte))
-    if days.lt is not None:
-        found.append(column < midnight(days.lt))
-    if days.lte is not None and days.lte < date.max:
-        found.append(column < midnight(days.lte + timedelta(days=1)))
-    return found
+        return super().missing()
 
 
 @dataclass(frozen=True)
@@ -149,17 +136,14 @@ class AccountFilter:
             # where reading the range in order stops after a page.
             judged = (Account.next_contact_day > 0).is_(True)
             found += [judged, Account.next_contact_day < day_ordinal(self.contact_overdue_on)]
-        for column, bounds in (
+        found += bounded(
             (Account.current_annual_value, self.current_annual_value),
             (Account.health_score, self.health_score),
             (Account.interactions_90d, self.interactions_90d),
-        ):
-            if bounds is not None:
-                found += bounds.conditions(column)
+        )
         if self.created_on is not None:
-            found += _day_range(Account.created_at, self.created_on)
-        found += [value.missing() for value in self.missing]
-        found += [not_(value.missing()) for value in self.present]
+            found += self.created_on.days(Account.created_at)
+        found += null_checks(self.missing, self.present)
         found += combined(
             (f.conditions() for f in self.all_of),
             (f.conditions() for f in self.any_of),

@@ -6,7 +6,8 @@ from __future__ import annotations
 import enum
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from typing import Any
+from datetime import date
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import aliased
@@ -21,8 +22,7 @@ from domain.interaction import (
 )
 from resolvers.access import access_of
 from resolvers.context import RequestContext
-from resolvers.filters import Logic
-from resolvers.interactions.recency import midnight
+from resolvers.filters import Lacking, Logic, Range, bounded, null_checks
 from resolvers.loaders import child_connection, column_values
 from resolvers.pagination import (
     Order,
@@ -35,7 +35,6 @@ from resolvers.pagination import (
 )
 
 
-ONE_DAY = timedelta(days=1)
 
 
 class InteractionSort(enum.Enum):
@@ -43,6 +42,24 @@ class InteractionSort(enum.Enum):
 
 
 NEWEST_FIRST = Order(InteractionSort.OCCURRED_AT.value, descending=True)
+
+
+class InteractionValue(Lacking):
+    """Values an interaction may lack, for `isNull` / `isNotNull`."""
+
+    DURATION = "DURATION"
+    SUMMARY = "SUMMARY"
+    OUTCOME = "OUTCOME"
+    NEXT_STEP = "NEXT_STEP"
+    NEED = "NEED"
+    OPPORTUNITY = "OPPORTUNITY"
+
+    @classmethod
+    def columns(cls) -> dict[Any, Any]:
+        return {
+            cls.DURATION: Interaction.duration_minutes, cls.SUMMARY: Interaction.summary, cls.OUTCOME: Interaction.outcome,
+            cls.NEXT_STEP: Interaction.next_step, cls.NEED: Interaction.need_id, cls.OPPORTUNITY: Interaction.opportunity_id,
+        }
 
 
 @dataclass(frozen=True)
@@ -58,6 +75,10 @@ class InteractionFilter(Logic):
     opportunity_ids: tuple[int, ...] = ()
     occurred_from: date | None = None  # on or after this day (UTC)
     occurred_to: date | None = None  # on or before this day (UTC)
+    occurred_on: Range | None = None  # bounds on the day (UTC)
+    duration_minutes: Range | None = None
+    missing: tuple[InteractionValue, ...] = ()
+    present: tuple[InteractionValue, ...] = ()
 
     def conditions(self) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
@@ -78,11 +99,10 @@ class InteractionFilter(Logic):
         if self.member_ids:
             took_part = select(InteractionMember.interaction_id).where(InteractionMember.member_id.in_(self.member_ids))
             conditions.append(Interaction.id.in_(took_part))
-        if self.occurred_from is not None:
-            conditions.append(Interaction.occurred_at >= midnight(self.occurred_from))
-        if self.occurred_to is not None and self.occurred_to < date.max:
-            conditions.append(Interaction.occurred_at < midnight(self.occurred_to + ONE_DAY))
-        return conditions
+        conditions += Range(gte=self.occurred_from, lte=self.occurred_to).days(Interaction.occurred_at)
+        if self.occurred_on is not None:
+            conditions += self.occurred_on.days(Interaction.occurred_at)
+        return conditions + bounded((Interaction.duration_minutes, self.duration_minutes)) + null_checks(self.missing, self.present)
 
 
 async def list_interactions(ctx: RequestContext, flt: InteractionFilter, order: Order, page: PageRequest) -> Page[Interaction]:

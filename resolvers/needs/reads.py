@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, select
 
@@ -21,7 +22,7 @@ from domain.need import (
 )
 from resolvers.accounts.reads import AccountFilter, of_accounts
 from resolvers.context import RequestContext
-from resolvers.filters import Logic
+from resolvers.filters import Lacking, Logic, Range, null_checks
 from resolvers.loaders import child_connection, children, column_values
 from resolvers.pagination import (
     Order,
@@ -44,6 +45,18 @@ BY_PRIORITY = Order(NeedSort.PRIORITY.value)
 NEWEST_FIRST = Order(NeedSort.CREATED_AT.value, descending=True)
 
 
+class NeedValue(Lacking):
+    """Values a need may lack, for `isNull` / `isNotNull`."""
+
+    STAKEHOLDER = "STAKEHOLDER"
+    DESCRIPTION = "DESCRIPTION"
+    PAIN_POINTS = "PAIN_POINTS"
+
+    @classmethod
+    def columns(cls) -> dict[Any, Any]:
+        return {cls.STAKEHOLDER: Need.stakeholder_id, cls.DESCRIPTION: Need.description, cls.PAIN_POINTS: Need.pain_points}
+
+
 @dataclass(frozen=True)
 class NeedFilter(Logic):
     """Conditions on an account's needs; hashable, so equal filters share one batched load."""
@@ -54,6 +67,9 @@ class NeedFilter(Logic):
     visibilities: tuple[NeedVisibility, ...] = ()
     priorities: tuple[Priority, ...] = ()
     stakeholder_ids: tuple[int, ...] = ()
+    created_on: Range | None = None
+    missing: tuple[NeedValue, ...] = ()
+    present: tuple[NeedValue, ...] = ()
 
     def conditions(self) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
@@ -69,7 +85,9 @@ class NeedFilter(Logic):
         if self.quarters:
             peaking = select(NeedPeakQuarter.need_id).where(NeedPeakQuarter.quarter.in_(self.quarters))
             conditions.append(Need.id.in_(peaking))
-        return conditions
+        if self.created_on is not None:
+            conditions += self.created_on.days(Need.created_at)
+        return conditions + null_checks(self.missing, self.present)
 
 
 async def account_needs(

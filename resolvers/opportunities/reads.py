@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, select
 
 from domain.opportunity import Opportunity, OpportunityContact, OpportunityNeed, OpportunityStage, StageChange
 from resolvers.access import access_of
 from resolvers.context import RequestContext
-from resolvers.filters import Logic
+from resolvers.filters import Lacking, Logic, Range, bounded, null_checks
 from resolvers.loaders import child_connection, children, column_values
 from resolvers.pagination import Order, Page, PageRequest, datetime_key, decimal_key, paginate, text_key
 
@@ -25,6 +26,22 @@ class OpportunitySort(enum.Enum):
 NEWEST_FIRST = Order(OpportunitySort.CREATED_AT.value, descending=True)
 
 
+class OpportunityValue(Lacking):
+    """Values a deal may lack, for `isNull` / `isNotNull`."""
+
+    OWNER = "OWNER"
+    EXPECTED_CLOSE = "EXPECTED_CLOSE"
+    CLOSED_ON = "CLOSED_ON"
+    LOST_REASON = "LOST_REASON"
+
+    @classmethod
+    def columns(cls) -> dict[Any, Any]:
+        return {
+            cls.OWNER: Opportunity.owner_id, cls.EXPECTED_CLOSE: Opportunity.expected_close_on,
+            cls.CLOSED_ON: Opportunity.closed_on, cls.LOST_REASON: Opportunity.lost_reason,
+        }
+
+
 @dataclass(frozen=True)
 class OpportunityFilter(Logic):
     """Conditions on deals; hashable, so equal filters share one batched load."""
@@ -32,6 +49,13 @@ class OpportunityFilter(Logic):
     account_ids: tuple[int, ...] = ()
     stages: tuple[OpportunityStage, ...] = ()
     owner_ids: tuple[int, ...] = ()
+    amount: Range | None = None
+    probability: Range | None = None
+    opened_on: Range | None = None
+    expected_close_on: Range | None = None
+    closed_on: Range | None = None
+    missing: tuple[OpportunityValue, ...] = ()
+    present: tuple[OpportunityValue, ...] = ()
 
     def conditions(self) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
@@ -42,7 +66,13 @@ class OpportunityFilter(Logic):
         ):
             if values:
                 conditions.append(column.in_(values))
-        return conditions
+        return conditions + bounded(
+            (Opportunity.amount, self.amount),
+            (Opportunity.probability, self.probability),
+            (Opportunity.opened_on, self.opened_on),
+            (Opportunity.expected_close_on, self.expected_close_on),
+            (Opportunity.closed_on, self.closed_on),
+        ) + null_checks(self.missing, self.present)
 
 
 async def list_opportunities(ctx: RequestContext, flt: OpportunityFilter, order: Order, page: PageRequest) -> Page[Opportunity]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from typing import Any
+from datetime import date
 
 from sqlalchemy import ColumnElement, func, select
 from strawberry.dataloader import DataLoader
@@ -20,8 +21,7 @@ from domain.plan import (
 )
 from resolvers.accounts.reads import AccountFilter, of_accounts
 from resolvers.context import RequestContext
-from resolvers.filters import Logic
-from resolvers.interactions.recency import midnight
+from resolvers.filters import Lacking, Logic, Range, bounded, null_checks
 from resolvers.loaders import child_connection, children
 from resolvers.pagination import Order, Page, PageRequest, date_key, paginate
 
@@ -31,17 +31,55 @@ LATEST_START_FIRST = Order(date_key("startsOn", ActionPlan.starts_on), descendin
 BY_DUE_DATE = Order(date_key("dueOn", Action.due_order))
 
 
+class PlanValue(Lacking):
+    """Values a plan may lack, for `isNull` / `isNotNull`."""
+
+    OWNER = "OWNER"
+    ENDS_ON = "ENDS_ON"
+    DESCRIPTION = "DESCRIPTION"
+
+    @classmethod
+    def columns(cls) -> dict[Any, Any]:
+        return {cls.OWNER: ActionPlan.owner_id, cls.ENDS_ON: ActionPlan.ends_on, cls.DESCRIPTION: ActionPlan.description}
+
+
+class ActionValue(Lacking):
+    """Values an action may lack, for `isNull` / `isNotNull`."""
+
+    OWNER = "OWNER"
+    DUE_ON = "DUE_ON"
+    NEED = "NEED"
+    STAKEHOLDER = "STAKEHOLDER"
+    COMPLETED_AT = "COMPLETED_AT"
+
+    @classmethod
+    def columns(cls) -> dict[Any, Any]:
+        return {
+            cls.OWNER: Action.owner_id, cls.DUE_ON: Action.due_on, cls.NEED: Action.need_id,
+            cls.STAKEHOLDER: Action.stakeholder_id, cls.COMPLETED_AT: Action.completed_at,
+        }
+
+
 @dataclass(frozen=True)
 class PlanFilter(Logic):
     statuses: tuple[PlanStatus, ...] = ()
     owner_ids: tuple[int, ...] = ()
+    starts_on: Range | None = None
+    ends_on: Range | None = None
+    created_on: Range | None = None
+    missing: tuple[PlanValue, ...] = ()
+    present: tuple[PlanValue, ...] = ()
 
     def conditions(self) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
         for column, values in ((ActionPlan.status, self.statuses), (ActionPlan.owner_id, self.owner_ids)):
             if values:
                 conditions.append(column.in_(values))
-        return conditions
+        if self.created_on is not None:
+            conditions += self.created_on.days(ActionPlan.created_at)
+        return conditions + bounded(
+            (ActionPlan.starts_on, self.starts_on), (ActionPlan.ends_on, self.ends_on)
+        ) + null_checks(self.missing, self.present)
 
 
 @dataclass(frozen=True)
@@ -51,6 +89,11 @@ class ActionFilter(Logic):
     overdue_on: date | None = None  # not done, and due before this day
     completed_from: date | None = None  # completed on or after this day (UTC)
     completed_to: date | None = None  # completed on or before this day (UTC)
+    due_on: Range | None = None
+    completed_on: Range | None = None  # bounds on the day completed (UTC)
+    created_on: Range | None = None
+    missing: tuple[ActionValue, ...] = ()
+    present: tuple[ActionValue, ...] = ()
 
     def conditions(self) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
@@ -59,11 +102,11 @@ class ActionFilter(Logic):
                 conditions.append(column.in_(values))
         if self.overdue_on is not None:
             conditions += [Action.status != ActionStatus.DONE, Action.due_on < self.overdue_on]
-        if self.completed_from is not None:
-            conditions.append(Action.completed_at >= midnight(self.completed_from))
-        if self.completed_to is not None and self.completed_to < date.max:
-            conditions.append(Action.completed_at < midnight(self.completed_to + timedelta(days=1)))
-        return conditions
+        conditions += Range(gte=self.completed_from, lte=self.completed_to).days(Action.completed_at)
+        for column, days in ((Action.completed_at, self.completed_on), (Action.created_at, self.created_on)):
+            if days is not None:
+                conditions += days.days(column)
+        return conditions + bounded((Action.due_on, self.due_on)) + null_checks(self.missing, self.present)
 
 
 async def account_plans(ctx: RequestContext, account_id: int, flt: PlanFilter, page: PageRequest) -> Page[ActionPlan]:

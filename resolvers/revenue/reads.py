@@ -16,7 +16,7 @@ from strawberry.dataloader import DataLoader
 
 from domain.revenue import CENT, GRAIN_MONTHS, Grain, RevenueRecord, month_period, period_start
 from resolvers.context import RequestContext
-from resolvers.filters import Logic
+from resolvers.filters import Lacking, Logic, Range, bounded, null_checks
 from resolvers.errors import BadUserInput
 from resolvers.loaders import child_connection
 from resolvers.pagination import Order, Page, PageRequest, date_key
@@ -31,6 +31,17 @@ class RevenueSort(enum.Enum):
 NEWEST_FIRST = Order(RevenueSort.BOOKED_ON.value, descending=True)
 
 
+class RevenueValue(Lacking):
+    """Values a revenue record may lack, for `isNull` / `isNotNull`."""
+
+    MARGIN = "MARGIN"
+    PRODUCT_LINE = "PRODUCT_LINE"
+
+    @classmethod
+    def columns(cls) -> dict[Any, Any]:
+        return {cls.MARGIN: RevenueRecord.margin, cls.PRODUCT_LINE: RevenueRecord.product_line}
+
+
 @dataclass(frozen=True)
 class RevenueFilter(Logic):
     """Conditions on revenue records across accounts."""
@@ -40,6 +51,11 @@ class RevenueFilter(Logic):
     currencies: tuple[str, ...] = ()
     booked_from: date | None = None
     booked_to: date | None = None
+    booked_on: Range | None = None
+    amount: Range | None = None
+    margin: Range | None = None
+    missing: tuple[RevenueValue, ...] = ()
+    present: tuple[RevenueValue, ...] = ()
 
     def conditions(self) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
@@ -54,7 +70,9 @@ class RevenueFilter(Logic):
             conditions.append(RevenueRecord.booked_on >= self.booked_from)
         if self.booked_to is not None:
             conditions.append(RevenueRecord.booked_on <= self.booked_to)
-        return conditions
+        return conditions + bounded(
+            (RevenueRecord.booked_on, self.booked_on), (RevenueRecord.amount, self.amount), (RevenueRecord.margin, self.margin)
+        ) + null_checks(self.missing, self.present)
 
 
 @dataclass(frozen=True)

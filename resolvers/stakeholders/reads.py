@@ -22,7 +22,7 @@ from domain.stakeholder import (
 )
 from resolvers.access import load_visible
 from resolvers.context import RequestContext
-from resolvers.filters import Logic
+from resolvers.filters import Lacking, Logic, Range, null_checks
 from resolvers.loaders import by_id, child_connection, children, column_values
 from resolvers.pagination import Order, Page, PageRequest, datetime_key, text_key
 
@@ -35,6 +35,24 @@ class StakeholderSort(enum.Enum):
 BY_NAME = Order(StakeholderSort.NAME.value)
 
 
+class StakeholderValue(Lacking):
+    """Values a stakeholder may lack, for `isNull` / `isNotNull`."""
+
+    TITLE = "TITLE"
+    DEPARTMENT = "DEPARTMENT"
+    EMAIL = "EMAIL"
+    PHONE = "PHONE"
+    BUYING_MOTIVE = "BUYING_MOTIVE"
+    REPORTS_TO = "REPORTS_TO"
+
+    @classmethod
+    def columns(cls) -> dict[Any, Any]:
+        return {
+            cls.TITLE: Stakeholder.title, cls.DEPARTMENT: Stakeholder.department, cls.EMAIL: Stakeholder.email,
+            cls.PHONE: Stakeholder.phone, cls.BUYING_MOTIVE: Stakeholder.buying_motive, cls.REPORTS_TO: Stakeholder.reports_to_id,
+        }
+
+
 @dataclass(frozen=True)
 class StakeholderFilter(Logic):
     """Conditions on one account's stakeholders; hashable, so it keys the batched loaders."""
@@ -44,6 +62,9 @@ class StakeholderFilter(Logic):
     influences: tuple[Influence, ...] = ()
     decision_levels: tuple[DecisionLevel, ...] = ()
     search: str | None = None
+    created_on: Range | None = None
+    missing: tuple[StakeholderValue, ...] = ()
+    present: tuple[StakeholderValue, ...] = ()
 
     def conditions(self) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
@@ -67,7 +88,9 @@ class StakeholderFilter(Logic):
         term = (self.search or "").strip()
         if term:
             conditions.append(Stakeholder.name.icontains(term, autoescape=True))
-        return conditions
+        if self.created_on is not None:
+            conditions += self.created_on.days(Stakeholder.created_at)
+        return conditions + null_checks(self.missing, self.present)
 
 
 async def account_stakeholders(

@@ -232,7 +232,7 @@ class Page(Generic[T]):
 
 
 def _keyset_conditions(
-    order: Order, id_column: Any, page: PageRequest, columns: tuple[Any, Any] | None = None, *, named: bool = False
+    order: Order, id_column: Any, page: PageRequest, columns: Sequence[Any] | None = None, *, named: bool = False
 ) -> list[ColumnElement[bool]]:
     """The rows after `page.after` and before `page.before`. `named`: the cursors' values are parameters named
     as `cursor_values` names them, given when the statement runs, so one statement serves every cursor."""
@@ -242,20 +242,26 @@ def _keyset_conditions(
         if bound is None:
             continue
         # Typed by their columns, so a cursor's enum or date binds as the column stores it.
-        if named:  # one key (the plans compile no other order)
-            (sort_col, _), (id_col, _) = read
-            values = [bindparam(f"{side}_value", type_=sort_col.type), bindparam(f"{side}_id", type_=id_col.type)]
+        if named:
+            names = [*_value_names(side, len(read) - 1), f"{side}_id"]
+            values = [bindparam(name, type_=column.type) for name, (column, _) in zip(names, read, strict=True)]
         else:
             values = [literal(value, column.type) for (column, _), value in zip(read, bound, strict=True)]
         conditions.append(_beyond(read, values, later))
     return conditions
 
 
-def _read(order: Order, id_column: Any, columns: tuple[Any, Any] | None) -> list[tuple[Any, bool]]:
-    """The columns a keyset page compares and orders by: the order's, or `columns` holding its one key and the id."""
+def _read(order: Order, id_column: Any, columns: Sequence[Any] | None) -> list[tuple[Any, bool]]:
+    """The columns a keyset page compares and orders by: the order's, or `columns` holding its keys then the id."""
+    read = order.columns(id_column)
     if columns is None:
-        return order.columns(id_column)
-    return [(columns[0], order.descending), (columns[1], order.descending)]
+        return read
+    return [(column, descending) for column, (_, descending) in zip(columns, read, strict=True)]
+
+
+def _value_names(side: str, keys: int) -> list[str]:
+    """The parameters of a cursor's values in `named` keyset conditions: `after_value`, `after_value_1`, ..."""
+    return [f"{side}_value" if n == 0 else f"{side}_value_{n}" for n in range(keys)]
 
 
 def _beyond(read: list[tuple[Any, bool]], values: list[Any], later: bool) -> ColumnElement[bool]:
@@ -276,13 +282,14 @@ def cursor_values(page: PageRequest) -> dict[str, Any]:
     values = {}
     for side, bound in (("after", page.after), ("before", page.before)):
         if bound is not None:
-            values[f"{side}_value"], values[f"{side}_id"] = bound
+            *keys, values[f"{side}_id"] = bound
+            values.update(zip(_value_names(side, len(keys)), keys, strict=True))
     return values
 
 
-def keyset_ordering(order: Order, id_column: Any, reverse: bool, columns: tuple[Any, Any] | None = None) -> list[Any]:
-    """The ORDER BY of a keyset page: the order's keys then the id (or `columns` holding its one key and the id),
-    read backwards when `reverse`."""
+def keyset_ordering(order: Order, id_column: Any, reverse: bool, columns: Sequence[Any] | None = None) -> list[Any]:
+    """The ORDER BY of a keyset page: the order's keys then the id (or `columns` holding them), read backwards
+    when `reverse`."""
     return [c.desc() if descending != reverse else c.asc() for c, descending in _read(order, id_column, columns)]
 
 

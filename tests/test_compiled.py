@@ -271,6 +271,43 @@ async def test_every_ordering_pages_alike(servers: Servers, field: str, directio
     await servers.both(ORDERED, {"order": order, "last": 4})
 
 
+SORTED = """
+query Sorted($sort: [AccountOrder!], $needs: [NeedOrder!], $people: [StakeholderOrder!], $first: Int, $after: String,
+             $last: Int, $before: String) {
+  accounts(sort: $sort, first: $first, after: $after, last: $last, before: $before) {
+    totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node {
+      name grade currentAnnualValue { amount }
+      needs(sort: $needs, first: 3) { edges { cursor node { title priority } } }
+      stakeholders(sort: $people, last: 2) { pageInfo { hasPreviousPage } edges { cursor node { name } } }
+    } }
+  }
+  growthMatrix { quadrants { accounts(sort: $sort, first: 2) { edges { cursor node { name grade } } } } }
+}"""
+
+
+@pytest.mark.parametrize(
+    "sort",
+    [
+        [{"field": "GRADE"}, {"field": "CURRENT_ANNUAL_VALUE", "direction": "DESC"}],  # directions differ
+        [{"field": "GRADE", "direction": "DESC"}, {"field": "NAME", "direction": "DESC"}],  # one row comparison
+        [{"field": "NAME"}],
+    ],
+)
+async def test_lists_sorted_by_several_keys_are_planned_and_page_alike(servers: Servers, sort: list[dict[str, str]]) -> None:
+    before = servers.fallbacks.requests()
+    variables = {"sort": sort, "needs": [{"field": "PRIORITY"}, {"field": "TITLE", "direction": "DESC"}],
+                 "people": [{"field": "CREATED_AT", "direction": "DESC"}, {"field": "NAME"}]}
+    first = (await servers.both(SORTED, {**variables, "first": 3}))["data"]["accounts"]
+    second = (await servers.both(SORTED, {**variables, "first": 3, "after": first["pageInfo"]["endCursor"]}))["data"]["accounts"]
+    assert second["pageInfo"]["hasPreviousPage"] is True
+    back = (await servers.both(SORTED, {**variables, "last": 2, "before": second["pageInfo"]["startCursor"]}))["data"]["accounts"]
+    assert [e["node"]["name"] for e in back["edges"]] == [e["node"]["name"] for e in first["edges"]][1:]
+    assert servers.fallbacks.requests() == before
+    # A cursor of one ordering is refused by another, on both paths alike.
+    await servers.both(ORDERED, {"order": {"field": "GRADE"}, "first": 1, "after": first["pageInfo"]["endCursor"]})
+
+
 @pytest.mark.parametrize(
     "criteria",
     [

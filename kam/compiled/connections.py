@@ -81,14 +81,14 @@ class ListRequest:
     def with_cursors(self, cursors: dict[str, str | None]) -> ListRequest:
         """This request with other values for some of its cursors (argument name -> cursor), each given where
         this request has one and checked as `page_request` checks them."""
-        page, key = self.page, self.order.key
+        page, key, more = self.page, self.order.key, [k for k, _ in self.order.then]
         after, before = page.after, page.before
         if after is None and before is None:
             return self  # a first page: nothing to take from the request
         if "after" in cursors and after is not None:
-            after = decode_cursor(cursors["after"], key, "after")
+            after = decode_cursor(cursors["after"], key, "after", *more)
         if "before" in cursors and before is not None:
-            before = decode_cursor(cursors["before"], key, "before")
+            before = decode_cursor(cursors["before"], key, "before", *more)
         return replace(self, page=replace(page, after=after, before=before), shares=self.kept)
 
     @property
@@ -198,12 +198,13 @@ class ConnectionShape:
     layouts: dict[tuple[Any, ...], Layout] = field(default_factory=dict, init=False, repr=False)
 
     def layout(self, first: Any, order: Order, *last: Any) -> Layout:
-        """The rows of a page in `order`: `first`, the columns the shape needs, the order's and `last`
-        (made once per order's column)."""
-        key = (column_key(first), column_key(order.key.column), *map(column_key, last))
+        """The rows of a page in `order`: `first`, the columns the shape needs, the order's keys' and `last`
+        (made once per order's columns)."""
+        keys = [k.column for k, _ in order.keys()]
+        key = (column_key(first), *map(column_key, keys), None, *map(column_key, last))
         found = self.layouts.get(key)
         if found is None:
-            found = self.layouts[key] = Layout([first, *self.needs(), order.key.column, *last])
+            found = self.layouts[key] = Layout([first, *self.needs(), *keys, *last])
         return found
 
     def plans(self) -> list[ObjectPlan]:
@@ -240,9 +241,10 @@ class ConnectionShape:
         rows = [row for page in pages for row in page.rows]
         objects = {id(plan): await plan.resolve(run, rows, layout) for plan in self.plans()}
         at = layout.at(order.key.column)
+        further = [(k, layout.at(k.column)) for k, _ in order.then]
 
         def cursor(row: Row) -> str:
-            return encode_cursor(order.key, row[at], row[0])
+            return encode_cursor(order.key, row[at], row[0], *((k, row[n]) for k, n in further))
 
         built, start = [], 0
         for page, count in zip(pages, counts, strict=True):
@@ -373,8 +375,8 @@ def joined_page(rows: Select[Any], listed: Layout, order: Order, page: PageReque
     outer = select(*columns).select_from(rows.subquery(PAGE_ROWS))  # (named: its columns need no lookup per request)
     for join in joined:
         outer = outer.outerjoin(join.id.table, join.id == columns[listed.at(join.one.key)]).add_columns(*join.columns)
-    key, row_id = columns[listed.at(order.key.column)], columns[0]
-    return outer.order_by(*keyset_ordering(order, row_id, page.backwards, (key, row_id)))
+    keys = [columns[listed.at(k.column)] for k, _ in order.keys()]
+    return outer.order_by(*keyset_ordering(order, columns[0], page.backwards, (*keys, columns[0])))
 
 
 def remember_joined(run: Run, rows: list[Row], width: int, joined: list[Joined]) -> None:

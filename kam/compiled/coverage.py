@@ -67,9 +67,6 @@ class Compiles:
     absent: frozenset[str] = frozenset()
 
 
-# A list's `sort` (keys in turn) is answered by the executor: the plans page by one key (`orderBy`).
-SORTED = frozenset({"sort"})
-
 
 # Node types whose objects plans read from their model's rows.
 MODELS: dict[str, Any] = {
@@ -122,7 +119,6 @@ def child_connection(parent: Any, spec: Callable[..., tuple[Any, ...]], order: A
     return Compiles(
         lambda planner, field, nodes: ChildConnection(parent, planner.binder(field, nodes, request), planner.connection(field, nodes)),
         arguments_of(spec),
-        absent=SORTED,
     )
 
 
@@ -219,7 +215,6 @@ FIELDS: dict[tuple[str, str], Compiles] = {
             Account, planner.binder(field, nodes, _accounts, cursors=True), planner.connection(field, nodes)
         ),
         arguments_of(account_list_request),
-        absent=SORTED,
     ),
     ("Query", "judgmentTransitions"): Compiles(
         lambda planner, field, nodes: RootConnection(

@@ -63,7 +63,7 @@ from kam.compiled.connections import (
     PageInfo,
     TotalCount,
 )
-from kam.compiled.coverage import FIELDS, MODELS, QUADRANT_ACCOUNTS, SORTED, Compiles, listed_quadrant
+from kam.compiled.coverage import FIELDS, MODELS, QUADRANT_ACCOUNTS, Compiles, listed_quadrant
 from kam.compiled.growth_matrix import (
     AccountCount,
     CellAccounts,
@@ -571,7 +571,6 @@ class Planner:
             raise NotCompiled(f"a field of type {field.type}")
 
         def accounts(f: GraphQLField, found: FieldNodes) -> CellAccounts:
-            left_out("GrowthMatrixQuadrant.accounts", f, found, SORTED)
             return CellAccounts(QuadrantAccounts(self.binder(f, found, listed_quadrant), self.connection(f, found)))
 
         def quadrants(f: GraphQLField, found: FieldNodes) -> Quadrants:

@@ -24,8 +24,9 @@ but Python cannot write (`1e400`, five thousand digits) are spliced in raw.
   (kam/compiled/direct.py) and must get the pipeline's answer, and every request gives
   its database connection back.
 - Paged queries: the same, with one `after`/`before` of a list forged as kam's
-  cursors are written (base64 of JSON `[sort key, value, row id]`), for the
-  list's own ordering (set in `orderBy`) and with values out of the range of
+  cursors are written (base64 of JSON `[sort key, value, row id]`, or of two
+  keys and values for a `sort` of two), for the list's own ordering (set in
+  `orderBy` or `sort`) and with values out of the range of
   the sort column, or nested past any recursion limit.
 - Mutations: a refused one (tests/test_fuzz.py's `refused`) changed no data.
 
@@ -404,24 +405,27 @@ def cursor_text(parts: Any, urlsafe: bool, pad: bool) -> str:
     return b64(parts if isinstance(parts, (str, bytes)) else encode(parts), urlsafe=urlsafe, pad=pad)
 
 
+def cursor_value(kind: str) -> st.SearchStrategy[Any]:
+    """A value of a cursor's key of `kind`: often out of the range of its column."""
+    return st.one_of(
+        CURSOR_EDGES[kind], CURSOR_EDGES[kind], CURSOR_VALUES_OF_KIND[kind], ODD_CURSOR_VALUES, st.just(VALID_CURSOR_VALUES[kind])
+    )
+
+
 @st.composite
-def forged_cursors(draw: Any, field: str, key: str | None = None) -> Any:
+def forged_cursors(draw: Any, field: str, key: str | None = None, then: str | None = None) -> Any:
     """A cursor for the connection `field` made by hand: mostly for the sort key `key` (else one of the
-    field's), often with a value out of the range of its column."""
+    field's), and for its second key `then` when the list is given a `sort` of two, often with values out of
+    the range of their columns."""
     keys = [key] if key else CURSOR_KEYS_OF.get(field) or list(KEY_KINDS)
     key = draw(st.sampled_from(keys) if draw(st.integers(0, 7)) else st.sampled_from(ANY_CURSOR_KEYS))
-    kind = KEY_KINDS.get(key, "text")
-    value = draw(
-        st.one_of(
-            CURSOR_EDGES[kind], CURSOR_EDGES[kind], CURSOR_VALUES_OF_KIND[kind], ODD_CURSOR_VALUES,
-            st.just(VALID_CURSOR_VALUES[kind]),
-        )
-    )
+    value = draw(cursor_value(KEY_KINDS.get(key, "text")))
+    further = [] if then is None else [then, draw(cursor_value(KEY_KINDS[then]))]
     row_id = draw(CURSOR_ROW_IDS)
     shape = draw(st.sampled_from(["triple"] * 10 + ["pair", "quad", "object", "deep", "bytes", "text"]))
     parts: Any
     if shape == "triple":
-        parts = [key, value, row_id]
+        parts = [key, value, *further, row_id]
     elif shape == "pair":
         parts = [key, value]
     elif shape == "quad":
@@ -667,17 +671,28 @@ def paged_queries(draw: Any) -> tuple[str, dict[str, Any], dict[str, Any]]:
         slot = draw(st.sampled_from(cursors))
         keys = CURSOR_KEYS_OF.get(slot.field) or list(KEY_KINDS)
         order = next((s for s in slots if s.field == slot.field and s.argument == "orderBy"), None)
-        key = draw(st.sampled_from(keys)) if order is not None else keys[0]
-        if order is not None:
+        sort = next((s for s in slots if s.field == slot.field and s.argument == "sort"), None)
+        key = draw(st.sampled_from(keys)) if order is not None or sort is not None else keys[0]
+        then = None
+        if sort is not None and len(keys) > 1 and draw(st.booleans()):  # two keys in turn, `orderBy` left out
+            then = draw(st.sampled_from([k for k in keys if k != key]))
+            ordinary[sort.variable] = [
+                {"field": ORDER_FIELDS[k], "direction": draw(st.sampled_from(["ASC", "DESC"]))} for k in (key, then)
+            ]
+            if order is not None:
+                ordinary.pop(order.variable, None)
+        elif order is not None:
             direction = draw(st.sampled_from(["ASC", "DESC"]))
             ordinary[order.variable] = {"field": ORDER_FIELDS[key], "direction": direction}
+            if sort is not None:
+                ordinary.pop(sort.variable, None)
         # The other direction's arguments of that list left out, so they refuse nothing before the cursor.
         opposite = ("before", "last") if slot.argument == "after" else ("after", "first")
         for other in slots:
             if other.field == slot.field and other.argument in opposite:
                 ordinary.pop(other.variable, None)
         forged = dict(ordinary)
-        forged[slot.variable] = draw(forged_cursors(slot.field, key))
+        forged[slot.variable] = draw(forged_cursors(slot.field, key, then))
     return Case((print_ast(document), ordinary, forged))
 
 

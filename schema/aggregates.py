@@ -70,7 +70,7 @@ def _words(key: str) -> str:
     return key.replace("_", " ")
 
 
-def _camel(key: str) -> str:
+def camel(key: str) -> str:
     head, *rest = key.split("_")
     return head + "".join(part.title() for part in rest)
 
@@ -168,7 +168,7 @@ class AggregateTypes:
                 f"{name}Measures",
                 f"Numbers over {rows_name}: money as one amount per currency (sorted by code), others as numbers.",
                 {
-                    m.key: (list[Money] if m.money else Optional[float], f"Of `{_camel(m.key)}`; rows without one are left out.", None)  # noqa: UP007
+                    m.key: (list[Money] if m.money else Optional[float], f"Of `{camel(m.key)}`; rows without one are left out.", None)  # noqa: UP007
                     for m in kind.measures
                 },
             )
@@ -188,7 +188,7 @@ class AggregateTypes:
     def of(self, info: Info, rows: Rows) -> Any:
         """The `<Kind>Aggregate` of `rows`; its totals compute the measures the field's selection asks for, and
         are added up from one of its groupings when that one reads every row once (`deriving`)."""
-        selections = info.selected_fields[0].selections
+        selections = [s for f in info.selected_fields for s in f.selections]
         kind = requested(self.kind, selections)
         return self.aggregate(rows=rows, kind=kind, source=deriving(self.kind, kind, selections))
 
@@ -226,7 +226,7 @@ class AggregateTypes:
             deriving = self.source == info.path.key
             try:
                 dimensions = dimensions_of(types.kind, [d.value for d in by])
-                nodes = [f for f in _fields(info.selected_fields[0].selections) if f.name == "nodes"]
+                nodes = [f for f in _fields([s for sf in info.selected_fields for s in sf.selections]) if f.name == "nodes"]
                 kind = requested(types.kind, [s for f in nodes for s in f.selections])
                 found: Groups = await aggregate(ctx, kind, self.rows, dimensions, group_limit(first))
             except BaseException:
@@ -321,7 +321,7 @@ def requested(kind: Kind, selections: list[Any]) -> Kind:
         measure.name for field in _fields(selections) if field.name in STATISTICS
         for measure in _fields(field.selections)
     }
-    return replace(kind, measures=tuple(m for m in kind.measures if _camel(m.key) in names))
+    return replace(kind, measures=tuple(m for m in kind.measures if camel(m.key) in names))
 
 
 def _measure(value: Any, money: bool) -> Any:
@@ -343,57 +343,91 @@ def _criteria(filter: Any, default: Callable[[], Any]) -> Any:
     return (filter or default()).to_criteria()
 
 
-def _of_accounts(types: AggregateTypes, info: Info, model: Any, filter: Any, default: Any, accounts: AccountFilter | None) -> Any:
-    """The aggregate of rows of `model` (which name their account) meeting `filter` and `accounts`."""
-    where = _criteria(filter, default).where()
-    return types.of(info, kinds.rows_of_accounts(context(info), model, model.account_id, where, accounts_criteria(accounts)))
+def account_rows(ctx: Any, filter: AccountFilter | None = None) -> Rows:
+    """`accountsAggregate(filter:)`'s rows: the accounts the filter selects among those the caller may read."""
+    return kinds.account_rows(ctx, _criteria(filter, AccountFilter))
+
+
+def rows_of_accounts(model: Any, default: Any) -> Callable[..., Rows]:
+    """`<kind>Aggregate(filter:, accounts:)`'s rows for a kind whose rows name their account (`model.account_id`)."""
+
+    def rows(ctx: Any, filter: Any = None, accounts: AccountFilter | None = None) -> Rows:
+        where = _criteria(filter, default).where()
+        return kinds.rows_of_accounts(ctx, model, model.account_id, where, accounts_criteria(accounts))
+
+    return rows
+
+
+def action_rows(ctx: Any, filter: ActionFilter | None = None, accounts: AccountFilter | None = None) -> Rows:
+    """`actionsAggregate`'s rows: actions read with their plan, which names their account."""
+    return kinds.action_rows(ctx, _criteria(filter, ActionFilter).where(), accounts_criteria(accounts))
+
+
+stakeholder_rows = rows_of_accounts(Stakeholder, StakeholderFilter)
+need_rows = rows_of_accounts(Need, NeedFilter)
+plan_rows = rows_of_accounts(ActionPlan, ActionPlanFilter)
+interaction_rows = rows_of_accounts(Interaction, InteractionFilter)
+opportunity_rows = rows_of_accounts(Opportunity, OpportunityFilter)
+revenue_rows = rows_of_accounts(RevenueRecord, RevenueFilter)
+
+# Each root aggregate field: its kind's types and the function of its arguments giving its rows (which the
+# compiled reads take as they are: kam/compiled/coverage.py).
+ROOTS: dict[str, tuple[AggregateTypes, Callable[..., Rows]]] = {
+    "accountsAggregate": (ACCOUNTS, account_rows),
+    "stakeholdersAggregate": (STAKEHOLDERS, stakeholder_rows),
+    "needsAggregate": (NEEDS, need_rows),
+    "plansAggregate": (PLANS, plan_rows),
+    "actionsAggregate": (ACTIONS, action_rows),
+    "interactionsAggregate": (INTERACTIONS, interaction_rows),
+    "opportunitiesAggregate": (OPPORTUNITIES, opportunity_rows),
+    "revenueAggregate": (REVENUE, revenue_rows),
+}
 
 
 @strawberry.type
 class AggregateQuery:
     @strawberry.field(description="Accounts counted, summed and grouped: archived ones are left out unless the filter asks for them.")
     def accounts_aggregate(self, info: Info, filter: Annotated[AccountFilter | None, FILTER] = None) -> ACCOUNTS.aggregate:  # type: ignore[valid-type]
-        return ACCOUNTS.of(info, kinds.account_rows(context(info), _criteria(filter, AccountFilter)))
+        return ACCOUNTS.of(info, account_rows(context(info), filter))
 
     @strawberry.field(description="Stakeholders across accounts, counted and grouped.")
     def stakeholders_aggregate(
         self, info: Info, filter: Annotated[StakeholderFilter | None, FILTER] = None, accounts: AccountsOf = None
     ) -> STAKEHOLDERS.aggregate:  # type: ignore[valid-type]
-        return _of_accounts(STAKEHOLDERS, info, Stakeholder, filter, StakeholderFilter, accounts)
+        return STAKEHOLDERS.of(info, stakeholder_rows(context(info), filter, accounts))
 
     @strawberry.field(description="Needs across accounts, counted and grouped (a need peaking in two quarters counts in each).")
     def needs_aggregate(
         self, info: Info, filter: Annotated[NeedFilter | None, FILTER] = None, accounts: AccountsOf = None
     ) -> NEEDS.aggregate:  # type: ignore[valid-type]
-        return _of_accounts(NEEDS, info, Need, filter, NeedFilter, accounts)
+        return NEEDS.of(info, need_rows(context(info), filter, accounts))
 
     @strawberry.field(description="Account plans across accounts, counted and grouped.")
     def plans_aggregate(
         self, info: Info, filter: Annotated[ActionPlanFilter | None, FILTER] = None, accounts: AccountsOf = None
     ) -> PLANS.aggregate:  # type: ignore[valid-type]
-        return _of_accounts(PLANS, info, ActionPlan, filter, ActionPlanFilter, accounts)
+        return PLANS.of(info, plan_rows(context(info), filter, accounts))
 
     @strawberry.field(description="Actions of account plans across accounts, counted and grouped.")
     def actions_aggregate(
         self, info: Info, filter: Annotated[ActionFilter | None, FILTER] = None, accounts: AccountsOf = None
     ) -> ACTIONS.aggregate:  # type: ignore[valid-type]
-        where = _criteria(filter, ActionFilter).where()
-        return ACTIONS.of(info, kinds.action_rows(context(info), where, accounts_criteria(accounts)))
+        return ACTIONS.of(info, action_rows(context(info), filter, accounts))
 
     @strawberry.field(description="Interactions across accounts, counted, measured and grouped.")
     def interactions_aggregate(
         self, info: Info, filter: Annotated[InteractionFilter | None, FILTER] = None, accounts: AccountsOf = None
     ) -> INTERACTIONS.aggregate:  # type: ignore[valid-type]
-        return _of_accounts(INTERACTIONS, info, Interaction, filter, InteractionFilter, accounts)
+        return INTERACTIONS.of(info, interaction_rows(context(info), filter, accounts))
 
     @strawberry.field(description="Deals across accounts, counted, measured (amounts per currency) and grouped.")
     def opportunities_aggregate(
         self, info: Info, filter: Annotated[OpportunityFilter | None, FILTER] = None, accounts: AccountsOf = None
     ) -> OPPORTUNITIES.aggregate:  # type: ignore[valid-type]
-        return _of_accounts(OPPORTUNITIES, info, Opportunity, filter, OpportunityFilter, accounts)
+        return OPPORTUNITIES.of(info, opportunity_rows(context(info), filter, accounts))
 
     @strawberry.field(description="Revenue records across accounts, summed per currency and grouped.")
     def revenue_aggregate(
         self, info: Info, filter: Annotated[RevenueFilter | None, FILTER] = None, accounts: AccountsOf = None
     ) -> REVENUE.aggregate:  # type: ignore[valid-type]
-        return _of_accounts(REVENUE, info, RevenueRecord, filter, RevenueFilter, accounts)
+        return REVENUE.of(info, revenue_rows(context(info), filter, accounts))

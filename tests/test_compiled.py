@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -25,7 +26,12 @@ from sqlalchemy import event
 from domain.growth import MatrixThresholds
 from kam.app import create_app
 from kam.compiled import coverage
+from kam.compiled.aggregates import AggregateOf
 from kam.compiled.planner import Planner, cursor_variables
+from resolvers.aggregates.buckets import Bucket
+from resolvers.aggregates.kinds import MEMBER_KEYS
+from schema.aggregates import ROOTS as AGGREGATE_ROOTS
+from schema.aggregates import camel
 from kam.db import create_engine
 from kam.portfolio.load import load_portfolio
 from kam.settings import Settings
@@ -742,3 +748,106 @@ async def test_transitions_across_accounts_are_planned(servers: Servers, criteri
         back = {"filter": criteria, "last": 4, "before": second["pageInfo"]["startCursor"]}
         assert (await servers.both(MOVES, back))["data"]["judgmentTransitions"]["nodes"] == first["nodes"]
     await servers.both(MOVES, {"filter": criteria, "first": 3}, who="VIEWER")
+
+
+def _aggregate_document(field: str, totals: str = "all") -> str:
+    """Every field of a root aggregate, its groups grouped by `$by` (and again by `$also`, aliased), at most `$first`."""
+    types = AGGREGATE_ROOTS[field][0]
+    kind = types.kind
+
+    def key_field(key: str) -> str:
+        if key in MEMBER_KEYS:
+            return f"{camel(key)} {{ id name __typename }}"
+        if kind_bucket(key):
+            return f"{camel(key)} {{ grain start end label __typename }}"
+        return camel(key)
+
+    def kind_bucket(key: str) -> bool:
+        return any(d.key == key and d.value_type is Bucket for d in kind.dimensions.values())
+
+    keys = " ".join(key_field(d.key) for d in kind.dimensions.values())
+    money = "{ amount currency __typename }"
+    measures = " ".join(f"{camel(m.key)} {money if m.money else ''}" for m in kind.measures)
+    statistics = " ".join(f"{s} {{ {measures} __typename }}" for s in ("sum", "avg", "min", "max")) if measures else ""
+    group = f"__typename key {{ {keys} __typename }} count {statistics}"
+    asked = {"all": f"count {statistics}", "count": "count", "none": ""}[totals]
+    return f"""query Aggregate($by: [{types.dimension.__name__}!]!, $also: [{types.dimension.__name__}!]!, $first: Int) {{
+  {field} {{
+    __typename {asked}
+    groups(by: $by, first: $first) {{ __typename hasMore nodes {{ {group} }} }}
+    again: groups(by: $also) {{ hasMore nodes {{ count key {{ {keys} }} }} }}
+  }}
+}}"""
+
+
+def _groupings() -> list[tuple[str, list[str], list[str], int | None, str]]:
+    """For every root aggregate: each dimension alone (with each way of asking totals) and with the next one."""
+    cases = []
+    for field, (types, _rows) in AGGREGATE_ROOTS.items():
+        names = list(types.kind.dimensions)
+        for i, name in enumerate(names):
+            cases.append((field, [name], [names[i - 1]], None, ("all", "count", "none")[i % 3]))
+            cases.append((field, [name, names[(i + 1) % len(names)]], [name], 2 if i % 2 else 150, "all"))
+    return cases
+
+
+@pytest.mark.parametrize(("field", "by", "also", "first", "totals"), _groupings())
+async def test_aggregates_are_planned_and_answer_alike(
+    servers: Servers, field: str, by: list[str], also: list[str], first: int | None, totals: str,
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    document = _aggregate_document(field, totals)
+    assert Planner(_schema(), maxsize=4).plan(document, parse(document), None) is not None
+    before = servers.fallbacks.requests()
+    answered = []
+    load = AggregateOf.load
+
+    async def counted(self: AggregateOf, *args: Any) -> Any:
+        answered.append(self)
+        return await load(self, *args)
+
+    monkeypatch.setattr(AggregateOf, "load", counted)
+    with caplog.at_level(logging.WARNING, logger="kam.compiled"):
+        for who in ("ADMIN", "VIEWER"):
+            body = await servers.both(document, {"by": by, "also": also, "first": first}, who=who)
+            assert "errors" not in body, body["errors"]
+            data = body["data"][field]
+            assert servers.fast_statements <= servers.slow_statements
+    assert not caplog.records, "answered from the plan, not after it failed"
+    assert servers.fallbacks.requests() == before
+    assert len(answered) == 2, "each caller's request answered by the plan"
+    if totals != "none" and not data["groups"]["hasMore"] and len(by) == 1 and by[0] not in ("BUYING_ROLE", "PEAK_QUARTER"):
+        assert data["count"] == sum(g["count"] for g in data["groups"]["nodes"])
+
+
+@pytest.mark.parametrize(
+    ("field", "variables"),
+    [
+        ("accountsAggregate", {"filter": {"grades": ["A", "B"]}}),
+        ("accountsAggregate", {"filter": {"or": [{"industries": ["Retail"]}, {"isKeyAccount": True}]}}),
+        ("needsAggregate", {"accounts": {"grades": ["A"]}}),
+        ("actionsAggregate", {"filter": {"statuses": ["DONE"]}}),
+        ("opportunitiesAggregate", {"accounts": {"includeArchived": True}}),
+        ("revenueAggregate", {"filter": {"bookedFrom": "2025-01-01"}}),
+    ],
+)
+async def test_filtered_aggregates_answer_alike(servers: Servers, field: str, variables: dict[str, Any]) -> None:
+    arguments = ", ".join(f"{name}: ${name}" for name in variables)
+    declared = ", ".join(f"${name}: {'AccountFilter' if name == 'accounts' else _filter_type(field)}" for name in variables)
+    document = f"query F({declared}) {{ {field}({arguments}) {{ count groups(by: [ACCOUNT_GRADE]) {{ nodes {{ key {{ accountGrade }} count }} }} }} }}"
+    if field == "accountsAggregate":
+        document = document.replace("ACCOUNT_GRADE", "GRADE").replace("accountGrade", "grade")
+    for who in ("ADMIN", "VIEWER"):
+        await servers.both(document, variables, who=who)
+    # Arguments the resolvers refuse are answered by them, the same on both paths.
+    await servers.both(f"{{ {field} {{ groups(by: []) {{ hasMore }} }} }}")
+    await servers.both(f"{{ {field} {{ groups(by: [], first: 1001) {{ hasMore }} }} }}")
+
+
+def _filter_type(field: str) -> str:
+    return _schema()._schema.query_type.fields[field].args["filter"].type.name  # type: ignore[no-any-return]
+
+
+@functools.cache
+def _schema() -> Any:
+    return build_schema()

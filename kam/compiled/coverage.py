@@ -42,6 +42,7 @@ from resolvers.judgments.reads import NEWEST_FIRST as NEWEST_FIRST_CHANGES
 from resolvers.judgments.transitions import transitions_query
 from resolvers.plans.reads import BY_DUE_DATE, LATEST_START_FIRST
 from schema.account import account_list_request
+from schema.aggregates import ROOTS as AGGREGATE_ROOTS
 from schema.growth import matrix_criteria, quadrant_list_request
 from schema.interaction import interaction_list_request
 from schema.need import need_list_request
@@ -195,6 +196,15 @@ def value_list(parent: Any, value: Any, enum: Any) -> Compiles:
     return Compiles(lambda planner, field, nodes: ValueList(parent, value, planner.enum_list(field, enum)))
 
 
+def aggregate_root(field_name: str) -> Compiles:
+    """A root `<kind>Aggregate`: its rows from its arguments as its resolver makes them (schema/aggregates.ROOTS)."""
+    types, rows = AGGREGATE_ROOTS[field_name]
+    return Compiles(
+        lambda planner, field, nodes: planner.aggregate(field, nodes, types.kind, planner.binder(field, nodes, rows)),
+        arguments_of(rows),
+    )
+
+
 def _account_id(_ctx: RequestContext, id: Any) -> int:
     return argument_id(id, "Account", "id")
 
@@ -296,6 +306,7 @@ FIELDS: dict[tuple[str, str], Compiles] = {
     ("InfluenceLink", "source"): to_one(InfluenceLink.source_id),
     ("InfluenceLink", "target"): to_one(InfluenceLink.target_id),
     ("InfluenceLink", "account"): to_one(InfluenceLink.account_id),
+    **{("Query", name): aggregate_root(name) for name in AGGREGATE_ROOTS},
 }
 
 def listed_quadrant(ctx: RequestContext, **arguments: Any) -> ListRequest:

@@ -11,6 +11,7 @@ schema's scalar would. No branch answers a default.
 
 from __future__ import annotations
 
+import enum
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -47,6 +48,7 @@ from sqlalchemy.orm import ColumnProperty
 from strawberry.types.arguments import convert_arguments
 
 from domain.growth import GrowthQuadrant
+from domain.revenue import Grain
 from domain.influence_paths import StartReason, StepKind
 from domain.relationship_map import EdgeKind
 from domain.stakeholder import Attitude, BuyingRole, CoverageStrength, DecisionLevel, Influence, LinkStrength
@@ -74,6 +76,23 @@ from kam.compiled.growth_matrix import (
     Thresholds,
     Totals,
     UnassessedCount,
+)
+from kam.compiled.aggregates import (
+    AggregateOf,
+    Count,
+    GroupNodes,
+    GroupsOf,
+    HasMore,
+    Key,
+    KeyBucket,
+    KeyMember,
+    KeyValue,
+    MoneyMeasure,
+    NumberMeasure,
+    Statistic,
+    TotalsOf,
+    enum_name,
+    groups_request,
 )
 from kam.compiled.fallbacks import FallBacks
 from kam.compiled.objects import (
@@ -128,6 +147,10 @@ from kam.documents import DEFAULT_BYTES as DOCUMENT_CACHE_BYTES
 from kam.documents import SizedLRU
 from kam.variables import Variables
 from resolvers.access import access_of
+from resolvers.aggregates.buckets import Bucket
+from resolvers.aggregates.grouping import Dimension, Kind, Measure
+from resolvers.aggregates.kinds import MEMBER_KEYS
+from schema.aggregates import STATISTICS, camel
 
 log = logging.getLogger("kam.compiled")
 
@@ -682,6 +705,96 @@ class Planner:
         if self.target(field, many=many) != type_name:
             raise NotCompiled(f"a field of type {field.type}")
         return type_name
+
+    def aggregate(self, field: GraphQLField, nodes: FieldNodes, kind: Kind, binder: Callable[[Run], Any]) -> AggregateOf:
+        """`<kind>Aggregate`: its totals, and each `groups` field with the keys, counts and measures of its groups."""
+        totals: set[str] = set()
+        asked_totals = False
+        groupings: list[GroupsOf] = []
+
+        def statistic(name: str, measured: set[str]) -> Callable[[GraphQLField, FieldNodes], Statistic]:
+            def build(f: GraphQLField, found: FieldNodes) -> Statistic:
+                table: dict[str, Callable[[GraphQLField, FieldNodes], Any]] = {}
+                for m in kind.measures:
+                    def measure(f: GraphQLField, found: FieldNodes, m: Measure = m) -> Any:
+                        measured.add(m.key)
+                        if m.money:
+                            return MoneyMeasure(m.key, name, self.money(f, found, many=True))
+                        return self.float_value(f, NumberMeasure(m.key, name))
+                    table[camel(m.key)] = measure
+                return Statistic(self.values(self.value_type(f, many=False), found, table))
+            return build
+
+        def measured_fields(measured: set[str]) -> dict[str, Callable[[GraphQLField, FieldNodes], Any]]:
+            table: dict[str, Callable[[GraphQLField, FieldNodes], Any]] = {"count": lambda f, _n: self.plain(f, int, Count())}
+            for name in STATISTICS:
+                table[name] = statistic(name, measured)
+            return table
+
+        def key(members: list[ObjectPlan]) -> Callable[[GraphQLField, FieldNodes], Key]:
+            def build(f: GraphQLField, found: FieldNodes) -> Key:
+                return Key(self.values(self.value_type(f, many=False), found, {
+                    camel(d.key): self.key_value(d, members) for d in kind.dimensions.values()
+                }))
+            return build
+
+        def groups(f: GraphQLField, found: FieldNodes) -> GroupsOf:
+            measured: set[str] = set()
+            members: list[ObjectPlan] = []
+            group_type = self.value_type(self.field(self.value_type(f, many=False), "nodes"), many=True)
+            fields = self.values(self.value_type(f, many=False), found, {
+                "hasMore": lambda f, _n: self.plain(f, bool, HasMore()),
+                "nodes": lambda _f, found: GroupNodes(self.values(group_type, found, {
+                    "key": key(members), **measured_fields(measured),
+                })),
+            })
+            grouping = GroupsOf(self.binder(f, found, groups_request(kind)), fields, frozenset(measured), tuple(members))
+            groupings.append(grouping)
+            return grouping
+
+        def total(build: Callable[[GraphQLField, FieldNodes], Any]) -> Callable[[GraphQLField, FieldNodes], TotalsOf]:
+            def made(f: GraphQLField, found: FieldNodes) -> TotalsOf:
+                nonlocal asked_totals
+                asked_totals = True
+                return TotalsOf(build(f, found))
+            return made
+
+        aggregate_type = self.value_type(field, many=False)
+        table = {name: total(build) for name, build in measured_fields(totals).items()}
+        fields = self.values(aggregate_type, nodes, {**table, "groups": groups}, arguments={"groups": ("by", "first")})
+        return AggregateOf(binder, kind, fields, tuple(groupings), frozenset(totals) if asked_totals else None)
+
+    def key_value(self, dimension: Dimension, members: list[ObjectPlan]) -> Callable[[GraphQLField, FieldNodes], Any]:
+        """A dimension's field of a group key: a team member (an object of its own), a period, an enum or a plain value."""
+        what = f"key.{camel(dimension.key)}"
+
+        def build(f: GraphQLField, found: FieldNodes) -> Any:
+            if dimension.key in MEMBER_KEYS:
+                target = self.object_plan(self.target(f, many=False), found)
+                members.append(target)
+                return KeyMember(dimension.key, target)
+            python_type = dimension.value_type
+            if python_type is Bucket:
+                bucket_type = self.value_type(f, many=False)
+                return KeyBucket(dimension.key, self.values(bucket_type, found, {
+                    "grain": lambda f, _n: Attribute("grain", self.enum_value(f, Grain, "TimeBucket.grain")),
+                    "start": lambda f, _n: Attribute("start", self.leaf(f, date, "TimeBucket.start")),
+                    "end": lambda f, _n: Attribute("end", self.leaf(f, date, "TimeBucket.end")),
+                    "label": lambda f, _n: Attribute("label", self.leaf(f, str, "TimeBucket.label")),
+                }))
+            if isinstance(python_type, type) and issubclass(python_type, enum.Enum):
+                return KeyValue(dimension.key, self.enum_value(f, python_type, what))
+            return KeyValue(dimension.key, self.leaf(f, python_type, what))
+
+        return build
+
+    def enum_value(self, field: GraphQLField, python_type: Any, what: str) -> Callable[[Any], str]:
+        """An enum field answering values of `python_type` (members, or the names they are stored by)."""
+        is_list, named = shape(field.type)
+        if is_list or not isinstance(named, GraphQLEnumType):
+            raise NotCompiled(f"{what}: a field of type {field.type}")
+        self.enum(named, python_type, what)
+        return enum_name(python_type)
 
     def float_value(self, field: GraphQLField, part: Any) -> Any:
         """A Float field whose value is a Python float (or null), which JSON writes as GraphQL serializes it."""

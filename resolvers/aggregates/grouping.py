@@ -10,7 +10,7 @@ periods in time order, text alphabetically, NULL last.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, Select, case, func, select
 
 from domain.account import Account
 from resolvers.context import RequestContext
+from resolvers.driver import session_rows
 from resolvers.errors import BadUserInput
 
 MAX_GROUPS = 1000  # groups one `groups` field returns at most
@@ -184,15 +185,20 @@ def statement(kind: Kind, rows: Rows, dimensions: Sequence[Dimension]) -> Select
 
 
 async def aggregate(
-    ctx: RequestContext, kind: Kind, rows: Rows, dimensions: Sequence[Dimension], first: int = MAX_GROUPS
+    ctx: RequestContext, kind: Kind, rows: Rows, dimensions: Sequence[Dimension], first: int = MAX_GROUPS,
+    read: Callable[[Any], Awaitable[Sequence[Any]]] | None = None,
 ) -> Groups:
-    """The groups of `rows` by `dimensions` (one group of everything when there are none), at most `first`."""
+    """The groups of `rows` by `dimensions` (one group of everything when there are none), at most `first`;
+    the statement's rows read by `read` (a compiled read's), else on the request's session."""
     stmt = statement(kind, rows, dimensions)
     money = kind.currency is not None and any(m.money for m in kind.measures)
     limit = (first + 1) * (CURRENCIES_PER_GROUP if money else 1)
     if dimensions or money:
         stmt = stmt.limit(limit)
-    found = (await ctx.run(lambda s: s.execute(stmt))).all()
+    if read is None:
+        found: Sequence[Any] = await ctx.run(lambda session: session_rows(session, stmt))
+    else:
+        found = await read(stmt)
     width = len(dimensions)
     adding = _fold(found, width, kind, money)
     has_more = len(adding) > first

@@ -23,6 +23,7 @@ from strawberry.types.nodes import SelectedField
 from domain.revenue import Grain
 from resolvers.aggregates import buckets
 from resolvers.aggregates.grouping import (
+    STATISTICS,
     DEFAULT_GROUPS,
     MAX_DIMENSIONS,
     MAX_GROUPS,
@@ -32,6 +33,7 @@ from resolvers.aggregates.grouping import (
     Rows,
     Stats,
     aggregate,
+    derivable,
     dimensions_of,
     group_limit,
 )
@@ -55,7 +57,6 @@ from schema.revenue import RevenueFilter
 from schema.stakeholder import StakeholderFilter
 from schema.team import TeamMember
 
-STATISTICS = ("sum", "avg", "min", "max")
 
 
 @strawberry.type(description="A month, quarter or year that dated rows fall in (UTC days).")
@@ -139,8 +140,7 @@ def deriving(kind: Kind, totals: Kind, selections: list[Any]) -> str | None:
         if not names or any(n not in kind.dimensions or kind.dimensions[n].join is not None for n in names):
             continue
         nodes = [f for f in _fields(field.selections) if f.name == "nodes"]
-        measures = {m.key for m in requested(kind, [s for f in nodes for s in f.selections]).measures}
-        if {m.key for m in totals.measures} <= measures:
+        if derivable(requested(kind, [s for f in nodes for s in f.selections]), totals):
             return field.alias or field.name
     return None
 
@@ -317,11 +317,13 @@ def _fields(selections: list[Any]) -> list[SelectedField]:
 def requested(kind: Kind, selections: list[Any]) -> Kind:
     """`kind` narrowed to the measures `selections` (those of an aggregate or of a group) ask any aggregate
     of: the statement computes no other (and splits by currency only for money asked for)."""
-    names = {
-        measure.name for field in _fields(selections) if field.name in STATISTICS
-        for measure in _fields(field.selections)
-    }
-    return replace(kind, measures=tuple(m for m in kind.measures if camel(m.key) in names))
+    asked = [field for field in _fields(selections) if field.name in STATISTICS]
+    names = {measure.name for field in asked for measure in _fields(field.selections)}
+    return replace(
+        kind,
+        measures=tuple(m for m in kind.measures if camel(m.key) in names),
+        statistics=frozenset(field.name for field in asked),
+    )
 
 
 def _measure(value: Any, money: bool) -> Any:

@@ -839,6 +839,12 @@ async def test_filtered_aggregates_answer_alike(servers: Servers, field: str, va
         document = document.replace("ACCOUNT_GRADE", "GRADE").replace("accountGrade", "grade")
     for who in ("ADMIN", "VIEWER"):
         await servers.both(document, variables, who=who)
+    # Totals asking what the groups do not (a greatest value, a measure) come from a statement of their own.
+    mixed = """{ accountsAggregate { max { currentAnnualValue { amount currency } } min { healthScore }
+      groups(by: [GRADE]) { nodes { key { grade } sum { currentAnnualValue { amount } } } }
+      other: groups(by: [REGION]) { nodes { max { currentAnnualValue { amount } } } } } }"""
+    data = (await servers.both(mixed))["data"]["accountsAggregate"]
+    assert data["max"]["currentAnnualValue"] and data["groups"]["nodes"]
     # Arguments the resolvers refuse are answered by them, the same on both paths.
     await servers.both(f"{{ {field} {{ groups(by: []) {{ hasMore }} }} }}")
     await servers.both(f"{{ {field} {{ groups(by: [], first: 1001) {{ hasMore }} }} }}")

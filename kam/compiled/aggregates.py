@@ -10,14 +10,52 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from typing import Any
 
 from kam.compiled.objects import Arguments, FieldPlan, ObjectPlan, Selection, ValueField, WithArguments, answer_of
 from kam.compiled.run import Binder, Getter, Layout, Row, Run
 from resolvers.aggregates.buckets import Bucket
-from resolvers.aggregates.grouping import Dimension, Group, Groups, Kind, Rows, aggregate, dimensions_of, group_limit
+from resolvers.aggregates.grouping import (
+    Dimension,
+    Group,
+    Groups,
+    Kind,
+    Rows,
+    derivable,
+    dimensions_of,
+    group_limit,
+    groups_of,
+    statement,
+)
+from resolvers.driver import Kept
 from resolvers.aggregates.kinds import MEMBER_KEYS
+
+
+STATEMENTS_KEPT = 64  # per part of a plan: one per request its binder keeps is plenty
+
+
+class Statements:
+    """Grouping statements kept per (rows, arguments) as the binders hand them out (their own objects, kept
+    while a binder keeps them; compared by identity, as SQL expressions do not compare as values), built and
+    compiled once: a request repeating its arguments only runs one."""
+
+    def __init__(self) -> None:
+        self.kept: OrderedDict[tuple[int, int], tuple[Any, Any, Kept]] = OrderedDict()
+
+    def get(self, key: tuple[Any, Any], build: Callable[[], Any]) -> Kept:
+        rows, request = key
+        ids = (id(rows), id(request))
+        found = self.kept.get(ids)
+        if found is not None and found[0] is rows and found[1] is request:
+            self.kept.move_to_end(ids)
+            return found[2]
+        kept = Kept(build())
+        self.kept[ids] = (rows, request, kept)
+        if len(self.kept) > STATEMENTS_KEPT:
+            self.kept.popitem(last=False)
+        return kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,21 +209,22 @@ class GroupsOf(Arguments, ValueField):
 
     binder: Binder
     fields: Selection
-    measures: frozenset[str]  # the measures the nodes ask any statistic of
+    kind: Kind  # narrowed to the measures and statistics its nodes ask for
     members: tuple[ObjectPlan, ...]  # the team members keys may name, one plan per key field selecting them
+    statements: Statements = field(default_factory=Statements)
 
     def nested(self) -> Iterator[FieldPlan | Arguments]:
         for target in self.members:
             yield from target.walk()
 
-    def derives(self, request: GroupsRequest, measures: frozenset[str]) -> bool:
+    def derives(self, request: GroupsRequest, totals: Kind) -> bool:
         """Whether the totals are added up from this grouping's rows (schema/aggregates.deriving's rule)."""
-        return all(d.join is None for d in request.dimensions) and measures <= self.measures
+        return all(d.join is None for d in request.dimensions) and derivable(self.kind, totals)
 
-    async def answer(self, run: Run, kind: Kind, rows: Rows) -> tuple[GroupsAnswer, Groups]:
+    async def answer(self, run: Run, rows: Rows) -> tuple[GroupsAnswer, Groups]:
         request: GroupsRequest = self.arguments(run)
-        asked = replace(kind, measures=tuple(m for m in kind.measures if m.key in self.measures))
-        found = await aggregate(run.ctx, asked, rows, request.dimensions, request.first, read=run.rows)
+        kept = self.statements.get((rows, request), lambda: statement(self.kind, rows, request.dimensions, request.first))
+        found = groups_of(await run.rows(kept), self.kind, request.dimensions, request.first)
         ids = sorted({g.key[k] for g in found.groups for k in MEMBER_KEYS if g.key.get(k) is not None})
         members = {id(target): await target.by_id(run, ids) for target in self.members} if ids else {}
         for target in self.members:
@@ -217,10 +256,10 @@ class AggregateOf(WithArguments):
     """`<kind>Aggregate(...)`: its rows from the binder, its totals and each of its groupings."""
 
     binder: Binder  # -> Rows
-    kind: Kind
     fields: Selection  # over an AggregateView
     groupings: tuple[GroupsOf, ...]  # in answer order
-    totals: frozenset[str] | None  # the measures the totals ask any statistic of; None when no total is asked
+    totals: Kind | None  # narrowed to the measures and statistics the totals ask for; None when no total is asked
+    statements: Statements = field(default_factory=Statements)
 
     def nested(self) -> Iterator[FieldPlan | Arguments]:
         for grouping in self.groupings:
@@ -235,12 +274,13 @@ class AggregateOf(WithArguments):
         if self.totals is not None:
             source = next((g for g in self.groupings if g.derives(g.arguments(run), self.totals)), None)
         for grouping in self.groupings:
-            answers[id(grouping)], found = await grouping.answer(run, self.kind, found_rows)
+            answers[id(grouping)], found = await grouping.answer(run, found_rows)
             if grouping is source:
                 totals = found.totals
         if self.totals is not None and totals is None:
-            asked = replace(self.kind, measures=tuple(m for m in self.kind.measures if m.key in self.totals))
-            totals = (await aggregate(run.ctx, asked, found_rows, (), read=run.rows)).groups[0]
+            kind = self.totals
+            kept = self.statements.get((found_rows, None), lambda: statement(kind, found_rows, ()))
+            totals = groups_of(await run.rows(kept), kind, ()).groups[0]
         answer = answer_of(self.fields, AggregateView(GroupView(totals or Group({}), {}), answers))
         return lambda _row: answer
 

@@ -15,7 +15,7 @@ import enum
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
@@ -709,11 +709,13 @@ class Planner:
     def aggregate(self, field: GraphQLField, nodes: FieldNodes, kind: Kind, binder: Callable[[Run], Any]) -> AggregateOf:
         """`<kind>Aggregate`: its totals, and each `groups` field with the keys, counts and measures of its groups."""
         totals: set[str] = set()
+        totals_statistics: set[str] = set()
         asked_totals = False
         groupings: list[GroupsOf] = []
 
-        def statistic(name: str, measured: set[str]) -> Callable[[GraphQLField, FieldNodes], Statistic]:
+        def statistic(name: str, measured: set[str], statistics: set[str]) -> Callable[[GraphQLField, FieldNodes], Statistic]:
             def build(f: GraphQLField, found: FieldNodes) -> Statistic:
+                statistics.add(name)
                 table: dict[str, Callable[[GraphQLField, FieldNodes], Any]] = {}
                 for m in kind.measures:
                     def measure(f: GraphQLField, found: FieldNodes, m: Measure = m) -> Any:
@@ -725,10 +727,10 @@ class Planner:
                 return Statistic(self.values(self.value_type(f, many=False), found, table))
             return build
 
-        def measured_fields(measured: set[str]) -> dict[str, Callable[[GraphQLField, FieldNodes], Any]]:
+        def measured_fields(measured: set[str], statistics: set[str]) -> dict[str, Callable[[GraphQLField, FieldNodes], Any]]:
             table: dict[str, Callable[[GraphQLField, FieldNodes], Any]] = {"count": lambda f, _n: self.plain(f, int, Count())}
             for name in STATISTICS:
-                table[name] = statistic(name, measured)
+                table[name] = statistic(name, measured, statistics)
             return table
 
         def key(members: list[ObjectPlan]) -> Callable[[GraphQLField, FieldNodes], Key]:
@@ -740,15 +742,17 @@ class Planner:
 
         def groups(f: GraphQLField, found: FieldNodes) -> GroupsOf:
             measured: set[str] = set()
+            statistics: set[str] = set()
             members: list[ObjectPlan] = []
             group_type = self.value_type(self.field(self.value_type(f, many=False), "nodes"), many=True)
             fields = self.values(self.value_type(f, many=False), found, {
                 "hasMore": lambda f, _n: self.plain(f, bool, HasMore()),
                 "nodes": lambda _f, found: GroupNodes(self.values(group_type, found, {
-                    "key": key(members), **measured_fields(measured),
+                    "key": key(members), **measured_fields(measured, statistics),
                 })),
             })
-            grouping = GroupsOf(self.binder(f, found, groups_request(kind)), fields, frozenset(measured), tuple(members))
+            asked = replace(kind, measures=tuple(m for m in kind.measures if m.key in measured), statistics=frozenset(statistics))
+            grouping = GroupsOf(self.binder(f, found, groups_request(kind)), fields, asked, tuple(members))
             groupings.append(grouping)
             return grouping
 
@@ -760,9 +764,10 @@ class Planner:
             return made
 
         aggregate_type = self.value_type(field, many=False)
-        table = {name: total(build) for name, build in measured_fields(totals).items()}
+        table = {name: total(build) for name, build in measured_fields(totals, totals_statistics).items()}
         fields = self.values(aggregate_type, nodes, {**table, "groups": groups}, arguments={"groups": ("by", "first")})
-        return AggregateOf(binder, kind, fields, tuple(groupings), frozenset(totals) if asked_totals else None)
+        asked = replace(kind, measures=tuple(m for m in kind.measures if m.key in totals), statistics=frozenset(totals_statistics))
+        return AggregateOf(binder, fields, tuple(groupings), asked if asked_totals else None)
 
     def key_value(self, dimension: Dimension, members: list[ObjectPlan]) -> Callable[[GraphQLField, FieldNodes], Any]:
         """A dimension's field of a group key: a team member (an object of its own), a period, an enum or a plain value."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, null, select
 
 from domain.account import Account
 from resolvers.context import RequestContext
@@ -27,6 +27,7 @@ DEFAULT_GROUPS = 100
 MAX_DIMENSIONS = 4  # dimensions one grouping takes at most
 CURRENCIES_PER_GROUP = 8  # rows read per group asked for, beyond which a group may be cut (then reported as more)
 CENT = Decimal("0.01")
+STATISTICS = ("sum", "avg", "min", "max")
 
 
 def _same(value: Any) -> Any:
@@ -77,6 +78,7 @@ class Kind:
     dimensions: Mapping[str, Dimension]
     measures: tuple[Measure, ...] = ()
     currency: Any = None  # the currency column of its money measures
+    statistics: frozenset[str] = frozenset(STATISTICS)  # what groups answer of each measure (the others stay empty)
 
 
 @dataclass(frozen=True)
@@ -126,13 +128,17 @@ class _Sum:
     most: Decimal | None = None
 
     def add(self, total: Any, counted: Any, least: Any, most: Any) -> None:
+        """One row's figures; `least` and `most` are null where the statement did not read them."""
         if not counted:
             return
         self.total += _decimal(total)
         self.counted += int(counted)
-        low, high = _decimal(least), _decimal(most)
-        self.least = low if self.least is None else min(self.least, low)
-        self.most = high if self.most is None else max(self.most, high)
+        if least is not None:
+            low = _decimal(least)
+            self.least = low if self.least is None else min(self.least, low)
+        if most is not None:
+            high = _decimal(most)
+            self.most = high if self.most is None else max(self.most, high)
 
 
 @dataclass
@@ -165,12 +171,27 @@ def group_limit(first: int | None, argument: str = "first") -> int:
     return first
 
 
-def statement(kind: Kind, rows: Rows, dimensions: Sequence[Dimension]) -> Select[Any]:
-    """The grouping statement: key columns, the currency, the count, then sum, count, min, max per measure."""
+def computed(kind: Kind) -> frozenset[str]:
+    """The statistics a statement of `kind` reads: sums and averages always (it counts each measure anyway),
+    least and greatest values when asked."""
+    return frozenset(("sum", "avg")) | (kind.statistics & {"min", "max"})
+
+
+def derivable(grouping: Kind, totals: Kind) -> bool:
+    """Whether a grouping's rows (read every one, none twice) hold all the totals ask for."""
+    measures = {m.key for m in grouping.measures}
+    return all(m.key in measures for m in totals.measures) and totals.statistics <= computed(grouping)
+
+
+def statement(kind: Kind, rows: Rows, dimensions: Sequence[Dimension], first: int = MAX_GROUPS) -> Select[Any]:
+    """The grouping statement: key columns, the currency, the count, then sum, count, min, max per measure (NULL
+    for a least or greatest value not asked), reading up to `first` groups and one more."""
     currency = kind.currency if any(m.money for m in kind.measures) else None
     keys = [d.column for d in dimensions]
     split = keys if currency is None else [*keys, currency]
-    measured = [agg(m.column) for m in kind.measures for agg in (func.sum, func.count, func.min, func.max)]
+    asked = computed(kind)
+    least, most = (func.min if "min" in asked else _nothing), (func.max if "max" in asked else _nothing)
+    measured = [agg(m.column) for m in kind.measures for agg in (func.sum, func.count, least, most)]
     stmt = select(*split, func.count(), *measured).select_from(rows.froms)
     if rows.account_on is not None and (rows.account or any(d.account for d in dimensions)):
         stmt = stmt.join(Account, rows.account_on)
@@ -181,7 +202,19 @@ def statement(kind: Kind, rows: Rows, dimensions: Sequence[Dimension]) -> Select
     if split:
         ordering = [d.column if d.order is None else d.order for d in dimensions]
         stmt = stmt.group_by(*split).order_by(*(o.asc().nulls_last() for o in ordering), *([currency] if currency is not None else []))
+    if dimensions or currency is not None:
+        stmt = stmt.limit(_read_limit(kind, first))
     return stmt
+
+
+def _nothing(_column: Any) -> Any:
+    return null()
+
+
+def _read_limit(kind: Kind, first: int) -> int:
+    """Rows read for `first` groups and one more: money splits a group into a row per currency."""
+    money = kind.currency is not None and any(m.money for m in kind.measures)
+    return (first + 1) * (CURRENCIES_PER_GROUP if money else 1)
 
 
 async def aggregate(
@@ -190,15 +223,18 @@ async def aggregate(
 ) -> Groups:
     """The groups of `rows` by `dimensions` (one group of everything when there are none), at most `first`;
     the statement's rows read by `read` (a compiled read's), else on the request's session."""
-    stmt = statement(kind, rows, dimensions)
-    money = kind.currency is not None and any(m.money for m in kind.measures)
-    limit = (first + 1) * (CURRENCIES_PER_GROUP if money else 1)
-    if dimensions or money:
-        stmt = stmt.limit(limit)
+    stmt = statement(kind, rows, dimensions, first)
     if read is None:
         found: Sequence[Any] = await ctx.run(lambda session: session_rows(session, stmt))
     else:
         found = await read(stmt)
+    return groups_of(found, kind, dimensions, first)
+
+
+def groups_of(found: Sequence[Any], kind: Kind, dimensions: Sequence[Dimension], first: int = MAX_GROUPS) -> Groups:
+    """The groups the rows of `statement(kind, ..., dimensions, first)` make."""
+    money = kind.currency is not None and any(m.money for m in kind.measures)
+    limit = _read_limit(kind, first)
     width = len(dimensions)
     adding = _fold(found, width, kind, money)
     has_more = len(adding) > first
@@ -207,10 +243,14 @@ async def aggregate(
         has_more = True
     if not dimensions and not adding:
         adding.append(_Adding(()))
-    groups = [_answer(a, kind, {d.key: d.decode(v) for d, v in zip(dimensions, a.values, strict=True)}) for a in adding[:first]]
+    statistics = kind.statistics
+    groups = [
+        _answer(a, kind, {d.key: d.decode(v) for d, v in zip(dimensions, a.values, strict=True)}, statistics)
+        for a in adding[:first]
+    ]
     totals = None
     if dimensions and not has_more and all(d.join is None for d in dimensions):
-        totals = _answer((_fold(found, width, kind, money, keyed=False) or [_Adding(())])[0], kind, {})
+        totals = _answer((_fold(found, width, kind, money, keyed=False) or [_Adding(())])[0], kind, {}, computed(kind))
     return Groups(groups, has_more, totals)
 
 
@@ -234,25 +274,30 @@ def _fold(found: Sequence[Any], width: int, kind: Kind, money: bool, keyed: bool
     return adding
 
 
-def _answer(adding: _Adding, kind: Kind, key: dict[str, Any]) -> Group:
-    """A group's answers: sums, averages, least and greatest values; money to the cent per currency."""
+def _answer(adding: _Adding, kind: Kind, key: dict[str, Any], statistics: frozenset[str]) -> Group:
+    """A group's answers: the `statistics` asked of sums, averages, least and greatest values (the others
+    left empty); money to the cent per currency."""
     group = Group(key, adding.count)
     for measure in kind.measures:
         sums = {c: s for (k, c), s in adding.sums.items() if k == measure.key and s.counted}
+        stats = group.stats[measure.key] = Stats()
         if measure.money:
             ordered = sorted(sums.items())
-            group.stats[measure.key] = Stats(
-                {c: _cents(s.total) for c, s in ordered},
-                {c: _cents(s.total / s.counted) for c, s in ordered},
-                {c: _cents(s.least) for c, s in ordered},
-                {c: _cents(s.most) for c, s in ordered},
-            )
+            for name in statistics:
+                setattr(stats, name, {c: _cents(_STATISTIC[name](s)) for c, s in ordered})
         elif None in sums:
             s = sums[None]
-            group.stats[measure.key] = Stats(float(s.total), float(s.total / s.counted), float(s.least), float(s.most))  # type: ignore[arg-type]
-        else:
-            group.stats[measure.key] = Stats()
+            for name in statistics:
+                setattr(stats, name, float(_STATISTIC[name](s)))
     return group
+
+
+_STATISTIC: dict[str, Callable[[_Sum], Any]] = {
+    "sum": lambda s: s.total,
+    "avg": lambda s: s.total / s.counted,
+    "min": lambda s: s.least,
+    "max": lambda s: s.most,
+}
 
 
 def _decimal(value: Any) -> Decimal:

@@ -10,7 +10,7 @@ How a request flows (README, "Compiled reads"):
    document's plan (made once per document and worker). With a plan, the plan
    answers; without one, or when running it fails, the executor answers.
 3. A plan (`objects.ObjectPlan` and the nodes of connections.py,
-   relationship_map.py, growth_matrix.py, roots.py) reads one statement per
+   relationship_map.py, growth_matrix.py, aggregates.py, roots.py) reads one statement per
    field and level, as tuples on the driver (resolvers/driver.py), and builds
    the answer in one pass (`run.Run` holds one execution).
 

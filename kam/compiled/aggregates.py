@@ -9,8 +9,8 @@ Totals come from a grouping's own rows exactly when the resolvers take them from
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterator
 from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,9 +29,8 @@ from resolvers.aggregates.grouping import (
     groups_of,
     statement,
 )
-from resolvers.driver import Kept
 from resolvers.aggregates.kinds import MEMBER_KEYS
-
+from resolvers.driver import Kept
 
 STATEMENTS_KEPT = 64  # per part of a plan: one per request its binder keeps is plenty
 
@@ -44,8 +43,7 @@ class Statements:
     def __init__(self) -> None:
         self.kept: OrderedDict[tuple[int, int], tuple[Any, Any, Kept]] = OrderedDict()
 
-    def get(self, key: tuple[Any, Any], build: Callable[[], Any]) -> Kept:
-        rows, request = key
+    def get(self, rows: Rows, request: Any, build: Callable[[], Any]) -> Kept:
         ids = (id(rows), id(request))
         found = self.kept.get(ids)
         if found is not None and found[0] is rows and found[1] is request:
@@ -223,7 +221,7 @@ class GroupsOf(Arguments, ValueField):
 
     async def answer(self, run: Run, rows: Rows) -> tuple[GroupsAnswer, Groups]:
         request: GroupsRequest = self.arguments(run)
-        kept = self.statements.get((rows, request), lambda: statement(self.kind, rows, request.dimensions, request.first))
+        kept = self.statements.get(rows, request, lambda: statement(self.kind, rows, request.dimensions, request.first))
         found = groups_of(await run.rows(kept), self.kind, request.dimensions, request.first)
         ids = sorted({g.key[k] for g in found.groups for k in MEMBER_KEYS if g.key.get(k) is not None})
         members = {id(target): await target.by_id(run, ids) for target in self.members} if ids else {}
@@ -279,7 +277,7 @@ class AggregateOf(WithArguments):
                 totals = found.totals
         if self.totals is not None and totals is None:
             kind = self.totals
-            kept = self.statements.get((found_rows, None), lambda: statement(kind, found_rows, ()))
+            kept = self.statements.get(found_rows, None, lambda: statement(kind, found_rows, ()))
             totals = groups_of(await run.rows(kept), kind, ()).groups[0]
         answer = answer_of(self.fields, AggregateView(GroupView(totals or Group({}), {}), answers))
         return lambda _row: answer

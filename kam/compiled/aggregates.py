@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from kam.compiled.objects import Arguments, FieldPlan, ObjectPlan, Selection, ValueField, WithArguments, answer_of
+from kam.compiled.objects import Amount, Arguments, FieldPlan, ObjectPlan, Selection, ValueField, WithArguments, answer_of
 from kam.compiled.run import Binder, Getter, Layout, Row, Run
 from resolvers.aggregates.buckets import Bucket
 from resolvers.aggregates.grouping import (
@@ -135,14 +135,6 @@ class Key(ValueField):
 class Count(ValueField):
     def value(self, view: GroupView) -> int:
         return view.group.count
-
-
-@dataclass(frozen=True, slots=True)
-class Amount:
-    """An amount in one currency, as `Money`'s fields read it."""
-
-    amount: Any
-    currency: str
 
 
 @dataclass(eq=False, frozen=True)

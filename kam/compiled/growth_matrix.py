@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -15,7 +14,7 @@ from domain.account import Account
 from domain.growth import GrowthQuadrant
 from resolvers.accounts.reads import AccountFilter
 from kam.compiled.connections import ConnectionShape, ListRequest
-from kam.compiled.objects import Arguments, FieldPlan, Selection, ValueField, WithArguments, answer_of
+from kam.compiled.objects import Amount, Arguments, FieldPlan, Selection, ValueField, WithArguments, answer_of
 from kam.compiled.run import Binder, Getter, Layout, Row, Run
 from resolvers.context import RequestContext
 from resolvers.driver import Kept
@@ -89,14 +88,6 @@ class CellView:
     cell: QuadrantTotals
     at: int
     lists: dict[int, list[dict[str, Any]]]
-
-
-@dataclass(frozen=True, slots=True)
-class Amount:
-    """An amount of money in one currency, as `Money`'s fields read it."""
-
-    amount: Decimal
-    currency: str
 
 
 @dataclass(eq=False, frozen=True)

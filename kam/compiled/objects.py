@@ -107,6 +107,14 @@ class Nested(ValueField):
         return answer_of(self.fields, getattr(source, self.name))
 
 
+@dataclass(frozen=True, slots=True)
+class Amount:
+    """An amount of money in one currency, as `Money`'s fields read it (a sum per currency, say)."""
+
+    amount: Any
+    currency: str
+
+
 def answer_of(selection: Selection, source: Any) -> dict[str, Any]:
     """The object a selection of value fields answers for `source`."""
     return {key: field.value(source) for key, field in selection}

@@ -10,7 +10,7 @@ periods in time order, text alphabetically, NULL last.
 from __future__ import annotations
 
 import enum
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -218,17 +218,12 @@ def _read_limit(kind: Kind, first: int) -> int:
 
 
 async def aggregate(
-    ctx: RequestContext, kind: Kind, rows: Rows, dimensions: Sequence[Dimension], first: int = MAX_GROUPS,
-    read: Callable[[Any], Awaitable[Sequence[Any]]] | None = None,
+    ctx: RequestContext, kind: Kind, rows: Rows, dimensions: Sequence[Dimension], first: int = MAX_GROUPS
 ) -> Groups:
-    """The groups of `rows` by `dimensions` (one group of everything when there are none), at most `first`;
-    the statement's rows read by `read` (a compiled read's), else on the request's session."""
+    """The groups of `rows` by `dimensions` (one group of everything when there are none), at most `first`,
+    read on the request's session (compiled reads run `statement` and `groups_of` themselves)."""
     stmt = statement(kind, rows, dimensions, first)
-    if read is None:
-        found: Sequence[Any] = await ctx.run(lambda session: session_rows(session, stmt))
-    else:
-        found = await read(stmt)
-    return groups_of(found, kind, dimensions, first)
+    return groups_of(await ctx.run(lambda session: session_rows(session, stmt)), kind, dimensions, first)
 
 
 def groups_of(found: Sequence[Any], kind: Kind, dimensions: Sequence[Dimension], first: int = MAX_GROUPS) -> Groups:

@@ -60,8 +60,21 @@ def decimal_from_text(text: str) -> Decimal:
 EARLIEST_DAY = date(1970, 1, 1)
 
 
-def utcnow() -> datetime:
+def system_now() -> datetime:
     return datetime.now(UTC)
+
+
+# The one clock kam reads the time from; a test run holds its day still across midnight by replacing it.
+clock: Callable[[], datetime] = system_now
+
+
+def utcnow() -> datetime:
+    return clock()
+
+
+def today() -> date:
+    """The business day things are dated on by default: today in UTC."""
+    return clock().date()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
@@ -131,6 +131,7 @@ def recompute(
     run it daily."""
     from rich.progress import Progress
 
+    from domain.base import today
     from kam.recompute import recompute as run
 
     async def work(engine: AsyncEngine) -> None:
@@ -138,7 +139,7 @@ def recompute(
             task = bar.add_task("Recounting accounts", total=None)
             done = await run(
                 engine,
-                datetime.now(UTC).date(),
+                today(),
                 batch=batch,
                 progress=lambda n, total: bar.update(task, completed=n, total=total),
             )
@@ -163,6 +164,7 @@ def import_revenue(
     nothing: a record is known by its account and reference."""
     from rich.progress import Progress
 
+    from domain.base import today
     from kam.revenue_import import UnknownMember, import_revenue as run
 
     async def work(engine: AsyncEngine) -> None:
@@ -171,7 +173,7 @@ def import_revenue(
             done = await run(
                 engine,
                 path,
-                datetime.now(UTC).date(),
+                today(),
                 keep_good_rows=keep_good_rows,
                 member_email=member,
                 progress=lambda n: bar.update(task, completed=n),

@@ -24,6 +24,7 @@ from domain.account import (
     ValueTier,
     account_table,
 )
+from domain.base import today
 from domain.growth import GrowthAssessment, MatrixThresholds, classify_quadrant
 from domain.interaction import Interaction, InteractionDirection, InteractionKind
 from domain.opportunity import DEFAULT_PROBABILITY, ContactRole, Opportunity, OpportunityContact, OpportunityStage
@@ -506,7 +507,7 @@ async def load_demo(database_url: str, only_if_empty: bool) -> bool:
         async with session_factory(engine)() as session, session.begin():
             if only_if_empty and await session.scalar(select(Account.id).limit(1)) is not None:
                 return False
-            await _write(session, datetime.now(UTC).date())
+            await _write(session, today())
         return True
     finally:
         await engine.dispose()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
+from domain.base import today
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -34,7 +34,7 @@ class Reevaluation:
         while True:
             self._again = False
             try:
-                judged = await rejudge_portfolio(self.engine, datetime.now(UTC).date())
+                judged = await rejudge_portfolio(self.engine, today())
                 log.info("portfolio judged again under the policy in force: %d accounts", judged)
             except Exception:
                 log.exception("judging the portfolio again failed; `kam recompute` finishes it")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import inspect
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -95,9 +95,6 @@ async def member_of(info: Info, member_id: int | None) -> Any:
     return None if member_id is None else await by_id(context(info), TeamMember).load(member_id)
 
 
-def today() -> date:
-    """The day mutations date things on by default: today in UTC."""
-    return datetime.now(UTC).date()
 
 
 def context(info: Info) -> RequestContext:

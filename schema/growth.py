@@ -13,6 +13,7 @@ from strawberry.types import Info
 from domain import account as account_model
 from domain import growth as model
 from domain import team as team_model
+from domain.base import today
 from resolvers.accounts.reads import AccountFilter as AccountCriteria
 from resolvers.accounts.reads import AccountSort
 from resolvers.context import RequestContext
@@ -36,7 +37,6 @@ from schema.common import (
     mutate,
     order_of,
     provided,
-    today,
     user_errors,
 )
 from schema.enums import GrowthQuadrant

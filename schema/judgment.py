@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.types import Info
 
+from domain.base import today
 from domain import account as model
 from domain.cadence import cadence_days, days_overdue
 from domain.grading import FactorPoints
@@ -28,7 +29,7 @@ from resolvers.judgments.reads import judgment_of, overrides_of
 from schema import judged
 from resolvers.loaders import by_id
 from resolvers.pagination import page_request
-from schema.common import Connection, Money, context, member_of, money, today
+from schema.common import Connection, Money, context, member_of, money
 from schema.enums import (
     AnnualValueSource, Grade, GradeFactor, GrowthQuadrant, HealthBand, JudgmentKind, LifecycleStage, OpportunityStage, RelationshipStage, TransitionCause,
     ValueTier,

@@ -17,6 +17,7 @@ from domain import need as need_model
 from domain import opportunity as model
 from domain import stakeholder as stakeholder_model
 from domain import team as team_model
+from domain.base import today
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
 from resolvers.filters import any_of, ids_of, range_of
@@ -51,7 +52,6 @@ from schema.common import (
     null_checks_of,
     order_of,
     provided,
-    today,
     user_errors,
 )
 from schema.enums import ContactRole, Grade, OpportunityStage

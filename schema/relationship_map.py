@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.types import Info
 
+from domain.base import today
 from domain import account as account_model
 from domain import influence_paths as paths
 from domain import relationship_map as analysis
@@ -15,7 +16,7 @@ from resolvers.ids import argument_id
 from resolvers.stakeholders import reads as stakeholder_reads
 from resolvers.stakeholders import map_history as history
 from resolvers.stakeholders import relationship_map as reads
-from schema.common import LIST_SIZE, ObjectId, context, today
+from schema.common import LIST_SIZE, ObjectId, context
 from schema.enums import (
     Attitude,
     BuyingRole,

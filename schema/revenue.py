@@ -12,6 +12,7 @@ from strawberry.types import Info
 
 from domain import account as account_model
 from domain import revenue as model
+from domain.base import today
 from resolvers.errors import BadUserInput
 from resolvers.filters import any_of, ids_of, range_of
 from resolvers.loaders import by_id
@@ -37,7 +38,6 @@ from schema.common import (
     money,
     mutate,
     null_checks_of,
-    today,
 )
 from schema.enums import AnnualValueSource, Grain
 from schema.node import node_type

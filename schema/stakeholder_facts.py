@@ -8,11 +8,12 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from domain.base import today
 from domain import stakeholder_facts as model
 from resolvers.mutation import Outcome
 from resolvers.stakeholders import facts as reads
 from resolvers.stakeholders.relationship_map import AccountMap
-from schema.common import UserError, context, mutate, today, user_errors
+from schema.common import UserError, context, mutate, user_errors
 
 MapFact = strawberry.enum(model.MapFact, description="A fact a relationship map holds about a person.")
 FactSource = strawberry.enum(

@@ -10,6 +10,7 @@ import itertools
 import os
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, time
 from typing import Any, Protocol
 
 import httpx
@@ -17,7 +18,8 @@ import pytest
 from sqlalchemy import event, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.base import utcnow
+import domain.base
+from domain.base import system_now, utcnow
 from domain.team import AccountTeamMember, MemberRole, TeamMember, TeamRole
 from domain.token import ApiToken
 from kam.app import create_app
@@ -38,6 +40,14 @@ from tests.stores import POSTGRES_MODE, PostgresStore, SQLiteStore, Store
 # wins over the environment; tests/test_abuse.py's server takes kam's default.
 SUITE_REQUEST_TIMEOUT = 300.0
 os.environ["KAM_REQUEST_TIMEOUT"] = str(SUITE_REQUEST_TIMEOUT)
+
+
+@pytest.fixture(autouse=True)
+def one_business_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hold the day still while a test runs: one that spans midnight UTC reads kam's clock as the last instant of
+    the day it began on, so the days the test expects and the days kam writes never fall on either side of it."""
+    last = datetime.combine(system_now().date(), time.max, UTC)
+    monkeypatch.setattr(domain.base, "clock", lambda: min(system_now(), last))
 
 
 @pytest.fixture(scope="session")

@@ -4,9 +4,10 @@ sends them, the recency of accounts and stakeholders, the timelines, and a walk 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from domain.base import utcnow
 from tests.conftest import GraphQLClient
 
 ERRORS = "userErrors { field message code }"
@@ -34,7 +35,7 @@ INTERACTION_NODE = f"query($id: ID!) {{ node(id: $id) {{ ... on Interaction {{ {
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    return utcnow()
 
 
 def today() -> date:

@@ -5,9 +5,10 @@ groupings refused; one statement per aggregate field; the cost counts the groups
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
+from domain.base import utcnow
 from tests.conftest import ClientFor, GraphQLClient, StatementCounter
 from tests.factories import create_account, create_member
 from tests.interaction_factories import create_interaction
@@ -156,7 +157,7 @@ async def test_actions_completed_per_owner_per_quarter(client: GraphQLClient) ->
     todo = await create_action(client, plan["id"], ownerId=ann["id"], dueOn="2020-01-02")
     assert (await client.mutate(COMPLETE, {"id": todo["id"]}))["userErrors"] == []
 
-    today = datetime.now(UTC).date()
+    today = utcnow().date()
     start = date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
     end = date(start.year + (start.month == 10), (start.month + 2) % 12 + 1, 1) - timedelta(days=1)
     quarter = {"grain": "QUARTER", "start": start.isoformat(), "end": end.isoformat(), "label": f"{today.year}-Q{(today.month - 1) // 3 + 1}"}

@@ -3,9 +3,10 @@ their filters (the kind's and `accounts:`), keyset pages in both directions, and
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
+from domain.base import utcnow
 from tests.conftest import ClientFor, GraphQLClient
 from tests.factories import create_account, create_member
 from tests.plan_factories import create_action, create_need, create_plan
@@ -58,7 +59,7 @@ async def test_needs_across_accounts_newest_first(client: GraphQLClient, client_
 
 
 async def test_actions_due_soonest_first_and_the_overdue_board(client: GraphQLClient, client_for: ClientFor) -> None:
-    today = datetime.now(UTC).date()
+    today = utcnow().date()
     a, b = await create_account(client), await create_account(client)
     ann, bo = await create_member(client, name="Ann"), await create_member(client, name="Bo")
     start, end = (today - timedelta(days=60)).isoformat(), (today + timedelta(days=60)).isoformat()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import selectinload
 
+from domain.base import utcnow
 from domain import (
     Account,
     Action,
@@ -161,7 +162,7 @@ async def test_plans_obey_the_plan_rules(demo: str, engine: AsyncEngine) -> None
         check_plan_dates(plan.starts_on, plan.ends_on)
     for objective in await rows(engine, Objective):
         check_due_within_plan(plans[objective.plan_id], objective.due_on)
-    now = datetime.now(UTC)
+    now = utcnow()
     for action in actions:
         check_due_within_plan(plans[action.plan_id], action.due_on)
         if action.status is ActionStatus.DONE:
@@ -213,7 +214,7 @@ query($since: Date!) {
 
 
 async def test_a_key_account_nobody_called_for_two_months_is_found_in_one_query(demo: str, client: GraphQLClient) -> None:
-    today = datetime.now(UTC).date()
+    today = utcnow().date()
     since = today.fromordinal(today.toordinal() - 60).isoformat()
     nodes = (await client.execute(NOT_CONTACTED, {"since": since}))["accounts"]["nodes"]
     assert [n["name"] for n in nodes] == ["St. Aurelia Health Network"]
@@ -267,7 +268,7 @@ async def test_the_pipeline_per_stage_and_its_conversion_come_in_one_query(demo:
         ("Ward scheduling renewal", "St. Aurelia Health Network"),
         ("Replenishment screens, 40 stores", "Lumen Retail Group"),
     ]
-    today = datetime.now(UTC).date()
+    today = utcnow().date()
     assert (today - date.fromisoformat(stuck[1]["stageEnteredOn"])).days == 85
 
 
@@ -285,7 +286,7 @@ query($id: ID!, $from: Date!, $to: Date!) {
 
 async def test_what_an_account_bought_over_three_years_comes_in_one_query(demo: str, client: GraphQLClient) -> None:
     ids = {n["name"]: n["id"] for n in (await client.execute("{ accounts { nodes { id name } } }"))["accounts"]["nodes"]}
-    today = datetime.now(UTC).date()
+    today = utcnow().date()
     window = {"from": today.replace(year=today.year - 3).isoformat(), "to": today.isoformat()}
 
     def yearly(account: dict[str, Any]) -> list[float]:

@@ -3,9 +3,10 @@ giving the same accounts on the list, its aggregate and a board's `accounts:`; h
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
+from domain.base import utcnow
 from tests.conftest import GraphQLClient
 from tests.factories import create_account, create_member
 from tests.plan_factories import create_need
@@ -62,7 +63,7 @@ async def test_and_or_not_ranges_and_null_checks(client: GraphQLClient) -> None:
     assert await names(client, {"and": [{"industries": ["Energy"]}, {"not": {"grades": ["A"]}}]}) == ["b-energy"]
     nested = {"or": [{"and": [{"grades": ["A"]}, {"isNotNull": ["OWNER"]}]}, {"not": {"or": [{"grades": ["A", "B"]}]}}]}
     assert await names(client, nested) == ["a-energy", "c-retail"]
-    today = datetime.now(UTC).date()
+    today = utcnow().date()
     assert len(await names(client, {"createdOn": {"gte": today.isoformat(), "lte": today.isoformat()}})) == 5
     assert await names(client, {"createdOn": {"lt": today.isoformat()}}) == []
     assert await names(client, {"createdOn": {"gt": "9999-12-31"}}) == []

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
+from domain.base import utcnow
 from tests.conftest import GraphQLClient, StatementCounter
 from tests.factories import create_account, create_member
 from tests.plan_factories import RECORD_ASSESSMENT, record_assessment
@@ -59,7 +60,7 @@ mutation($input: AccountArchiveInput!) { accountArchive(input: $input) { userErr
 
 
 def today() -> str:
-    return datetime.now(UTC).date().isoformat()
+    return utcnow().date().isoformat()
 
 
 async def history(client: GraphQLClient, account_id: str, **variables: object) -> dict:
@@ -138,7 +139,7 @@ async def test_delete_falls_back_to_the_latest_remaining(client: GraphQLClient) 
 @pytest.mark.parametrize(
     ("fields", "field", "code"),
     [
-        ({"assessedOn": (datetime.now(UTC).date() + timedelta(days=2)).isoformat()}, "assessedOn", "OUT_OF_RANGE"),
+        ({"assessedOn": (utcnow().date() + timedelta(days=2)).isoformat()}, "assessedOn", "OUT_OF_RANGE"),
         ({"currentValue": "-1"}, "currentValue", "OUT_OF_RANGE"),
         ({"potential": "-0.01"}, "potential", "OUT_OF_RANGE"),
         ({"potential": "1.001"}, "potential", "OUT_OF_RANGE"),

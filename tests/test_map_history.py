@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.base import utcnow
 from domain.account import Account
 from domain.audit import AuditEvent
 from domain.map_changes import Change, Line, MapState, changes
@@ -72,7 +73,7 @@ async def history(client: GraphQLClient, engine: AsyncEngine) -> dict[str, Any]:
 
 async def test_the_map_of_a_past_day_and_what_changed_since(client: GraphQLClient, engine: AsyncEngine) -> None:
     account = await history(client, engine)
-    today = datetime.now(UTC).date().isoformat()
+    today = utcnow().date().isoformat()
 
     then = (await client.execute(MAP, {"id": account["id"], "asOf": "2026-03-02", "since": "2026-03-02"}))["relationshipMap"]
     assert then["asOf"] == "2026-03-02"
@@ -110,7 +111,7 @@ async def test_the_map_of_a_past_day_and_what_changed_since(client: GraphQLClien
     for as_of, since in (("2026-03-01", "2026-03-02"), (None, "2026-03-01")):
         errors = await client.errors(MAP, {"id": account["id"], "asOf": as_of, "since": since})
         assert [e["extensions"]["code"] for e in errors] == ["BAD_USER_INPUT"] and "before the account existed" in errors[0]["message"]
-    tomorrow = (datetime.now(UTC).date() + timedelta(days=1)).isoformat()
+    tomorrow = (utcnow().date() + timedelta(days=1)).isoformat()
     errors = await client.errors(MAP, {"id": account["id"], "asOf": tomorrow, "since": "2026-03-02"})
     assert [e["extensions"]["code"] for e in errors] == ["BAD_USER_INPUT"] and "future" in errors[0]["message"]
     # `changesSince` a day after the map's own day is refused too.

@@ -3,11 +3,12 @@ losses, reopening), bad input refused, and funnel figures checked against number
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from domain.base import utcnow
 from tests.conftest import ClientFor, GraphQLClient
 from tests.factories import create_account, create_member
 from tests.plan_factories import create_need, create_stakeholder
@@ -43,11 +44,9 @@ query($filter: FunnelFilter) {
   }
 }"""
 
-TODAY = datetime.now(UTC).date()
-
 
 def day(offset: int) -> str:
-    return (TODAY + timedelta(days=offset)).isoformat()
+    return (utcnow().date() + timedelta(days=offset)).isoformat()
 
 
 async def open_deal(client: GraphQLClient, account_id: str, amount: str, **fields: Any) -> dict[str, Any]:

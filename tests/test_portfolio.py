@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.orm import selectinload
 from typer.testing import CliRunner
 
+from domain.base import utcnow
 from domain import (
     Account,
     AccountTeamMember,
@@ -226,7 +227,7 @@ async def test_plans_obey_the_plan_rules(portfolio: PortfolioReport, engine: Asy
         check_plan_dates(plan.starts_on, plan.ends_on)
     for objective in await rows(engine, Objective):
         check_due_within_plan(plans[objective.plan_id], objective.due_on)
-    now = datetime.now(UTC)
+    now = utcnow()
     for action in await rows(engine, Action):
         plan = plans[action.plan_id]
         check_due_within_plan(plan, action.due_on)
@@ -242,7 +243,7 @@ async def test_plans_obey_the_plan_rules(portfolio: PortfolioReport, engine: Asy
 
 
 async def test_rows_are_new_versions_dated_in_the_past(portfolio: PortfolioReport, engine: AsyncEngine) -> None:
-    now = datetime.now(UTC)
+    now = utcnow()
     accounts = {a.id: a for a in await rows(engine, Account)}
     for model in (TeamMember, Account, Stakeholder, Need, ActionPlan, Objective, Action, Interaction):
         for row in await rows(engine, model):
@@ -273,7 +274,7 @@ async def test_interactions_are_with_the_account_s_own_people_and_team(
     assert interactions and portfolio.rows["interaction"] == len(interactions)
     assert portfolio.rows["interaction_stakeholder"] == sum(map(len, took_part.values()))
     assert portfolio.rows["interaction_member"] == sum(map(len, ours.values()))
-    now = datetime.now(UTC)
+    now = utcnow()
     for i in interactions:
         account = accounts[i.account_id]
         assert 1 <= len(took_part[i.id]) <= 3 and 1 <= len(ours[i.id]) <= 2, i.id
@@ -291,7 +292,7 @@ async def test_recency_is_what_a_recount_finds_as_of_the_load_day(portfolio: Por
     """The columns the writes keep equal a recount with the writes' own statements, as of the day of the run."""
     accounts = await rows(engine, Account)
     today = accounts[0].interactions_counted_on
-    assert today == datetime.now(UTC).date() or today == (datetime.now(UTC) - timedelta(minutes=5)).date()
+    assert today == utcnow().date() or today == (utcnow() - timedelta(minutes=5)).date()
     people = await rows(engine, Stakeholder)
     async with session_factory(engine)() as session:
         by_account = {r[0]: r[1:] for r in await session.execute(account_recency([a.id for a in accounts], today))}
@@ -537,7 +538,7 @@ def test_values_spread_like_a_real_portfolio() -> None:
 async def test_deals_keep_what_their_stage_moves_keep(portfolio: PortfolioReport, engine: AsyncEngine) -> None:
     """Replaying each deal's stage history through the model's own `enter`/`opening`/`move_to` gives the stored
     stage, days, probability, reached stages, path, moves and days per stage, and the stored days in stage and skips."""
-    today = datetime.now(UTC).date()
+    today = utcnow().date()
     accounts = {a.id: a for a in await rows(engine, Account)}
     people = {p.id: p.account_id for p in await rows(engine, Stakeholder)}
     needs = {n.id: n.account_id for n in await rows(engine, Need)}
@@ -579,7 +580,7 @@ async def test_deals_keep_what_their_stage_moves_keep(portfolio: PortfolioReport
             assert (got.from_stage, got.to_stage, got.moved_on, got.days_in_stage, got.skipped, got.account_id) == (
                 want.from_stage, want.to_stage, want.moved_on, want.days_in_stage, want.skipped, deal.account_id
             ), (deal.id, got.id)
-            assert got.moved_at < datetime.now(UTC) and got.moved_on < today
+            assert got.moved_at < utcnow() and got.moved_on < today
         assert (deal.stage, deal.stage_entered_on, deal.closed_on, deal.reached_stages, deal.path, deal.moves) == (
             replay.stage, replay.stage_entered_on, replay.closed_on, replay.reached_stages, replay.path, replay.moves
         ), deal.id
@@ -592,7 +593,7 @@ async def test_deals_keep_what_their_stage_moves_keep(portfolio: PortfolioReport
             assert deal.probability == replay.probability == DEFAULT_PROBABILITY[deal.stage], deal.id
         assert (deal.lost_reason is not None) == (deal.stage is OpportunityStage.LOST)
         assert deal.currency == account.currency and deal.amount > 0 and deal.owner_id in team[deal.account_id]
-        assert deal.created_at <= deal.updated_at < datetime.now(UTC) and deal.version == 1
+        assert deal.created_at <= deal.updated_at < utcnow() and deal.version == 1
         assert account.archived_at is None or not is_open(deal.stage)
         # Contacts are the account's people, one of them the primary one; needs are the account's.
         assert contacts[deal.id] and sum(c.is_primary for c in contacts[deal.id]) == 1
@@ -638,7 +639,7 @@ async def test_revenue_summary_is_what_a_recount_finds_as_of_the_load_day(
     refresh_revenue writes (summary_select/summary_values), its RFM what `kam recompute` ranks."""
     accounts = await rows(engine, Account)
     today = accounts[0].revenue_counted_on
-    assert today in (datetime.now(UTC).date(), (datetime.now(UTC) - timedelta(minutes=5)).date())
+    assert today in (utcnow().date(), (utcnow() - timedelta(minutes=5)).date())
     records = await rows(engine, RevenueRecord)
     assert records and portfolio.rows["revenue_record"] == len(records)
     by_account = defaultdict(list)
@@ -658,7 +659,7 @@ async def test_revenue_summary_is_what_a_recount_finds_as_of_the_load_day(
         for r in own:
             assert r.currency == account.currency and r.amount > 0 and r.booked_on < today
             assert r.margin is None or abs(r.margin) <= r.amount
-            assert today - timedelta(days=3 * 366) < r.booked_on and r.created_at < datetime.now(UTC)
+            assert today - timedelta(days=3 * 366) < r.booked_on and r.created_at < utcnow()
             assert r.product_line
     async with engine.begin() as conn:
         before = {a.id: (a.rfm_recency, a.rfm_frequency, a.rfm_monetary) for a in accounts}

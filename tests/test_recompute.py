@@ -4,11 +4,12 @@ and a recount running beside the API's writes loses none of them."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.base import utcnow
 from kam.recompute import recompute
 from tests.conftest import GraphQLClient
 from tests.factories import create_account
@@ -29,7 +30,7 @@ query($id: ID!) {
 
 
 async def interact(client: GraphQLClient, account_id: str, days_ago: int, people: list[str]) -> None:
-    when = (datetime.now(UTC) - timedelta(days=days_ago)).isoformat()
+    when = (utcnow() - timedelta(days=days_ago)).isoformat()
     payload = await client.mutate(
         CREATE, {"accountId": account_id, "kind": "CALL", "subject": "Check-in", "occurredAt": when, "stakeholderIds": people}
     )
@@ -46,7 +47,7 @@ async def test_counts_follow_the_days_that_pass(client: GraphQLClient, engine: A
     person = await create_stakeholder(client, account["id"], name="Ana Ops")
     for days_ago in (0, 25, 80, 300):
         await interact(client, account["id"], days_ago, [person["id"]])
-    today = datetime.now(UTC).date()
+    today = utcnow().date()
     counted, (person_counted,) = await recency(client, account["id"])
     assert counted == {"last30Days": 2, "last90Days": 3, "last365Days": 4, "countedOn": today.isoformat()}
     assert person_counted == counted
@@ -64,7 +65,7 @@ async def test_every_account_is_recounted_batch_by_batch(client: GraphQLClient, 
     for account in accounts:
         await interact(client, account["id"], 100, [])
     seen: list[tuple[int, int]] = []
-    later = datetime.now(UTC).date() + timedelta(days=300)
+    later = utcnow().date() + timedelta(days=300)
     done = await recompute(engine, later, batch=2, progress=lambda n, total: seen.append((n, total)))
     assert done.accounts == 5
     assert [n for n, _ in seen] == [2, 4, 5]
@@ -77,7 +78,7 @@ async def test_a_recount_beside_the_writes_loses_none_of_them(client: GraphQLCli
     account = await create_account(client)
     person = await create_stakeholder(client, account["id"], name="Ana Ops")
     writes = [interact(client, account["id"], 1, [person["id"]]) for _ in range(8)]
-    recounts = [recompute(engine, datetime.now(UTC).date(), batch=1) for _ in range(3)]
+    recounts = [recompute(engine, utcnow().date(), batch=1) for _ in range(3)]
     await asyncio.gather(*writes, *recounts)
     counted, (person_counted,) = await recency(client, account["id"])
     assert counted["last30Days"] == 8

@@ -5,12 +5,13 @@ value, orders, margin to date), revenue per period, RFM after `kam recompute`, d
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.base import utcnow
 from kam.recompute import recompute
 from tests.conftest import ClientFor, GraphQLClient
 from tests.factories import create_account
@@ -37,11 +38,9 @@ query($id: ID!, $grain: Grain!, $from: Date!, $to: Date!) {
   account(id: $id) { revenue { byPeriod(grain: $grain, from: $from, to: $to) { start end amount { amount } margin { amount } orders } } }
 }"""
 
-TODAY = datetime.now(UTC).date()
-
 
 def ago(days: int) -> str:
-    return (TODAY - timedelta(days=days)).isoformat()
+    return (utcnow().date() - timedelta(days=days)).isoformat()
 
 
 def record(account_id: str, days_ago: int, amount: str, reference: str, **fields: Any) -> dict[str, Any]:
@@ -81,7 +80,7 @@ async def test_records_make_the_trailing_twelve_months_the_current_annual_value(
     assert after["enteredAnnualValue"] == {"amount": "90000.00"}
     revenue = after["revenue"]
     assert revenue["trailingTwelveMonths"] == {"amount": "3500.50", "currency": "EUR"}
-    assert (revenue["ordersLast12Months"], revenue["lastOrderOn"], revenue["countedOn"]) == (2, ago(10), TODAY.isoformat())
+    assert (revenue["ordersLast12Months"], revenue["lastOrderOn"], revenue["countedOn"]) == (2, ago(10), utcnow().date().isoformat())
     assert revenue["marginToDate"] == {"amount": "3150.00"}
     assert [n["reference"] for n in revenue["records"]["nodes"]] == ["INV-1", "INV-2", "INV-3"]
     assert revenue["records"]["nodes"][0] == {
@@ -213,10 +212,10 @@ async def test_rfm_quintiles_after_recompute(client: GraphQLClient, engine: Asyn
     for n, account in enumerate(accounts, start=1):
         await load(client, [record(account["id"], n * 10 + k, str(n * 1000 // n), f"R-{k}") for k in range(n)])
     idle = await create_account(client)
-    await recompute(engine, TODAY)
+    await recompute(engine, utcnow().date())
     scores = [(await read(client, a["id"]))["revenue"]["rfm"] for a in accounts]
     assert [(s["recency"], s["frequency"], s["monetary"]) for s in scores] == [(5, 1, 1), (4, 2, 2), (3, 3, 3), (2, 4, 4), (1, 5, 5)]
-    assert all(s["rankedOn"] == TODAY.isoformat() for s in scores)
+    assert all(s["rankedOn"] == utcnow().date().isoformat() for s in scores)
     assert (await read(client, idle["id"]))["revenue"]["rfm"] is None
 
 

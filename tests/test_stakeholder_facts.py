@@ -3,9 +3,10 @@ map summary's counts worked out by hand, refusals of bad input, and the standing
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
+from domain.base import utcnow
 from domain.stakeholder_facts import STALE_AFTER_DAYS, Confidence, FactStanding, MapFact, count_facts, standing
 from tests.conftest import ClientFor, GraphQLClient
 from tests.factories import create_account
@@ -23,7 +24,7 @@ ARCHIVE = "mutation($input: AccountArchiveInput!) { accountArchive(input: $input
 
 
 def ago(days: int) -> str:
-    return (datetime.now(UTC).date() - timedelta(days=days)).isoformat()
+    return (utcnow().date() - timedelta(days=days)).isoformat()
 
 
 async def record(client: GraphQLClient, person: dict[str, Any], fact: str, **fields: Any) -> dict[str, Any]:
@@ -66,7 +67,7 @@ async def test_facts_recorded_replaced_and_counted(client: GraphQLClient) -> Non
 async def test_bad_provenance_is_refused_and_changes_nothing(client: GraphQLClient, client_for: ClientFor) -> None:
     account = await create_account(client)
     ann = await create_stakeholder(client, account["id"])
-    tomorrow = (datetime.now(UTC).date() + timedelta(days=1)).isoformat()
+    tomorrow = (utcnow().date() + timedelta(days=1)).isoformat()
     for fields, field, code in (
         ({"verifiedOn": tomorrow}, "verifiedOn", "OUT_OF_RANGE"),
         ({"verifiedOn": "1899-12-31"}, "verifiedOn", "OUT_OF_RANGE"),

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLField
 
 from domain.account import Account
+from domain.base import today
 from domain.cadence import days_overdue
 from domain.growth import GrowthAssessment
 from domain.interaction import Interaction, InteractionMember, InteractionStakeholder
@@ -172,7 +173,7 @@ def judgment() -> Compiles:
         return date.fromordinal(ordinal).isoformat()
 
     def overdue(ordinal: int) -> int:
-        return days_overdue(date.fromordinal(ordinal), datetime.now(UTC).date())
+        return days_overdue(date.fromordinal(ordinal), today())
 
     def figures(planner: Planner, field: GraphQLField, nodes: Any) -> FieldPlan:
         table = {

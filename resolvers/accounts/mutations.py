@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +15,7 @@ from domain.access import (
     creator_team_role,
 )
 from domain.account import Account
+from domain.base import utcnow
 from domain.errors import DomainError, ErrorCode
 from domain.key_account import MAX_RATING, MIN_RATING
 from domain.opportunity import Opportunity
@@ -130,7 +130,7 @@ async def archive_account(session: AsyncSession, value: str, version: int | None
         raise DomainError.single("id", "The account is already archived.", ErrorCode.ARCHIVED)
     if not archived and account.archived_at is None:
         raise DomainError.single("id", "The account is not archived.", ErrorCode.INVALID)
-    account.archived_at = datetime.now(UTC) if archived else None
+    account.archived_at = utcnow() if archived else None
     return account
 
 

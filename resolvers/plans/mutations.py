@@ -8,7 +8,8 @@ account changes until it is restored.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
+from domain.base import utcnow
 from decimal import Decimal
 from typing import Any
 
@@ -207,7 +208,7 @@ async def create_action(session: AsyncSession, data: dict[str, Any], now: dateti
     values = await _clean_action(session, data, plan)
     status = values.pop("status", ActionStatus.TODO)
     action = Action(plan_id=plan.id, **values)
-    apply_action_status(action, status, now or datetime.now(UTC))
+    apply_action_status(action, status, now or utcnow())
     session.add(action)
     rejudge(session, plan.account_id)  # open and overdue actions count toward health
     return action
@@ -228,7 +229,7 @@ async def update_action(session: AsyncSession, data: dict[str, Any], now: dateti
         rejudge(session, plan.account_id)
     v.apply(action, values)
     if status is not None and status is not action.status:
-        apply_action_status(action, status, now or datetime.now(UTC))
+        apply_action_status(action, status, now or utcnow())
     return action
 
 
@@ -237,7 +238,7 @@ async def complete_action(session: AsyncSession, value: str, version: int | None
     action, plan = await _action(session, value)
     v.check_version(action, version)
     if action.status is not ActionStatus.DONE:
-        apply_action_status(action, ActionStatus.DONE, now or datetime.now(UTC))
+        apply_action_status(action, ActionStatus.DONE, now or utcnow())
         rejudge(session, plan.account_id)
     return action
 

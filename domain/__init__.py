@@ -14,6 +14,7 @@ from domain.need import (
     Priority,
     Quarter,
 )
+from domain.need_tally import NeedTally
 from domain.judgment import AccountJudgment, JudgmentTransition
 from domain.judgment_override import JudgmentOverride, OverrideKind
 from domain.policy_version import ScoringPolicyVersion
@@ -42,7 +43,7 @@ __all__ = [
     "BuyingRole", "Coverage", "CoverageStrength", "DecisionLevel", "Grade", "GrowthAssessment",
     "GrowthQuadrant", "Influence", "InfluenceLink", "Interaction", "InteractionDirection", "InteractionKind",
     "InteractionMember", "InteractionStakeholder", "LifecycleStage", "LinkStrength", "MemberRole",
-    "Need", "NeedCategory", "NeedPeakQuarter", "NeedStatus", "NeedVisibility", "Objective",
+    "Need", "NeedCategory", "NeedPeakQuarter", "NeedStatus", "NeedTally", "NeedVisibility", "Objective",
     "Opportunity", "OpportunityContact", "OpportunityNeed", "OpportunityStage", "StageChange", "ContactRole",
     "RevenueRecord", "AnnualValueSource", "Grain", "ScoringPolicyVersion", "AccountJudgment", "JudgmentTransition", "JudgmentOverride", "OverrideKind",
     "PlanStatus", "Priority", "Quarter", "RelationshipStage", "Stakeholder", "StakeholderBuyingRole", "StakeholderFact",

@@ -7,10 +7,11 @@ from collections.abc import Callable, Iterable
 from operator import attrgetter
 from typing import TypeVar
 
-from sqlalchemy import ForeignKey, Index, String, Text, case
+from sqlalchemy import ForeignKey, Index, SmallInteger, String, Text, case
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from domain.base import Base, TimestampMixin, VersionedMixin, enum_column, replaced_rows
+from domain.interaction import DERIVED
 
 N = TypeVar("N")
 
@@ -62,6 +63,18 @@ class Quarter(enum.Enum):
     Q4 = "Q4"
 
 
+# The bit of each quarter in a need's `peak_mask`.
+QUARTER_BITS = {quarter: 1 << n for n, quarter in enumerate(Quarter)}
+
+
+def quarter_mask(quarters: Iterable[Quarter]) -> int:
+    """The quarters as the bits of a need's `peak_mask` (0: no peak quarter)."""
+    mask = 0
+    for quarter in quarters:
+        mask |= QUARTER_BITS[quarter]
+    return mask
+
+
 def in_quarter_order(quarters: Iterable[Quarter]) -> list[Quarter]:
     """Peak quarters as they are listed everywhere: Q1 first."""
     return sorted(quarters, key=lambda q: q.value)
@@ -102,6 +115,9 @@ class Need(TimestampMixin, VersionedMixin, Base):
         case({p.name: rank for p, rank in PRIORITY_RANK.items()}, value=priority)
     )
 
+    # The peak quarters again, as bits (`quarter_mask`): what the needs' tally counts by (domain/need_tally.py).
+    peak_mask: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0", info=DERIVED)
+
     # Never loaded with the row: reads go through a per-request loader of the quarter table, and writers
     # load the rows explicitly before changing them through `peak_quarters` (an unloaded access raises).
     quarter_rows: Mapped[list[NeedPeakQuarter]] = relationship(
@@ -115,6 +131,7 @@ class Need(TimestampMixin, VersionedMixin, Base):
     @peak_quarters.setter
     def peak_quarters(self, quarters: list[Quarter]) -> None:
         self.quarter_rows = replaced_rows(self.quarter_rows, quarters, "quarter", lambda q: NeedPeakQuarter(quarter=q))
+        self.peak_mask = quarter_mask(quarters)
 
 
 def four_seasons(

@@ -6,7 +6,7 @@ them (under the policy in force when the run starts); RFM quintiles and the ABC 
 portfolio (the value tiers from one read of the revenue when the run starts, written batch by batch). The portfolio is recounted in batches of accounts in id order, each its own short
 transaction that locks only its accounts (as a write of an interaction does), so the API serves
 meanwhile and no write is lost: a writer of one of those accounts waits for the batch, then counts
-again itself.
+again itself. Last, the needs' tally is folded (domain/need_tally.py), which locks nothing writers wait on.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from time import perf_counter
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from domain import need_tally
 from domain.account import Account
 from domain.policy import ScoringPolicy
 from domain.value_tier import Ranked
@@ -118,6 +119,9 @@ async def recompute(
     async with sessions() as session, session.begin():
         for stmt in rfm_updates(today):
             await session.execute(stmt)
+    # The needs' tally folded to a row per key: the ledger the writes appended to since the last run.
+    async with engine.begin() as conn:
+        await need_tally.fold(conn)
     return Recounted(done, people, perf_counter() - started)
 
 

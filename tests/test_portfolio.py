@@ -55,6 +55,8 @@ from domain.revenue import RevenueRecord
 from domain.growth import MatrixThresholds, classify_quadrant, default_potential, latest
 from domain.hierarchy import creates_cycle
 from domain.interaction import MAX_DURATION_MINUTES
+from domain.need import quarter_mask
+from domain.need_tally import NeedTally
 from domain.plan import check_due_within_plan, check_plan_dates
 from domain.team import MemberRole, TeamRole
 from kam.cli import app
@@ -158,6 +160,12 @@ async def test_every_account_has_the_full_shape(portfolio: PortfolioReport, engi
     assert Counter(n.stakeholder_id for n in needs) == {p.id: 3 for p in people}
     assert all(p.buying_roles for p in people)
     assert all(n.peak_quarters for n in needs)
+    assert all(n.peak_mask == quarter_mask(n.peak_quarters) for n in needs)
+    # The needs' tally, appended to by each chunk's COPY and folded at the end: one row per key, counting them all.
+    tally = await rows(engine, NeedTally)
+    keys = Counter((n.category, n.status, n.priority, n.visibility, n.peak_mask) for n in needs)
+    assert {(t.category, t.status, t.priority, t.visibility, t.peak_mask): t.needs for t in tally} == keys
+    assert len(tally) == len(keys)
     assert sum(portfolio.rows.values()) == portfolio.total_rows
     assert portfolio.rows["stakeholder"] == 15 * ACCOUNTS and portfolio.rows["need"] == 45 * ACCOUNTS
 

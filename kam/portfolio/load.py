@@ -28,6 +28,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from domain import need_tally
 from domain.base import Base, utcnow
 from domain.growth import MatrixThresholds
 from kam.portfolio.chance import Clock
@@ -166,6 +167,8 @@ async def load_portfolio(
             if progress is not None:
                 progress(Progress(done, accounts, report.total_rows, report.seconds))
     await rank_revenue(engine, clock.today)
+    async with engine.begin() as conn:  # the needs' tally, appended to per chunk: one row per key
+        await need_tally.fold(conn)
     await refresh_statistics(engine)  # the judging's grouped reads plan on fresh statistics
     await rejudge_portfolio(engine, clock.today, rank=True)
     await refresh_statistics(engine)

@@ -13,6 +13,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime
 
+from domain.need import Quarter, quarter_mask
 from kam.portfolio.accounts import Draft
 from kam.portfolio.chance import Clock, pick, table
 from kam.portfolio.names import mailbox
@@ -233,13 +234,16 @@ def _needs(
         if random_() < 0.6:
             sources = NEED_SOURCES_EXPLICIT if explicit else NEED_SOURCES_IMPLICIT
             description = pick(rng, sources).format(month=MONTHS[created.month - 1])
+        pains = pick(rng, pain_points) if functional and random_() < 0.55 else None
+        priority, status = pick(rng, PRIORITIES), pick(rng, STATUSES)
+        updated = clock.between(rng, created) if random_() < 0.4 else created
+        quarters = pick(rng, PEAKS)
         needs.append((
-            need_id, draft.id, person.id, title, description,
-            pick(rng, pain_points) if functional and random_() < 0.55 else None,
-            category, "EXPLICIT" if explicit else "IMPLICIT", pick(rng, PRIORITIES), pick(rng, STATUSES),
-            created, clock.between(rng, created) if random_() < 0.4 else created, VERSION,
+            need_id, draft.id, person.id, title, description, pains,
+            category, "EXPLICIT" if explicit else "IMPLICIT", priority, status,
+            created, updated, VERSION, quarter_mask(Quarter[q] for q in quarters),
         ))
-        peaks.extend((need_id, quarter) for quarter in pick(rng, PEAKS))
+        peaks.extend((need_id, quarter) for quarter in quarters)
         person.needs.append((need_id, title))
 
 

@@ -40,7 +40,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "coverage": ("id", "account_id", "stakeholder_id", "member_id", "strength", "last_interaction_at"),
     "need": (
         "id", "account_id", "stakeholder_id", "title", "description", "pain_points", "category", "visibility",
-        "priority", "status", "created_at", "updated_at", "version",
+        "priority", "status", "created_at", "updated_at", "version", "peak_mask",
     ),
     "need_peak_quarter": ("need_id", "quarter"),
     "growth_assessment": (

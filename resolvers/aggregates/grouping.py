@@ -79,6 +79,8 @@ class Kind:
     measures: tuple[Measure, ...] = ()
     currency: Any = None  # the currency column of its money measures
     statistics: frozenset[str] = frozenset(STATISTICS)  # what groups answer of each measure (the others stay empty)
+    # The statement reading the same groups from a tally the writes keep, or None where the rows must be read.
+    tally: Callable[[Rows, Sequence[Dimension], int], Select[Any] | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -185,7 +187,11 @@ def derivable(grouping: Kind, totals: Kind) -> bool:
 
 def statement(kind: Kind, rows: Rows, dimensions: Sequence[Dimension], first: int = MAX_GROUPS) -> Select[Any]:
     """The grouping statement: key columns, the currency, the count, then sum, count, min, max per measure (NULL
-    for a least or greatest value not asked), reading up to `first` groups and one more."""
+    for a least or greatest value not asked), reading up to `first` groups and one more; or the kind's tally
+    read in the same shape, where it answers the same groups."""
+    tallied = None if kind.tally is None else kind.tally(rows, dimensions, first)
+    if tallied is not None:
+        return tallied
     currency = kind.currency if any(m.money for m in kind.measures) else None
     keys = [d.column for d in dimensions]
     split = keys if currency is None else [*keys, currency]

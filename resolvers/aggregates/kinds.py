@@ -24,7 +24,7 @@ from domain.revenue import Grain, RevenueRecord
 from domain.stakeholder import Attitude, BuyingRole, DecisionLevel, Influence, Stakeholder, StakeholderBuyingRole
 from resolvers.access import access_of
 from resolvers.accounts.reads import AccountFilter
-from resolvers.aggregates import buckets
+from resolvers.aggregates import buckets, tallied
 from resolvers.aggregates.grouping import Dimension, Kind, Measure, Rows, enum_dimension, enum_order
 from resolvers.context import RequestContext
 
@@ -113,6 +113,7 @@ NEEDS = Kind(
         **OF_AN_ACCOUNT,
         **dated("CREATED", "created", Need.created_at, timestamp=True),
     },
+    tally=tallied.need_counts,
 )
 
 PLANS = Kind(

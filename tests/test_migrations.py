@@ -137,7 +137,7 @@ def test_quadrant_moves_are_filled_in_from_the_assessments(empty_url: str) -> No
 def test_the_needs_tally_is_started_from_the_needs(empty_url: str) -> None:
     """Migration 0016 gives each need its peak quarters as bits and starts the needs' tally with every need:
     taken down (the tally, its triggers and the bits go) and up again, the demo's needs are counted as the
-    writes counted them, one row per key."""
+    writes counted them (by region, archived account, category, ...), one row per key."""
 
     upgrade(empty_url)
     asyncio.run(load_demo(empty_url, only_if_empty=False))
@@ -147,10 +147,10 @@ def test_the_needs_tally_is_started_from_the_needs(empty_url: str) -> None:
 
     def tally(connection: sa.Connection) -> dict[tuple[Any, ...], int]:
         rows = connection.execute(sa.text(
-            "SELECT category, status, priority, visibility, peak_mask, sum(needs) FROM need_tally"
-            " GROUP BY category, status, priority, visibility, peak_mask HAVING sum(needs) <> 0"
+            "SELECT region, archived, category, status, priority, visibility, peak_mask, sum(needs) FROM need_tally"
+            " GROUP BY region, archived, category, status, priority, visibility, peak_mask HAVING sum(needs) <> 0"
         ))
-        return {tuple(row[:5]): row[5] for row in rows}
+        return {tuple(row[:7]): row[7] for row in rows}
 
     kept, counted = inspect(empty_url, masks), inspect(empty_url, tally)
     assert len(kept) > 5 and {1 | 8, 1 | 2 | 4 | 8} <= set(kept.values()) and sum(counted.values()) == len(kept)

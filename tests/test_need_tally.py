@@ -1,6 +1,6 @@
-"""The needs' tally: whole-portfolio need counts come from the ledger the database keeps, equal to counting the
-needs themselves after every kind of write (create, change, delete, an account's delete), and folding the
-ledger changes no count."""
+"""The needs' tally: whole-portfolio and per-region need counts come from the ledger the database keeps, equal
+to counting the needs themselves after every kind of write (a need created, changed or deleted; an account
+moved to another region, archived, restored or deleted), and folding the ledger changes no count."""
 
 from __future__ import annotations
 
@@ -23,6 +23,10 @@ query($accounts: AccountFilter, $by: [NeedDimension!]!) {
 UPDATE = "mutation($input: NeedUpdateInput!) { needUpdate(input: $input) { userErrors { code } } }"
 DELETE_NEED = "mutation($input: NeedDeleteInput!) { needDelete(input: $input) { userErrors { code } } }"
 DELETE_ACCOUNT = "mutation($input: AccountDeleteInput!) { accountDelete(input: $input) { userErrors { code } } }"
+UPDATE_ACCOUNT = "mutation($input: AccountUpdateInput!) { accountUpdate(input: $input) { userErrors { code } } }"
+ARCHIVE = "mutation($input: AccountArchiveInput!) { accountArchive(input: $input) { userErrors { code } } }"
+RESTORE = "mutation($input: AccountArchiveInput!) { accountRestore(input: $input) { userErrors { code } } }"
+BY = ["CATEGORY", "PEAK_QUARTER"]
 
 
 def keyed(answer: dict[str, Any]) -> tuple[int, dict[tuple[Any, ...], int]]:
@@ -33,6 +37,51 @@ def keyed(answer: dict[str, Any]) -> tuple[int, dict[tuple[Any, ...], int]]:
 
 async def counts(client: GraphQLClient, by: list[str], accounts: dict[str, Any] | None = None) -> tuple[int, dict[tuple[Any, ...], int]]:
     return keyed(await client.execute(COUNTS, {"by": by, "accounts": accounts}))
+
+
+async def tallied(client: GraphQLClient, sql: StatementCounter, accounts: dict[str, Any] | None) -> tuple[int, dict[tuple[Any, ...], int]]:
+    """The counts as the tally answers them, checked against the needs counted (one condition more on the
+    accounts, which the tally does not keep, makes the needs be read)."""
+    sql.reset()
+    found = await counts(client, BY, accounts)
+    read = " ".join(sql.statements).lower()
+    assert "need_tally" in read and " need " not in read.replace("need_tally", ""), sql.statements
+    counted = {**(accounts or {"includeArchived": True}), "grades": ["A", "B", "C", "D"]}
+    sql.reset()
+    assert await counts(client, BY, counted) == found
+    assert "need_tally" not in " ".join(sql.statements).lower()
+    return found
+
+
+async def test_region_counts_follow_the_accounts(client: GraphQLClient, sql: StatementCounter) -> None:
+    north, south = await create_account(client, region="North"), await create_account(client, region="South")
+    unplaced = await create_account(client)
+    await create_need(client, north["id"], peakQuarters=["Q1"])
+    await create_need(client, north["id"], category="SOCIAL")
+    await create_need(client, south["id"], peakQuarters=["Q1", "Q2"])
+    await create_need(client, unplaced["id"])
+
+    assert await tallied(client, sql, {"regions": ["North"]}) == (2, {("FUNCTIONAL", None, "Q1"): 1, ("SOCIAL", None, None): 1})
+    assert await tallied(client, sql, {"regions": ["North", "South"]}) == (
+        3, {("FUNCTIONAL", None, "Q1"): 2, ("FUNCTIONAL", None, "Q2"): 1, ("SOCIAL", None, None): 1}
+    )
+
+    # Moved south: its needs go with it; archived: out of every region, still in the whole portfolio.
+    assert (await client.mutate(UPDATE_ACCOUNT, {"id": north["id"], "region": "South"}))["userErrors"] == []
+    assert await tallied(client, sql, {"regions": ["North"]}) == (0, {})
+    assert (await tallied(client, sql, {"regions": ["South"]}))[0] == 3
+    assert (await client.mutate(ARCHIVE, {"id": south["id"]}))["userErrors"] == []
+    assert await tallied(client, sql, {"regions": ["South"]}) == (2, {("FUNCTIONAL", None, "Q1"): 1, ("SOCIAL", None, None): 1})
+    assert (await tallied(client, sql, None))[0] == 4
+    assert (await client.mutate(RESTORE, {"id": south["id"]}))["userErrors"] == []
+    assert (await tallied(client, sql, {"regions": ["South"]}))[0] == 3
+    assert (await client.mutate(UPDATE_ACCOUNT, {"id": unplaced["id"], "region": "South"}))["userErrors"] == []
+    assert (await tallied(client, sql, {"regions": ["South"]}))[0] == 4
+    assert (await client.mutate(DELETE_ACCOUNT, {"id": north["id"]}))["userErrors"] == []
+    assert await tallied(client, sql, {"regions": ["South"]}) == (
+        2, {("FUNCTIONAL", None, "Q1"): 1, ("FUNCTIONAL", None, "Q2"): 1, ("FUNCTIONAL", None, None): 1}
+    )
+    assert (await tallied(client, sql, None))[0] == 2
 
 
 async def test_whole_portfolio_counts_follow_every_write(client: GraphQLClient, client_for: ClientFor, sql: StatementCounter) -> None:

@@ -163,8 +163,9 @@ async def test_every_account_has_the_full_shape(portfolio: PortfolioReport, engi
     assert all(n.peak_mask == quarter_mask(n.peak_quarters) for n in needs)
     # The needs' tally, appended to by each chunk's COPY and folded at the end: one row per key, counting them all.
     tally = await rows(engine, NeedTally)
-    keys = Counter((n.category, n.status, n.priority, n.visibility, n.peak_mask) for n in needs)
-    assert {(t.category, t.status, t.priority, t.visibility, t.peak_mask): t.needs for t in tally} == keys
+    region = {a.id: (a.region, a.archived_at is not None) for a in accounts}
+    keys = Counter((*region[n.account_id], n.category, n.status, n.priority, n.visibility, n.peak_mask) for n in needs)
+    assert {(t.region, t.archived, t.category, t.status, t.priority, t.visibility, t.peak_mask): t.needs for t in tally} == keys
     assert len(tally) == len(keys)
     assert sum(portfolio.rows.values()) == portfolio.total_rows
     assert portfolio.rows["stakeholder"] == 15 * ACCOUNTS and portfolio.rows["need"] == 45 * ACCOUNTS

@@ -84,14 +84,24 @@ class Kind:
 
 
 @dataclass(frozen=True)
+class Portion:
+    """Rows that a tally kept per region can count: all of a kind's rows (`regions` None, archived accounts'
+    too), or those of the live accounts of some regions."""
+
+    regions: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
 class Rows:
     """The rows an aggregate counts: FROM, the conditions (filter and access) and, for rows of an account,
-    how their account joins (`account_on`) and whether the conditions read it (`account`)."""
+    how their account joins (`account_on`) and whether the conditions read it (`account`); `portion` when
+    they are one a tally can count."""
 
     froms: Any
     where: tuple[ColumnElement[bool], ...] = ()
     account_on: ColumnElement[bool] | None = None
     account: bool = False
+    portion: Portion | None = None
 
 
 @dataclass

@@ -25,7 +25,7 @@ from domain.stakeholder import Attitude, BuyingRole, DecisionLevel, Influence, S
 from resolvers.access import access_of
 from resolvers.accounts.reads import AccountFilter
 from resolvers.aggregates import buckets, tallied
-from resolvers.aggregates.grouping import Dimension, Kind, Measure, Rows, enum_dimension, enum_order
+from resolvers.aggregates.grouping import Dimension, Kind, Measure, Portion, Rows, enum_dimension, enum_order
 from resolvers.context import RequestContext
 
 MEMBER_KEYS = frozenset({"owner", "account_owner"})  # key fields holding a team member's id
@@ -200,12 +200,20 @@ def rows_of_accounts(
     accounts: AccountFilter | None,
 ) -> Rows:
     """Rows of an account (`account_column`) meeting `conditions`, of the accounts `accounts` selects (all
-    when None, archived ones too) among those the caller may read."""
+    when None, archived ones too) among those the caller may read; a portion a tally can count when nothing
+    but the regions of live accounts narrows them."""
     where = list(conditions)
-    for condition in (None if accounts is None else _accounts_condition(accounts), access_of(ctx).account_condition()):
+    access = access_of(ctx).account_condition()
+    for condition in (None if accounts is None else _accounts_condition(accounts), access):
         if condition is not None:
             where.append(condition)
-    return Rows(froms, tuple(where), account_on=Account.id == account_column, account=len(where) > len(conditions))
+    portion = None
+    if not conditions and access is None:
+        if accounts is None:
+            portion = Portion()
+        elif accounts.regions and accounts == AccountFilter(regions=accounts.regions):
+            portion = Portion(accounts.regions)
+    return Rows(froms, tuple(where), account_on=Account.id == account_column, account=len(where) > len(conditions), portion=portion)
 
 
 def action_rows(ctx: RequestContext, conditions: list[ColumnElement[bool]], accounts: AccountFilter | None) -> Rows:

@@ -1,10 +1,11 @@
 """Counts read from the tallies the database keeps instead of from the rows they count.
 
 A whole portfolio's needs (45 per account) are too many to count per request; the needs' tally
-(domain/need_tally.py) holds the same counts per category, status, priority, visibility and peak quarters.
-An aggregate reads it exactly when it answers the same groups as the rows would: every need counts (no
-filter, no condition on the accounts, a caller who may read every account) and the grouping is by what the
-tally keeps. Otherwise the rows are counted as always.
+(domain/need_tally.py) holds the same counts per category, status, priority, visibility and peak quarters,
+and per region and archived state of their account.
+An aggregate reads it exactly when it answers the same groups as the rows would: a caller who may read
+every account, no filter on the needs, no condition on their accounts but their regions (`Portion`), and a
+grouping by what the tally keeps. Otherwise the rows are counted as always.
 """
 
 from __future__ import annotations
@@ -39,11 +40,14 @@ _NEED_KEYS: dict[str, tuple[Any, Any]] = {
 def need_counts(rows: Rows, dimensions: Sequence[Dimension], first: int) -> Select[Any] | None:
     """The statement counting needs from their tally, in the shape of the rows' grouping statement (key
     columns, then the count), or None when the tally does not answer the same groups."""
-    if rows.froms is not Need or rows.where or rows.account or any(d.key not in _NEED_KEYS for d in dimensions):
+    portion = rows.portion
+    if rows.froms is not Need or portion is None or any(d.key not in _NEED_KEYS for d in dimensions):
         return None
     keys = [_NEED_KEYS[d.key] for d in dimensions]
     count = func.sum(NeedTally.needs)
     stmt = select(*(column for column, _ in keys), func.coalesce(count, 0)).select_from(NeedTally)
+    if portion.regions is not None:
+        stmt = stmt.where(NeedTally.region.in_(portion.regions), NeedTally.archived.is_(False))
     if any(d.key == "peak_quarter" for d in dimensions):
         # A need counts once in each quarter it peaks in, and once in the group of no quarter if it names none.
         mask = NeedTally.peak_mask

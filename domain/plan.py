@@ -73,6 +73,8 @@ class Action(TimestampMixin, VersionedMixin, Base):
     __table_args__ = (
         Index("ix_action_plan_id_due_on", "plan_id", "due_on", "id"),
         Index("ix_action_owner_id_status", "owner_id", "status"),
+        # Actions of a status done since a day, across the portfolio (the actions dashboard), read from the index.
+        Index("ix_action_status_completed_at", "status", "completed_at"),
         # The actions board across accounts, due soonest first: on `due_order` as the lists order by it
         # (SQLite, the embedded store of small portfolios, cannot reflect an index on an expression).
         Index("ix_action_due_order_id", text(DUE_ORDER), "id").ddl_if(dialect="postgresql"),
@@ -83,7 +85,7 @@ class Action(TimestampMixin, VersionedMixin, Base):
     title: Mapped[str] = mapped_column(String(300))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("team_member.id", ondelete="SET NULL"))
     due_on: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[ActionStatus] = mapped_column(enum_column(ActionStatus), index=True)
+    status: Mapped[ActionStatus] = mapped_column(enum_column(ActionStatus))
     need_id: Mapped[int | None] = mapped_column(
         ForeignKey("need.id", ondelete="SET NULL"), index=True
     )

@@ -175,6 +175,36 @@ async def test_actions_completed_per_owner_per_quarter(client: GraphQLClient) ->
     assert overdue["actionsAggregate"]["count"] == 0  # the one due in 2020 was completed
 
 
+ACTIONS_BY = """query($by: [ActionDimension!]!, $accounts: AccountFilter) {
+  actionsAggregate(filter: {statuses: [DONE]}, accounts: $accounts) { count groups(by: $by) { nodes { count } } }
+}"""
+
+
+async def test_actions_read_their_plan_only_when_asked_to(client: GraphQLClient, client_for: ClientFor, sql: StatementCounter) -> None:
+    """A whole portfolio's actions are counted without their plans (PostgreSQL would join every action to its
+    plan for nothing); a grouping by the plan or the account, a condition on the accounts or a restricted
+    caller reads the plans, and every one counts the same actions."""
+    kept, other = await create_account(client, region="North"), await create_account(client)
+    for account, done in ((kept, 3), (other, 2)):
+        plan = await create_plan(client, account["id"], startsOn="2020-01-01", endsOn="2099-12-31")
+        for n in range(done + 1):
+            await create_action(client, plan["id"], status="DONE" if n < done else "TODO")
+
+    async def counted(caller: GraphQLClient, by: list[str], accounts: dict[str, Any] | None = None) -> tuple[int, bool]:
+        sql.reset()
+        found = (await caller.execute(ACTIONS_BY, {"by": by, "accounts": accounts}))["actionsAggregate"]
+        assert found["count"] == sum(g["count"] for g in found["groups"]["nodes"])
+        return found["count"], any("action_plan" in s for s in sql.statements)
+
+    assert await counted(client, ["OWNER", "COMPLETED_QUARTER"]) == (5, False)
+    assert await counted(client, ["STATUS"]) == (5, False)
+    assert await counted(client, ["PLAN_STATUS"]) == (5, True)
+    assert await counted(client, ["ACCOUNT_GRADE"]) == (5, True)
+    assert await counted(client, ["STATUS"], {"regions": ["North"]}) == (3, True)
+    viewer = await client_for("VIEWER", on=[other["id"]])
+    assert await counted(viewer, ["STATUS"]) == (2, True)
+
+
 DEALS = """{
   opportunitiesAggregate {
     count sum { amount { amount currency } weightedAmount { amount currency } probability }

@@ -8,10 +8,12 @@ account group by that account's grade, owner, industry and region too
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import join
+from sqlalchemy.sql.util import find_tables
 
 from domain.account import Account, Grade, LifecycleStage, RelationshipStage, ValueTier
 from domain.growth import GrowthQuadrant
@@ -132,7 +134,7 @@ ACTIONS = Kind(
     {
         "STATUS": enum_dimension("status", Action.status, ActionStatus),
         "OWNER": Dimension("owner", Action.owner_id),
-        "PLAN_STATUS": enum_dimension("plan_status", ActionPlan.status, PlanStatus),
+        "PLAN_STATUS": Dimension("plan_status", ActionPlan.status, order=enum_order(ActionPlan.status, PlanStatus), through=True),
         **OF_AN_ACCOUNT,
         **dated("DUE", "due", Action.due_on),
         **dated("COMPLETED", "completed", Action.completed_at, timestamp=True),
@@ -217,5 +219,8 @@ def rows_of_accounts(
 
 
 def action_rows(ctx: RequestContext, conditions: list[ColumnElement[bool]], accounts: AccountFilter | None) -> Rows:
-    """Actions, read with their plan (which names their account)."""
-    return rows_of_accounts(ctx, join(Action, ActionPlan, ActionPlan.id == Action.plan_id), ActionPlan.account_id, conditions, accounts)
+    """Actions, read with their plan (which names their account), or alone when nothing reads the plan."""
+    rows = rows_of_accounts(ctx, join(Action, ActionPlan, ActionPlan.id == Action.plan_id), ActionPlan.account_id, conditions, accounts)
+    if rows.account or any(ActionPlan.__table__ in find_tables(c) for c in conditions):
+        return rows
+    return replace(rows, bare=Action)

@@ -1047,7 +1047,22 @@ def dashboard_sql(query: str, part: str, key: tuple[Any, ...], dialect: str = "p
         # selects (not archived ones).
         (columns,) = key
         accounts = "" if columns is None else f" JOIN account AS a ON a.id = n.account_id WHERE {_accounts_where(columns)}"
-        if part == "groups":
+        if columns in (None, ("region",)):
+            # All needs, or a region's: counted from the tally the database keeps (domain/need_tally.py).
+            where = "" if columns is None else " WHERE t.region = ANY($1) AND NOT t.archived"
+            if part == "groups":
+                peaks = " UNION ALL ".join(
+                    ["SELECT 0 AS bit, NULL AS quarter", *(f"SELECT {1 << n}, '{q}'" for n, q in enumerate(QUARTERS))]
+                )
+                text = f"""
+                    SELECT t.category, p.quarter, sum(t.needs) FROM need_tally AS t
+                    JOIN ({peaks}) AS p ON (t.peak_mask & p.bit) <> 0 OR (t.peak_mask = 0 AND p.bit = 0){where}
+                    GROUP BY t.category, p.quarter HAVING sum(t.needs) <> 0
+                    ORDER BY {_ranked("t.category", NEED_CATEGORIES)}, {_ranked("p.quarter", QUARTERS)}
+                    LIMIT {AGGREGATE_FIRST + 1}"""
+            else:
+                text = f"SELECT coalesce(sum(t.needs), 0) FROM need_tally AS t{where}"
+        elif part == "groups":
             text = f"""
                 SELECT n.category, q.quarter, count(*) FROM need AS n LEFT JOIN need_peak_quarter AS q ON q.need_id = n.id
                 {accounts} GROUP BY n.category, q.quarter
@@ -1056,7 +1071,7 @@ def dashboard_sql(query: str, part: str, key: tuple[Any, ...], dialect: str = "p
         else:
             text = f"SELECT count(*) FROM need AS n{accounts}"
     else:
-        # The actions done (since $1), with their plan as kam reads them; the quarter numbered from year 0 in UTC.
+        # The actions done (since $1); the quarter numbered from year 0 in UTC.
         (since,) = key
         where = "x.status = 'DONE'" + (" AND x.completed_at >= $1" if since else "")
         if dialect == "postgresql":
@@ -1067,10 +1082,10 @@ def dashboard_sql(query: str, part: str, key: tuple[Any, ...], dialect: str = "p
             # The owners' names joined in: one round trip, where kam reads them after.
             text = f"""
                 SELECT x.owner_id, m.name, {year} * 4 + ({month} - 1) / 3, count(*)
-                FROM action AS x JOIN action_plan AS p ON p.id = x.plan_id LEFT JOIN team_member AS m ON m.id = x.owner_id
+                FROM action AS x LEFT JOIN team_member AS m ON m.id = x.owner_id
                 WHERE {where} GROUP BY 1, 2, 3 ORDER BY 1 NULLS LAST, 3 NULLS LAST LIMIT {AGGREGATE_FIRST + 1}"""
         else:
-            text = f"SELECT count(*) FROM action AS x JOIN action_plan AS p ON p.id = x.plan_id WHERE {where}"
+            text = f"SELECT count(*) FROM action AS x WHERE {where}"
     sql = _dashboard_sql[cache_key] = Sql(text)
     return sql
 

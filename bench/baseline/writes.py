@@ -38,8 +38,8 @@ WRITABLE_ACCOUNT = Sql("SELECT archived_at FROM account WHERE id = $1")
 STAKEHOLDER_ACCOUNT = Sql("SELECT account_id FROM stakeholder WHERE id = $1")
 INSERT_NEED = Sql("""
     INSERT INTO need (account_id, stakeholder_id, title, description, pain_points, category, visibility, priority,
-                      status, created_at, updated_at, version)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1) RETURNING id
+                      status, created_at, updated_at, version, peak_mask)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12) RETURNING id
 """)
 INSERT_PEAK_QUARTERS = {
     n: Sql(
@@ -167,6 +167,7 @@ async def need_create(db: Database, conn: Connection, data: dict[str, Any], memb
             status,
             stamp,
             stamp,
+            sum(1 << QUARTERS.index(q) for q in quarters),  # the quarters as bits, Q1 the lowest
         )
         if quarters:
             await conn.rows(INSERT_PEAK_QUARTERS[len(quarters)], *(v for q in quarters for v in (need_id, q)))

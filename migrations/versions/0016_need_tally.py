@@ -49,24 +49,28 @@ END $$"""
 
 _INSERT = f"INSERT INTO need_tally ({_COLUMNS}, needs)"
 
+def _moves(rows: str, before: str, after: str, moved: str) -> str:
+    """Count out the `before` keys and in the `after` keys of the `rows` (old and new, joined) that `moved`."""
+    return f"""{_INSERT}
+    SELECT {_COLUMNS}, sum(moved) FROM (
+        SELECT {before}, -1 AS moved FROM {rows} WHERE {moved}
+        UNION ALL
+        SELECT {after}, 1 AS moved FROM {rows} WHERE {moved}
+    ) AS changed GROUP BY {_BY_KEY} HAVING sum(moved) <> 0"""
+
+
 _POSTGRESQL = [
     # Needs written: counted by their account's region and archived state (a need deleted with its account
     # finds none: the account's delete counted it out).
     _function("need_tally_inserted", f"{_INSERT} SELECT {_of('n', 'a')}, count(*) FROM new_needs n JOIN account a ON a.id = n.account_id GROUP BY {_BY_KEY}"),
     _function("need_tally_deleted", f"{_INSERT} SELECT {_of('o', 'a')}, -count(*) FROM old_needs o JOIN account a ON a.id = o.account_id GROUP BY {_BY_KEY}"),
-    _function("need_tally_updated", f"""{_INSERT}
-    SELECT {_COLUMNS}, sum(moved) FROM (
-        SELECT {_of('o', 'a')}, -1 AS moved FROM old_needs o JOIN new_needs n ON n.id = o.id JOIN account a ON a.id = n.account_id WHERE {_need_moved('o', 'n')}
-        UNION ALL
-        SELECT {_of('n', 'a')}, 1 AS moved FROM old_needs o JOIN new_needs n ON n.id = o.id JOIN account a ON a.id = n.account_id WHERE {_need_moved('o', 'n')}
-    ) AS changed GROUP BY {_BY_KEY} HAVING sum(moved) <> 0"""),
+    _function("need_tally_updated", _moves(
+        "old_needs o JOIN new_needs n ON n.id = o.id JOIN account a ON a.id = n.account_id", _of("o", "a"), _of("n", "a"), _need_moved("o", "n")
+    )),
     # Accounts moved to another region, archived or restored: their needs move with them.
-    _function("need_tally_accounts_moved", f"""{_INSERT}
-    SELECT {_COLUMNS}, sum(moved) FROM (
-        SELECT {_of('d', 'o')}, -1 AS moved FROM old_accounts o JOIN new_accounts w ON w.id = o.id JOIN need d ON d.account_id = o.id WHERE {_account_moved('o', 'w')}
-        UNION ALL
-        SELECT {_of('d', 'w')}, 1 AS moved FROM old_accounts o JOIN new_accounts w ON w.id = o.id JOIN need d ON d.account_id = o.id WHERE {_account_moved('o', 'w')}
-    ) AS changed GROUP BY {_BY_KEY} HAVING sum(moved) <> 0"""),
+    _function("need_tally_accounts_moved", _moves(
+        "old_accounts o JOIN new_accounts w ON w.id = o.id JOIN need d ON d.account_id = o.id", _of("d", "o"), _of("d", "w"), _account_moved("o", "w")
+    )),
     # An account about to be deleted: its needs counted out while they are still there.
     _function("need_tally_account_deleted", f"{_INSERT} SELECT {_of('d', 'OLD')}, -count(*) FROM need d WHERE d.account_id = OLD.id GROUP BY {_NEEDS}", "OLD"),
     """CREATE TRIGGER need_tally_inserted AFTER INSERT ON need REFERENCING NEW TABLE AS new_needs
